@@ -1,0 +1,158 @@
+"""The engine on a hand-checked quarter (see conftest.small_inputs)."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import write_xlsx
+from xlcrm.grades import CODE2008, custom_scheme
+from xlcrm.io.inputs import load_grades, load_purchases, load_routes
+from xlcrm.review import Settings, review
+from xlcrm.tables import grade_change_wide
+
+
+def run(paths, previous=True, settings=Settings()):
+    return review(load_routes(paths["routes"]), load_grades(paths["grades"]), load_purchases(paths["purchases"]),
+                  load_grades(paths["previous"], label="上季等级表", previous=True) if previous else None, settings)
+
+
+def by_code(result):
+    return result.customers.set_index("customer_code")
+
+
+def test_every_change_kind(small_inputs):
+    result = run(small_inputs)
+    assert result.scheme is CODE2008
+    assert by_code(result)["change"].to_dict() == {
+        "330781100001": "up", "330781100002": "same", "330781100003": "down", "330781100009": "missing",
+        "330781100004": "same", "330781100005": "new", "330781100006": "same"}
+
+
+def test_customers_carry_route_batch_grades_and_figures(small_inputs):
+    c = by_code(run(small_inputs))
+    assert c.loc["330781100001", ["route", "batch", "segment", "grade", "previous_grade"]].tolist() == [
+        "一线", "星期一", "CS", "CS1", "CS2"]
+    assert c.loc["330781100001", ["volume", "amount"]].tolist() == [1200, 180000.5]
+    assert c.loc["330781100004", "batch"] == "星期一" and math.isnan(c.loc["330781100004", "volume"])
+    assert c.loc["330781100005", ["route", "batch", "volume"]].tolist() == ["二线", "星期二", 50]
+    assert c.loc["330781100006", "grade"] == "CS1"  # 'cs1' tidied
+    assert pd.isna(c.loc["330781100009", "grade"])
+
+
+def test_every_route_customer_once_in_route_order(small_inputs):
+    result = run(small_inputs)
+    assert result.customers["route"].tolist() == ["一线"] * 4 + ["二线"] * 2 + ["六线"]
+    assert result.customers["customer_code"].is_unique
+
+
+def test_grade_change_table_by_hand(small_inputs):
+    result = run(small_inputs)
+    long = result.grade_changes
+    assert list(long.columns) == ["segment", "grade", "batch", "up", "same", "down"]
+    counts = {(r.grade, r.batch): (r.up, r.same, r.down) for r in long.itertuples() if (r.up, r.same, r.down) != (0, 0, 0)}
+    assert counts == {("CS1", "星期一"): (1, 0, 0), ("CS1", "星期二"): (0, 1, 0), ("CZ2", "星期一"): (0, 1, 0),
+                      ("CZ3", "星期一"): (0, 0, 1), ("XB2", "星期一"): (0, 1, 0)}
+    # rows: the grades held on the routes, grouped by segment (CZ before CS in the 2008 order)
+    assert long[["segment", "grade"]].drop_duplicates().values.tolist() == [
+        ["CZ", "CZ2"], ["CZ", "CZ3"], ["CS", "CS1"], ["CS", "CS2"], ["XB", "XB2"]]
+    assert set(long["batch"]) == {"星期一", "星期二", "星期三", "星期四", "星期五"}
+    wide = grade_change_wide(long, result.batches)
+    assert wide.loc[("CS", "CS1"), ("合计", "up")] == 1 and wide.loc[("CS", "CS1"), ("合计", "same")] == 1
+    assert wide.loc[("CS", "CS2")].sum() == 0  # the new customer is not up, same or down
+
+
+def test_standards_table_by_hand(small_inputs):
+    standards = run(small_inputs).standards.set_index("grade")
+    assert standards.loc["CS1", ["min_volume", "min_amount", "customers"]].tolist() == [800, 120000, 3]
+    assert standards.loc["CS3", ["min_volume", "min_amount", "customers"]].tolist() == [12, 1800, 1]
+    assert standards.loc["CZ2", ["min_volume", "min_amount", "customers"]].tolist() == [300, 45000, 1]
+    assert math.isnan(standards.loc["CZ3", "min_volume"]) and standards.loc["CZ3", "customers"] == 1
+    assert list(standards.index) == ["CZ2", "CZ3", "CS1", "CS2", "CS3", "XB2"]
+
+
+def test_issues_list_names_every_mismatch(small_inputs):
+    issues = run(small_inputs).issues
+    found = {(r.kind, r.customer_code if isinstance(r.customer_code, str) else None) for r in issues.itertuples()}
+    assert found == {
+        ("not_in_grades", "330781100009"), ("not_in_purchases", "330781100009"),
+        ("not_in_purchases", "330781100003"), ("not_in_previous", "330781100005"),
+        ("lost_digits", "3.30781E+11"), ("bad_number", "330781100004"),
+        ("total_row", None)}
+    lost = issues[issues["kind"] == "lost_digits"].iloc[0]
+    assert lost["source"] == "purchases.xlsx › Sheet1 › A11"
+    assert set(issues.loc[issues["kind"] == "total_row", "source"]) == {
+        "grades.xlsx › Sheet1 › 第10行", "purchases.xlsx › Sheet1 › 第12行"}
+
+
+def test_duplicates_bad_grades_and_unknown_routes(tmp_path, small_inputs):
+    head = [["客户代码", "客户名称"]]
+    routes = write_xlsx(tmp_path / "r.xlsx", {
+        "一线": head + [["330781100001", "a"], ["330781100002", "b"]],
+        "城区线": head + [["330781100001", "a again"], [None, "no code"]],
+        "说明": [["本表为线路表"]]})
+    grades = write_xlsx(tmp_path / "g.xlsx", {"S": [
+        ["客户代码", "客户等级"], ["330781100001", "CS1"], ["330781100002", "CZ9"], ["330781100001", "CS2"]]})
+    result = review(load_routes(routes), load_grades(grades), load_purchases(small_inputs["purchases"]),
+                    settings=Settings(scheme=CODE2008))
+    issues = result.issues
+    kinds = issues["kind"].tolist()
+    assert kinds.count("duplicate_code") == 2
+    grade_dup = issues[(issues["kind"] == "duplicate_code") & issues["source"].str.startswith("g.xlsx")].iloc[0]
+    assert "等级 CS1 ≠ CS2" in grade_dup["detail"] and "g.xlsx › S › A2" in grade_dup["detail"]
+    assert issues.loc[issues["kind"] == "bad_grade", "detail"].iloc[0].count("CZ9") == 1
+    assert issues.loc[issues["kind"] == "unknown_batch", "source"].iloc[0] == "r.xlsx › 城区线 › A2"
+    assert issues.loc[issues["kind"] == "missing_code", "source"].iloc[0] == "r.xlsx › 城区线 › A3"
+    assert issues.loc[issues["kind"] == "ignored_sheet", "source"].iloc[0] == "r.xlsx › 说明"
+    # each route customer once: the duplicate row is flagged, the code-less row is kept
+    assert len(result.customers) == 3 and result.route_rows["is_duplicate"].sum() == 1
+    assert result.customers["batch"].tolist() == ["星期一", "星期一", "未分批次"]
+    assert result.batches[-1] == "未分批次"
+    assert result.customers.set_index("customer_code").loc["330781100002", "change"] == "missing"
+
+
+def test_previous_grade_from_the_route_sheet_when_no_previous_table(tmp_path, small_inputs):
+    routes = write_xlsx(tmp_path / "r.xlsx", {"一线": [
+        ["客户代码", "2026年二季度客户分类"], ["330781100001", "CS2"], ["330781100002", "CZ1"], ["330781100008", ""]]})
+    result = review(load_routes(routes), load_grades(small_inputs["grades"]), load_purchases(small_inputs["purchases"]))
+    assert result.customers["change"].tolist() == ["up", "down", "new"]
+
+
+def tiered(tmp_path, grades_now, grades_before, segments):
+    codes = [f"33078110{i:04d}" for i in range(len(grades_now))]
+    routes = write_xlsx(tmp_path / "r.xlsx", {"一线": [["客户代码"]] + [[c] for c in codes]})
+    now = write_xlsx(tmp_path / "g.xlsx", {"S": [["客户代码", "业态", "档位"]] + [
+        [c, s, g] for c, s, g in zip(codes, segments, grades_now)]})
+    before = write_xlsx(tmp_path / "p.xlsx", {"S": [["客户代码", "档位"]] + [[c, g] for c, g in zip(codes, grades_before)]})
+    purchases = write_xlsx(tmp_path / "b.xlsx", {"S": [["客户代码", "购进量", "购进额"]] + [
+        [c, 10 * (i + 1), 100 * (i + 1)] for i, c in enumerate(codes)]})
+    return {"routes": routes, "grades": now, "previous": before, "purchases": purchases}
+
+
+def test_thirty_tiers_higher_is_better_with_segments_from_the_table(tmp_path):
+    paths = tiered(tmp_path, ["15", "15档", 20, "3"], ["14", "16", "20", "3"], ["超市", "超市", "便利店", ""])
+    result = run(paths)
+    assert result.scheme.name == "tiers30"
+    assert result.customers["change"].tolist() == ["up", "down", "same", "same"]
+    assert result.customers["segment"].tolist() == ["超市", "超市", "便利店", "未分业态"]
+    assert result.standards[["segment", "grade", "min_volume", "customers"]].values.tolist() == [
+        ["便利店", "20", 30, 1], ["超市", "15", 10, 2], ["未分业态", "3", 40, 1]]
+
+
+def test_fifteen_tiers(tmp_path):
+    paths = tiered(tmp_path, ["A1", "B7", "C2"], ["A2", "B6", "C2"], ["超市"] * 3)
+    result = run(paths)
+    assert result.scheme.name == "tiers15"
+    assert result.customers["change"].tolist() == ["up", "down", "same"]
+
+
+def test_custom_order(tmp_path):
+    paths = tiered(tmp_path, ["金", "银", "铜"], ["银", "银", "金"], ["超市"] * 3)
+    result = run(paths, settings=Settings(scheme=custom_scheme(["金", "银", "铜"])))
+    assert result.customers["change"].tolist() == ["up", "same", "down"]
+    assert result.grade_changes.drop_duplicates("grade")["grade"].tolist() == ["金", "银", "铜"]
+
+
+def test_batch_mapping_wins(small_inputs):
+    result = run(small_inputs, settings=Settings(batches={"一线": "星期三"}))
+    assert set(result.customers.loc[result.customers["route"] == "一线", "batch"]) == {"星期三"}

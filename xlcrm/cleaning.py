@@ -1,0 +1,167 @@
+"""Cleaning of values as other systems export them: codes and numbers stored as text.
+
+Pure functions over pandas Series of raw cell values (str, int, float, None). Each cleaner
+returns the clean values and, per cell, the kind of problem found (or NA), so that the
+caller can report the exact cell; nothing here raises on bad data.
+
+Speed: the common case (plain digits, plain numbers) is handled by Arrow compute kernels
+over the whole column; only unusual cells (full-width digits, apostrophes, separators)
+take the per-cell Python path.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STRING = pd.StringDtype("pyarrow")
+
+_TOTAL = re.compile(r"^(?:合计|总计|小计|累计)")
+# Excel's General format shows a long number as 3.30781E+11: the digits after the 6th are gone
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")
+_SIMPLE_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$"
+_NUMBER_NOISE = re.compile(r"[,，\s]|(?:条|元|箱|包|件)$")
+_APOSTROPHES = "'`‘’"
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    values: pd.Series  # clean values; NA where nothing usable
+    problem: pd.Series  # per cell: a problem kind ('bad_code', 'lost_digits', 'bad_number') or NA
+
+
+def _cell_text(value: object) -> str | None:
+    """A non-text cell as the text a person sees: 12.0 → '12'; blank → None."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _arrow_text(raw: pd.Series) -> pa.Array:
+    """Raw cells as an Arrow string array, trimmed of (Unicode) whitespace; blank → ''."""
+    cells = raw.to_numpy(dtype=object)
+    text = pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())
+    return pc.utf8_trim_whitespace(pc.fill_null(text, ""))
+
+
+def _series(array: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
+
+
+def normalize_text(value: object) -> str:
+    """One cell as tidy text: full-width folded (NFKC), odd blanks removed, stripped."""
+    text = value if isinstance(value, str) else _cell_text(value)
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).replace("\u200b", "").replace("\ufeff", "")
+    return text.strip()
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """Raw cells as trimmed text (whole numbers without '.0'); '' for blank."""
+    return _series(_arrow_text(raw), raw.index)
+
+
+def map_uniques(text: pd.Series, fn: Callable[[str], object], dtype) -> pd.Series:
+    """fn over the distinct values only (grades, segments: few distinct, many rows)."""
+    if text.empty:
+        return pd.Series([], index=text.index, dtype=dtype)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=text.index).astype(dtype)
+
+
+def _tidy_code(text: str) -> tuple[str | None, str | None]:
+    """Slow path for one unusual code cell → (code, problem)."""
+    tidy = re.sub(r"\s+", "", normalize_text(text).lstrip(_APOSTROPHES))
+    if tidy.isascii() and tidy.isdigit():
+        return tidy, None
+    if _SCIENTIFIC.fullmatch(tidy):
+        return None, "lost_digits"
+    return None, "bad_code"
+
+
+def clean_codes(raw: pd.Series) -> Cleaned:
+    """Customer codes as digit strings, whatever their storage.
+
+    Accepts numbers, text, spaces, a leading apostrophe and full-width digits. A code saved
+    through scientific notation ('3.30781E+11') has lost digits and cannot be recovered:
+    it is marked 'lost_digits', never guessed. Anything else that is not digits is 'bad_code'.
+    Blank cells are NA without a problem.
+    """
+    text = _arrow_text(raw)
+    plain = pc.match_substring_regex(text, "^[0-9]+$").to_numpy(zero_copy_only=False)
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    values = _series(pc.if_else(plain, text, pa.scalar(None, pa.string())), raw.index)
+    problem = pd.Series(pd.NA, index=raw.index, dtype=STRING)
+    odd = ~plain & ~blank
+    if odd.any():
+        fixed = [_tidy_code(t) for t in text.filter(pa.array(odd)).to_pylist()]
+        values[odd] = [code for code, _ in fixed]
+        problem[odd] = [kind for _, kind in fixed]
+    return Cleaned(values, problem)
+
+
+def _tidy_number(text: str) -> float | None:
+    try:
+        value = float(_NUMBER_NOISE.sub("", normalize_text(text)))
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None  # 'nan', 'inf' are not figures
+
+
+def clean_numbers(raw: pd.Series) -> Cleaned:
+    """Volumes and amounts as floats: numbers stored as text, thousands separators,
+    full-width digits, units, trailing spaces. Blank is NA; unreadable text is 'bad_number'."""
+    text = _arrow_text(raw)
+    simple = pc.match_substring_regex(text, _SIMPLE_NUMBER)
+    numbers = pc.cast(pc.if_else(simple, text, pa.scalar(None, pa.string())), pa.float64())
+    simple = pc.and_(simple, pc.is_finite(numbers).fill_null(True))
+    values = pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
+    problem = pd.Series(pd.NA, index=raw.index, dtype=STRING)
+    odd = (~simple.to_numpy(zero_copy_only=False)) & ~pc.equal(text, "").to_numpy(zero_copy_only=False)
+    if odd.any():
+        fixed = [_tidy_number(t) for t in text.filter(pa.array(odd)).to_pylist()]
+        values[odd] = [np.nan if v is None else v for v in fixed]
+        problem[odd] = [None if v is not None else "bad_number" for v in fixed]
+    return Cleaned(values, problem)
+
+
+def tidy_grade(text: str) -> str:
+    """'cs1 ' → 'CS1'; '第15档', '15档' → '15'; full-width folded."""
+    tidy = re.sub(r"\s+", "", normalize_text(text)).upper()
+    m = re.fullmatch(r"第?([0-9]+)档", tidy)
+    return m.group(1) if m else tidy
+
+
+def clean_grades(raw: pd.Series) -> pd.Series:
+    """Grade cells as tidy upper-case text ('CS1', '15', 'A1'); '' for blank.
+
+    Whether a grade belongs to the scheme is the scheme's concern (xlcrm.grades).
+    """
+    return map_uniques(as_text(raw), tidy_grade, STRING)
+
+
+def is_total_label(text: pd.Series) -> pd.Series:
+    """True where a text cell is a closing-total label (合计, 总计, 小计 …)."""
+    return text.map(lambda t: bool(_TOTAL.match(re.sub(r"\s+", "", str(t)))) if isinstance(t, str) else False).astype(bool)
+
+
+def looks_truncated(code: str) -> bool:
+    """A long code with at most 6 significant digits then zeros, as left by scientific notation
+    turned back into a number (3.30781E+11 → 330781000000): a suspect, not a certainty."""
+    return len(code) >= 11 and bool(re.fullmatch(r"[0-9]{1,6}0{5,}", code))

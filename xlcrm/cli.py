@@ -1,0 +1,151 @@
+"""The command line: xlcrm build | check | demo.
+
+Errors a person can fix print as one Chinese line and exit with code 2; --debug shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .batches import parse_batch_mapping
+from .columns import parse_column_overrides
+from .errors import XlcrmError
+from .grades import scheme_named
+from .issues import KINDS
+from .job import InputFiles, Stopwatch, read_inputs, run_review, write_outputs
+from .review import Review, Settings
+
+EXIT_USER_ERROR = 2
+EXIT_BUG = 3
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--routes", type=Path, required=True, help="零售客户拜访线路表（每条线路一张工作表）")
+    parser.add_argument("--grades", type=Path, required=True, help="本季度客户等级表（EM 导出）")
+    parser.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
+    parser.add_argument("--previous-grades", type=Path, help="上季度客户等级表；不给时用线路表中的上季等级列")
+    parser.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
+    parser.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔，如 A,B,C")
+    parser.add_argument("--batch", action="append", default=[], metavar="线路=星期几",
+                        help="指定线路的访销日，如 一线=星期一 或 一线,六线=周一；可重复")
+    parser.add_argument("--column", action="append", default=[], metavar="角色=列名",
+                        help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
+                             "segment market_type volume amount route；可重复")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="xlcrm", description="客户管理：季度客户等级变动、统计表与最低标准表")
+    top.add_argument("--version", action="version", version=f"xlcrm {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息（traceback）")
+    common.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    sub = top.add_subparsers(dest="command", required=True, metavar="命令")
+
+    build = sub.add_parser("build", parents=[common], help="生成本季报表：线路表新增列、两张统计表、数据问题")
+    _input_options(build)
+    build.add_argument("--out", type=Path, required=True, help="输出工作簿 .xlsx")
+    build.add_argument("--export-dir", type=Path, help="另存 CSV（UTF-8）到此文件夹，供其他工具使用")
+
+    check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
+    _input_options(check)
+    check.add_argument("--export-dir", type=Path, help="另存 CSV（含 issues.csv）到此文件夹")
+
+    demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
+    demo.add_argument("--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）")
+    demo.add_argument("--customers", type=int, default=500, help="线路客户数（默认 500）")
+    demo.add_argument("--scheme", default="code2008", help="样例数据的等级方案（默认 code2008）")
+    demo.add_argument("--seed", type=int, default=1)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    try:
+        return COMMANDS[args.command](args, Stopwatch(say))
+    except XlcrmError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("已中断，输出文件未改动", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, and how to report it
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"程序内部错误（{type(exc).__name__}: {exc}）。输入文件未被改动。"
+                  "请加 --debug 重新运行，并把输出发给维护人员", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _settings(args) -> Settings:
+    order = [g for g in (args.grade_order or "").replace("，", ",").split(",") if g.strip()]
+    scheme = scheme_named(args.scheme or "", order) if (args.scheme or order) else None
+    return Settings(scheme=scheme, batches=parse_batch_mapping(args.batch))
+
+
+def _files(args) -> InputFiles:
+    return InputFiles(args.routes, args.grades, args.purchases, args.previous_grades)
+
+
+def _build(args, watch: Stopwatch, *, out: Path | None) -> Review:
+    settings = _settings(args)
+    files = _files(args)
+    inputs = read_inputs(files, parse_column_overrides(args.column), watch)
+    result = run_review(inputs, settings, watch)
+    written = write_outputs(result, inputs, files, out, args.export_dir, watch)
+    summarize(result, watch.say)
+    for path in written:
+        watch.say(f"已写入 {path}")
+    return result
+
+
+def cmd_build(args, watch: Stopwatch) -> int:
+    _build(args, watch, out=args.out)
+    return 0
+
+
+def cmd_check(args, watch: Stopwatch) -> int:
+    result = _build(args, watch, out=None)
+    for row in result.issues.itertuples(index=False):
+        code = row.customer_code if isinstance(row.customer_code, str) else ""
+        print(f"{KINDS.get(row.kind, row.kind)}\t{code}\t{row.source}\t{row.detail}")
+    return 0
+
+
+def cmd_demo(args, watch: Stopwatch) -> int:
+    from .sample import generate
+
+    inputs_dir = args.dir / "inputs"
+    sample = watch.stage("生成样例数据", generate, inputs_dir, route_customers=args.customers,
+                         scheme=args.scheme, seed=args.seed)
+    demo_args = parser().parse_args([
+        "build", "--routes", str(sample.routes), "--grades", str(sample.grades),
+        "--purchases", str(sample.purchases), "--previous-grades", str(sample.previous_grades),
+        "--out", str(args.dir / "本季客户等级报表.xlsx"), "--export-dir", str(args.dir / "csv")])
+    return cmd_build(demo_args, watch)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "demo": cmd_demo}
+
+
+def summarize(result: Review, say) -> None:
+    counts = result.customers["change"].value_counts()
+    say(f"线路客户 {len(result.customers):,} 户：提升 {counts.get('up', 0)}，保持 {counts.get('same', 0)}，"
+        f"下降 {counts.get('down', 0)}，新客户 {counts.get('new', 0)}，无本季等级 {counts.get('missing', 0)}")
+    if len(result.issues):
+        by_kind = result.issues["kind"].value_counts()
+        say("数据问题 " + f"{len(result.issues):,} 条：" + "，".join(f"{KINDS.get(k, k)} {n}" for k, n in by_kind.items()))
+    else:
+        say("没有发现数据问题")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

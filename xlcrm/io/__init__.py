@@ -1,0 +1,1 @@
+"""The shells that touch files: reading inputs, writing outputs."""

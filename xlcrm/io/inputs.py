@@ -1,0 +1,220 @@
+"""Loading the three inputs into clean tables: raw cells → header → cleaned columns + issues.
+
+Works on RawSheet objects, so the same code serves files (xlcrm.io.read) and, later, sheets
+read from a live workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import issues as issue_list
+from ..cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, is_total_label, map_uniques
+from ..columns import ROLES, Header, column_label, find_header
+from ..errors import XlcrmError, cell_ref
+from .read import RawSheet, read_sheets
+
+# the district's names are not needed: route sheets carry the manager's own
+GRADE_ROLES = ("code", "grade", "segment", "market_type")
+PREVIOUS_ROLES = ("code", "grade")
+PURCHASE_ROLES = ("code", "volume", "amount")
+ROUTE_ROLES = ("code", "name", "route", "previous_grade", "grade")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One cleaned input table: one row per usable data row, plus what did not fit."""
+    rows: pd.DataFrame  # customer_code, excel_row, location, <role columns>
+    issues: pd.DataFrame
+    where: str  # 'file › sheet' for messages
+    header: Header
+
+
+@dataclass(frozen=True)
+class RouteSheet:
+    route: str
+    raw: RawSheet  # the manager's sheet as read, to carry their columns over untouched
+    header: Header
+
+
+@dataclass(frozen=True)
+class RouteBook:
+    sheets: list[RouteSheet]
+    customers: pd.DataFrame  # route, excel_row, customer_code, name, previous_grade, location
+    issues: pd.DataFrame = field(default_factory=issue_list.empty)
+
+
+def load_grades(path: Path, overrides: Mapping[str, str] | None = None, *, label: str = "本季等级表",
+                previous: bool = False) -> Table:
+    roles = PREVIOUS_ROLES if previous else GRADE_ROLES
+    return load_table(read_sheets(path), roles, ("code", "grade"), overrides, label)
+
+
+def load_purchases(path: Path, overrides: Mapping[str, str] | None = None) -> Table:
+    return load_table(read_sheets(path), PURCHASE_ROLES, ("code", "volume", "amount"), overrides, "购进表")
+
+
+def load_table(sheets: list[RawSheet], roles: tuple[str, ...], required: tuple[str, ...],
+               overrides: Mapping[str, str] | None, label: str) -> Table:
+    """The first sheet with a customer-code header is the table; other non-empty sheets are listed."""
+    if not sheets:
+        raise XlcrmError(f"{label}里没有任何工作表")
+    chosen, header, first_error = None, None, None
+    for sheet in sheets:
+        if _is_blank(sheet.cells):
+            continue
+        try:
+            header = find_header(sheet.cells, roles, where=sheet.where, required=required, overrides=overrides)
+        except XlcrmError as exc:
+            first_error = first_error or exc
+            continue
+        chosen = sheet
+        break
+    if chosen is None:
+        if first_error is None:
+            raise XlcrmError(f"{label}是空的，没有任何数据（empty table）", where=sheets[0].file.name)
+        raise first_error
+    rows, issues = _clean_body(chosen, header, roles)
+    if rows.empty:
+        raise XlcrmError(f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=chosen.where)
+    others = [s for s in sheets if s is not chosen and not _is_blank(s.cells)]
+    ignored = issue_list.issue_frame(
+        "ignored_sheet", pd.NA, [s.where for s in others],
+        [f"{label}只使用工作表“{chosen.sheet}”，此表未读取" for _ in others])
+    return Table(rows, issue_list.combine([issues, ignored]), chosen.where, header)
+
+
+def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> RouteBook:
+    """Every sheet with a customer-code column is a route (or holds a 线路 column naming it)."""
+    sheets = read_sheets(path)
+    route_sheets, frames, issues, skipped = [], [], [], []
+    for sheet in sheets:
+        if _is_blank(sheet.cells):
+            continue
+        try:
+            header = find_header(sheet.cells, ROUTE_ROLES, where=sheet.where, overrides=overrides)
+        except XlcrmError:
+            skipped.append(sheet)
+            continue
+        rows, sheet_issues = _clean_body(sheet, header, ROUTE_ROLES, keep_blank_codes=True)
+        if "route" in rows:
+            rows["route"] = rows["route"].where(rows["route"] != "", sheet.sheet or sheet.file.stem)
+        else:
+            rows["route"] = sheet.sheet or sheet.file.stem
+        if "previous_grade" not in rows and "grade" in rows:
+            rows = rows.rename(columns={"grade": "previous_grade"})  # last quarter's grade kept on the route
+        route_sheets.append(RouteSheet(sheet.sheet or sheet.file.stem, sheet, header))
+        frames.append(rows)
+        issues.append(sheet_issues)
+    if not route_sheets:
+        where = path.name if isinstance(path, Path) else str(path)
+        raise XlcrmError(
+            "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
+            "请检查文件或用 --column code=列名 指定", where=where)
+    issues.append(issue_list.issue_frame(
+        "ignored_sheet", pd.NA, [s.where for s in skipped],
+        ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped]))
+    customers = pd.concat(frames, ignore_index=True)
+    customers["location"] = customers["location"].astype("category")
+    for column in ("name", "previous_grade"):
+        if column not in customers:
+            customers[column] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
+    customers = customers[["route", "excel_row", "customer_code", "name", "previous_grade", "location"]]
+    return RouteBook(route_sheets, customers, issue_list.combine(issues))
+
+
+def _is_blank(cells: pd.DataFrame) -> bool:
+    return cells.empty or not cells.head(HEAD_ROWS).astype(str).apply(lambda c: c.str.strip() != "").any().any()
+
+
+HEAD_ROWS = 200
+
+
+def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
+                keep_blank_codes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Data rows under the header, cleaned by role; rows that cannot be used become issues.
+
+    keep_blank_codes keeps rows that have data but no usable code (a route row is a customer
+    even then); fully blank rows are never data. Rows carry `location` and `excel_row` so
+    that issues can name the exact cell (issues.sources).
+    """
+    body = sheet.cells.loc[header.row + 1:]
+    cols = header.columns
+    code_letter = cell_ref(cols["code"])
+    codes = clean_codes(body[cols["code"]])
+    unusable = codes.values.isna()
+    has_data = _row_has_data(body, unusable)
+    total = _total_rows(body, cols, unusable) & has_data
+    rows_at = body.index.to_series()
+
+    def cells(mask, letter=code_letter):
+        return issue_list.source(sheet.where, letter + rows_at[mask].astype(str)).values
+
+    issues = [issue_list.issue_frame(
+        "total_row", pd.NA, issue_list.source(sheet.where, "第" + rows_at[total].astype(str) + "行").values,
+        "合计/总计行，不是客户，已跳过")]
+    for kind, detail in (
+            ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
+            ("bad_code", "”不是数字代码，此行无法匹配")):
+        hit = (codes.problem == kind).fillna(False).to_numpy() & ~total
+        shown = as_text(body.loc[hit, cols["code"]])
+        issues.append(issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail))
+    missing = unusable & codes.problem.isna() & has_data & ~total
+    issues.append(issue_list.issue_frame(
+        "missing_code", pd.NA, cells(missing),
+        "线路表中此行没有客户代码，无法匹配等级和购进数据" if keep_blank_codes else "此行有数据但客户代码为空，已跳过"))
+    usable = (has_data & ~total) if keep_blank_codes else ~unusable
+
+    rows = pd.DataFrame({"customer_code": codes.values, "excel_row": body.index.to_numpy()}, index=body.index)
+    rows["location"] = pd.Categorical([f"{sheet.where} › {code_letter}"] * len(rows))
+    for role in roles:
+        if role == "code" or role not in cols:
+            continue
+        raw = body[cols[role]]
+        if role in ("volume", "amount"):
+            numbers = clean_numbers(raw)
+            rows[role] = numbers.values
+            bad = numbers.problem.notna() & usable
+            issues.append(issue_list.issue_frame(
+                "bad_number", codes.values[bad].values, cells(bad, cell_ref(cols[role])),
+                f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理"))
+        elif role in ("grade", "previous_grade"):
+            rows[role] = clean_grades(raw)
+        elif role in ("segment", "market_type", "route"):
+            rows[role] = map_uniques(as_text(raw), lambda t: t, STRING)
+        else:
+            rows[role] = as_text(raw)
+    rows = rows[usable].reset_index(drop=True)
+    return rows, issue_list.combine(issues)
+
+
+def _row_has_data(body: pd.DataFrame, candidates: pd.Series) -> pd.Series:
+    """True where a row has any non-blank cell; only rows in `candidates` are examined (speed)."""
+    result = pd.Series(True, index=body.index)
+    idx = candidates[candidates].index
+    if len(idx):
+        sub = body.loc[idx]
+        filled = sub.apply(lambda c: as_text(c) != "").any(axis=1)
+        result[idx] = filled.to_numpy()
+    return result
+
+
+def _total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: pd.Series) -> pd.Series:
+    """Rows without a usable code whose code, name or first cells say 合计/总计."""
+    result = pd.Series(False, index=body.index)
+    idx = no_code[no_code].index
+    if not len(idx):
+        return result
+    sub = body.loc[idx]
+    looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
+    hit = np.zeros(len(sub), dtype=bool)
+    for c in looked_at:
+        if c in sub.columns:
+            hit |= is_total_label(as_text(sub[c])).to_numpy()
+    result[idx] = hit
+    return result

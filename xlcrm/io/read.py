@@ -1,0 +1,107 @@
+"""Raw cell reading: every sheet of an .xlsx/.xlsm/.xls/.ods file or a CSV, as positional cells.
+
+No interpretation here: cells come back as str, float, int, bool, datetime or '' (blank),
+with the Excel row number of the first row, so messages can point at exact cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import python_calamine
+
+from ..errors import XlcrmError
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    file: Path
+    sheet: str | None  # None for a CSV
+    cells: pd.DataFrame  # object cells, columns 0..n-1, index = Excel row numbers (1-based)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file.name} › {self.sheet}" if self.sheet else self.file.name
+
+
+def read_sheets(path: Path) -> list[RawSheet]:
+    """All visible sheets of a workbook (or the one table of a CSV), in workbook order."""
+    path = Path(path)
+    if not path.exists():
+        raise XlcrmError(f"找不到文件 {path}（file not found），请检查路径和文件名")
+    if path.is_dir():
+        raise XlcrmError(f"{path} 是一个文件夹，不是表格文件")
+    if path.stat().st_size == 0:
+        raise XlcrmError(f"文件 {path.name} 是空的（0 字节），请重新导出")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return [RawSheet(path, None, _read_csv(path))]
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _read_workbook(path)
+    raise XlcrmError(
+        f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试")
+
+
+def _read_workbook(path: Path) -> list[RawSheet]:
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试") from None
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        raise XlcrmError(f"{path.name} 无法作为表格打开，文件可能已损坏或不是 Excel 文件（{exc}）") from None
+    sheets = []
+    try:
+        for meta in book.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            sheets.append(RawSheet(path, meta.name, _frame(rows)))
+    except python_calamine.CalamineError as exc:
+        raise XlcrmError(f"{path.name} 读取失败，文件可能已损坏（{exc}）") from None
+    finally:
+        book.close()
+    return sheets
+
+
+def _frame(rows: list[list]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, dtype=object)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)  # Excel row numbers
+    return frame
+
+
+def decode_csv(data: bytes, name: str) -> str:
+    """CSV text in UTF-8 (with or without BOM), else GBK/GB18030 as Chinese exports use."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise XlcrmError(f"{name} 的文字编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV UTF-8 再试")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    text = decode_csv(path.read_bytes(), path.name)
+    head = text[:20000].splitlines()[:50]
+    delimiter = "\t" if sum(l.count("\t") for l in head) > sum(l.count(",") for l in head) else ","
+    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
+    try:
+        frame = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=str,
+                            keep_default_na=False, sep=delimiter, skip_blank_lines=False)
+    except pd.errors.ParserError:  # a later row is wider than the first fifty
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        frame = pd.DataFrame(rows, dtype=object).fillna("")
+    frame = frame.astype(object)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = range(frame.shape[1])
+    return frame

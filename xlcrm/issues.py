@@ -1,0 +1,64 @@
+"""The data-issue list: everything that did not fit, so that nobody vanishes silently.
+
+One row per issue: kind (an English key, stable for tools), customer_code, source (file ›
+sheet › cell) and detail (Chinese, for people).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .cleaning import STRING
+
+COLUMNS = ["kind", "customer_code", "source", "detail"]
+
+# kind → Chinese label shown to managers; order = order on the issue sheet
+KINDS = {
+    "not_in_grades": "本季等级表中没有",
+    "bad_grade": "等级不在方案内",
+    "not_in_purchases": "购进表中没有",
+    "not_in_previous": "上季等级表中没有（新客户）",
+    "duplicate_code": "客户代码重复",
+    "lost_digits": "客户代码丢失位数",
+    "bad_code": "客户代码无法识别",
+    "missing_code": "缺少客户代码",
+    "bad_number": "数字无法识别",
+    "unknown_batch": "线路无法对应访销日",
+    "total_row": "合计行（已跳过）",
+    "ignored_sheet": "未使用的工作表",
+}
+
+
+def issue_frame(kind: str, codes, sources, details) -> pd.DataFrame:
+    """Issues of one kind; codes, sources and details are sequences of equal length or scalars."""
+    frame = pd.DataFrame({"kind": kind, "customer_code": codes, "source": sources, "detail": details})
+    if frame.empty:
+        return empty()
+    return frame.astype({c: STRING for c in COLUMNS})
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=STRING) for c in COLUMNS})
+
+
+def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """All issues in one frame, ordered by kind (as KINDS lists them), then source order."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty()
+    issues = pd.concat(frames, ignore_index=True)
+    rank = issues["kind"].map({k: i for i, k in enumerate(KINDS)}).fillna(len(KINDS))
+    return issues.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+
+
+def source(where: str, cells: pd.Series | str) -> pd.Series | str:
+    """'线路表.xlsx › 一线' + 'B12' → '线路表.xlsx › 一线 › B12'."""
+    return where + " › " + cells
+
+
+def sources(rows: pd.DataFrame) -> pd.Series:
+    """The code cell of each loaded row ('线路表.xlsx › 一线 › B12'), built only when needed:
+    rows carry `location` ('线路表.xlsx › 一线 › B') and `excel_row`."""
+    if rows.empty:
+        return pd.Series([], index=rows.index, dtype=STRING)
+    return rows["location"].astype(str).astype(STRING) + rows["excel_row"].astype(str).astype(STRING)

@@ -1,0 +1,138 @@
+"""The quarterly review: route customers enriched with grades and purchases, changes,
+both tables and the issue list — one pure function over the loaded inputs (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from . import issues as issue_list
+from .batches import UNKNOWN_BATCH, VISIT_WEEKDAYS, WEEKDAYS, batch_of, route_sort_key
+from .changes import classify, marks
+from .cleaning import STRING, clean_grades
+from .district import build_district, first_of_duplicates, graded, previous_grades
+from .grades import GradeScheme, detect_scheme
+from .io.inputs import RouteBook, Table
+from .keys import code_keys
+from .tables import grade_change_table, standards_table
+
+CUSTOMER_COLUMNS = ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
+                    "change", "volume", "amount"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    scheme: GradeScheme | None = None  # None: detected from the current grade table
+    batches: Mapping[str, str] = field(default_factory=dict)  # route → weekday, wins over the name
+
+
+@dataclass(frozen=True)
+class Review:
+    route_rows: pd.DataFrame  # every route row as read, enriched; duplicates flagged
+    customers: pd.DataFrame  # one row per route customer (first occurrence of each code)
+    district: pd.DataFrame  # the current grade table with purchases merged in
+    grade_changes: pd.DataFrame  # long: segment, grade, batch, up, same, down
+    standards: pd.DataFrame  # segment, grade, min_volume, min_amount, customers
+    issues: pd.DataFrame  # kind, customer_code, source, detail
+    scheme: GradeScheme
+    batches: list[str]  # batches in table order
+
+
+Progress = Callable[[str], None]
+
+
+def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table | None = None,
+           settings: Settings = Settings(), progress: Progress = lambda _: None) -> Review:
+    scheme = settings.scheme or detect_scheme(grades.rows["grade"], where=grades.where)
+    progress(f"等级方案：{scheme.label}")
+    tables = [routes.customers, grades.rows, purchases.rows] + ([previous.rows] if previous else [])
+    keyed = [t.assign(key=k) for t, k in zip(tables, code_keys(*(t["customer_code"] for t in tables)))]
+    route_customers, grade_rows, purchase_rows = keyed[:3]
+    previous_rows = keyed[3] if previous else None
+
+    district, district_issues = build_district(grade_rows, purchase_rows, scheme)
+    progress(f"辖区客户 {len(district):,} 户，已合并购进量与购进额")
+    route_rows, route_issues = enrich_routes(route_customers, district, purchase_rows, previous_rows,
+                                             scheme, settings.batches)
+    customers = route_rows.loc[~route_rows["is_duplicate"], CUSTOMER_COLUMNS].reset_index(drop=True)
+    batches = batch_order(customers["batch"])
+    progress(f"线路客户 {len(customers):,} 户，已标出等级变动")
+    changes = grade_change_table(customers, scheme, batches)
+    standards = standards_table(district, scheme)
+    issues = issue_list.combine([routes.issues, grades.issues, purchases.issues,
+                                 previous.issues if previous else issue_list.empty(),
+                                 district_issues, route_issues])
+    return Review(route_rows, customers, district, changes, standards, issues, scheme, batches)
+
+
+def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.DataFrame,
+                  previous: pd.DataFrame | None, scheme: GradeScheme,
+                  batch_map: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every route row with batch, current grade, volume, amount, previous grade and change."""
+    issues = []
+    rows = rows.assign(is_duplicate=rows["key"].duplicated(keep="first") & (rows["key"] >= 0))
+    issues.append(first_of_duplicates(rows, {"route": "线路"}, "线路表")[1])
+
+    batch_by_route = {r: batch_of(r, batch_map) for r in pd.unique(rows["route"])}
+    rows["batch"] = rows["route"].map(lambda r: batch_by_route[r] or UNKNOWN_BATCH).astype(STRING)
+    unknown = [r for r, b in batch_by_route.items() if b is None]
+    first_of_route = rows.drop_duplicates("route").set_index("route")
+    issues.append(issue_list.issue_frame(
+        "unknown_batch", pd.NA, [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
+        [f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定" for r in unknown]))
+
+    current = district[["key", "grade", "level", "segment", "volume", "amount"]]
+    rows = rows.merge(current, on="key", how="left")
+    in_grades = rows["key"].isin(district["key"])
+    in_purchases = rows["key"].isin(purchases["key"])
+    # purchases of a route customer missing from the grade table still show on the route
+    rows = _purchases_without_grade(rows, ~in_grades & in_purchases, purchases)
+
+    if previous is not None:
+        prev, prev_issues = previous_grades(previous, scheme)
+        rows = rows.drop(columns="previous_grade").merge(prev, on="key", how="left")
+        prev_label = "上季等级表"
+    else:  # last quarter's grade kept on the route sheet itself, as in the seed
+        own = rows[["key", "customer_code", "location", "excel_row"]].assign(
+            grade=clean_grades(rows["previous_grade"].fillna("")))
+        own, prev_issues = graded(own, scheme, "线路表（上季等级列）")
+        rows["previous_grade"], rows["previous_level"] = own["grade"].to_numpy(), own["level"].to_numpy()
+        prev_label = "线路表的上季等级列"
+    issues.append(prev_issues)
+
+    rows["change"] = classify(rows["level"], rows["previous_level"])
+    rows["mark"] = marks(rows["grade"], rows["change"])
+
+    listed = (rows["key"] >= 0) & ~rows["is_duplicate"]
+    issues.append(_absent(rows, listed & ~in_grades, "not_in_grades",
+                          "本季等级表中没有此客户（新客户或代码有误），无本季等级"))
+    issues.append(_absent(rows, listed & ~in_purchases, "not_in_purchases",
+                          "购进表中没有此客户，购进量和购进额为空"))
+    issues.append(_absent(rows, listed & rows["previous_grade"].isna() & rows["grade"].notna(),
+                          "not_in_previous", f"{prev_label}中没有此客户的等级，本季按新客户统计"))
+    order = rows["route"].map({r: i for i, r in enumerate(sorted(batch_by_route, key=route_sort_key))})
+    rows = rows.assign(_order=order).sort_values(["_order", "excel_row"], kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True), issue_list.combine(issues)
+
+
+def _purchases_without_grade(rows: pd.DataFrame, need: pd.Series, purchases: pd.DataFrame) -> pd.DataFrame:
+    if need.any():
+        bought = purchases.drop_duplicates("key").set_index("key")
+        keys = rows.loc[need, "key"]
+        rows.loc[need, "volume"] = bought.loc[keys, "volume"].to_numpy()
+        rows.loc[need, "amount"] = bought.loc[keys, "amount"].to_numpy()
+    return rows
+
+
+def _absent(rows: pd.DataFrame, mask: pd.Series, kind: str, detail: str) -> pd.DataFrame:
+    hit = rows[mask]
+    return issue_list.issue_frame(kind, hit["customer_code"].values, issue_list.sources(hit).values, detail)
+
+
+def batch_order(batches: pd.Series) -> list[str]:
+    """星期一 … 星期五 always (the seed's layout), then any other batch present."""
+    present = set(pd.unique(batches.dropna()))
+    extra = [w for w in WEEKDAYS[5:] if w in present] + sorted(present - set(WEEKDAYS))
+    return list(VISIT_WEEKDAYS) + extra

@@ -1,0 +1,73 @@
+"""Steps 4 and 5 of the seed: the grade change table and the minimum standard table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .changes import COMPARABLE, DOWN, SAME, UP
+from .grades import FORMATS, GradeScheme
+
+# common 业态 names in the order managers list them; others follow alphabetically
+_FORMAT_ORDER = ("食杂店", "便利店", "超市", "商场", "烟酒商店", "娱乐服务类", "其他")
+
+
+def segment_key(segment: str) -> tuple:
+    if len(segment) == 2 and segment[0] in "CX" and segment[1] in FORMATS:
+        return (0, "CX".index(segment[0]), "ZCBSNYFQ".index(segment[1]), segment)
+    if segment in _FORMAT_ORDER:
+        return (1, _FORMAT_ORDER.index(segment), 0, segment)
+    return (2, 0, 0, segment)
+
+
+def _ordered(frame: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
+    """Rows sorted by segment, then grade best first."""
+    keys = [(segment_key(s), scheme.order(g)) for s, g in zip(frame["segment"], frame["grade"])]
+    order = sorted(range(len(frame)), key=keys.__getitem__)
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def grade_change_table(customers: pd.DataFrame, scheme: GradeScheme, batches: list[str]) -> pd.DataFrame:
+    """Long form: one row per (segment, grade, batch) with up/same/down counts of route customers.
+
+    Rows are the current grades held on the routes; every batch appears for every grade
+    (zeros included), so the wide table and the CSV are complete.
+    """
+    graded = customers[customers["grade"].notna()]
+    pairs = _ordered(graded[["segment", "grade"]].drop_duplicates(), scheme)
+    counted = graded[graded["change"].isin(COMPARABLE)]
+    counts = (counted.groupby(["segment", "grade", "batch", "change"], observed=True).size()
+              .unstack("change").reindex(columns=list(COMPARABLE)).fillna(0).astype("int64"))
+    grid = pd.MultiIndex.from_tuples(
+        [(s, g, b) for s, g in zip(pairs["segment"], pairs["grade"]) for b in batches],
+        names=["segment", "grade", "batch"])
+    table = counts.reindex(grid, fill_value=0).reset_index()
+    table.columns.name = None
+    return table[["segment", "grade", "batch", UP, SAME, DOWN]]
+
+
+def grade_change_wide(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
+    """The seed's layout: (segment, grade) rows; (batch, up/same/down) columns; a 合计 block
+    per grade across batches; the caller adds the sum row (totals per column)."""
+    wide = long.pivot_table(index=["segment", "grade"], columns="batch", values=[UP, SAME, DOWN],
+                            aggfunc="sum", sort=False, observed=True)
+    wide = wide.swaplevel(0, 1, axis=1)
+    columns = [(b, c) for b in batches for c in COMPARABLE]
+    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(columns), fill_value=0)
+    for change in COMPARABLE:
+        wide[("合计", change)] = wide.xs(change, axis=1, level=1).sum(axis=1)
+    order = long[["segment", "grade"]].drop_duplicates()
+    return wide.reindex(pd.MultiIndex.from_frame(order)).astype("int64")
+
+
+def standards_table(district: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
+    """Per segment and grade over the district: lowest volume, lowest amount, how many hold it.
+
+    Minimums are over customers with purchase figures; 'customers' counts every holder.
+    """
+    graded = district[district["grade"].notna()]
+    table = (graded.groupby(["segment", "grade"], observed=True)
+             .agg(min_volume=("volume", "min"), min_amount=("amount", "min"),
+                  customers=("customer_code", "size"))
+             .reset_index())
+    table["customers"] = table["customers"].astype("int64")
+    return _ordered(table, scheme)[["segment", "grade", "min_volume", "min_amount", "customers"]]
