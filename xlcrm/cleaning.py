@@ -51,14 +51,17 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _arrow_text(raw: pd.Series) -> pa.Array:
-    """Raw cells as an Arrow string array, trimmed of (Unicode) whitespace; blank → ''."""
-    cells = raw.to_numpy(dtype=object)
-    text = pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())
-    return pc.utf8_trim_whitespace(pc.fill_null(text, ""))
+def _arrow_text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw cells as Arrow text, trimmed of (Unicode) whitespace; blank → ''."""
+    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
+        text = pa.chunked_array(pa.array(raw.array))  # already text: no Python objects
+    else:
+        cells = raw.to_numpy(dtype=object)
+        text = pa.chunked_array([pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())])
+    return pc.utf8_trim_whitespace(pc.fill_null(text.cast(pa.large_string()), ""))
 
 
-def _series(array: pa.Array, index: pd.Index) -> pd.Series:
+def _series(array: pa.ChunkedArray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
 
 
@@ -78,11 +81,13 @@ def as_text(raw: pd.Series) -> pd.Series:
 
 def map_uniques(text: pd.Series, fn: Callable[[str], object], dtype) -> pd.Series:
     """fn over the distinct values only (grades, segments: few distinct, many rows)."""
-    if text.empty:
-        return pd.Series([], index=text.index, dtype=dtype)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=text.index).astype(dtype)
+    at = np.where(codes < 0, len(uniques), codes)  # NA → the extra slot at the end
+    mapped = [fn(u) for u in uniques] + [None]
+    if dtype == STRING:
+        values = pa.array(mapped, type=pa.large_string()).take(pa.array(at))
+        return _series(pa.chunked_array([values]), text.index)
+    return pd.Series(pd.array(mapped, dtype=dtype)[at], index=text.index)
 
 
 def _tidy_code(text: str) -> tuple[str | None, str | None]:
@@ -106,7 +111,7 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     text = _arrow_text(raw)
     plain = pc.match_substring_regex(text, "^[0-9]+$").to_numpy(zero_copy_only=False)
     blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    values = _series(pc.if_else(plain, text, pa.scalar(None, pa.string())), raw.index)
+    values = _series(pc.if_else(plain, text, pa.scalar(None, pa.large_string())), raw.index)
     problem = pd.Series(pd.NA, index=raw.index, dtype=STRING)
     odd = ~plain & ~blank
     if odd.any():
@@ -129,7 +134,7 @@ def clean_numbers(raw: pd.Series) -> Cleaned:
     full-width digits, units, trailing spaces. Blank is NA; unreadable text is 'bad_number'."""
     text = _arrow_text(raw)
     simple = pc.match_substring_regex(text, _SIMPLE_NUMBER)
-    numbers = pc.cast(pc.if_else(simple, text, pa.scalar(None, pa.string())), pa.float64())
+    numbers = pc.cast(pc.if_else(simple, text, pa.scalar(None, pa.large_string())), pa.float64())
     simple = pc.and_(simple, pc.is_finite(numbers).fill_null(True))
     values = pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
     problem = pd.Series(pd.NA, index=raw.index, dtype=STRING)

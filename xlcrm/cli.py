@@ -142,7 +142,8 @@ def summarize(result: Review, say) -> None:
         f"下降 {counts.get('down', 0)}，新客户 {counts.get('new', 0)}，无本季等级 {counts.get('missing', 0)}")
     if len(result.issues):
         by_kind = result.issues["kind"].value_counts()
-        say("数据问题 " + f"{len(result.issues):,} 条：" + "，".join(f"{KINDS.get(k, k)} {n}" for k, n in by_kind.items()))
+        say(f"数据问题 {len(result.issues):,} 条（详见“数据问题”工作表）："
+            + "，".join(f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind))
     else:
         say("没有发现数据问题")
 

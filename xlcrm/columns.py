@@ -40,9 +40,13 @@ _BRACKETS = re.compile(r"[（(【\[<《].*?[)）】\]>》]")
 
 def tidy_header(value: object) -> str:
     """'购进量（条）', ' 客户 编码 ' → '购进量', '客户编码'."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    text = unicodedata.normalize("NFKC", "" if _blank(value) else str(value))
     text = _BRACKETS.sub("", text)
     return re.sub(r"[\s:：*]+", "", text)
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def letter_index(text: str) -> int | None:
@@ -121,7 +125,7 @@ def find_header(cells: pd.DataFrame, roles: tuple[str, ...], *, where: str,
         missing = [r for r in required if r not in columns]
         if missing:
             raise XlcrmError(_missing_message(missing, overrides, excel_row), where=where)
-        return Header(int(excel_row), [str(v).strip() if v is not None else "" for v in values.tolist()], columns)
+        return Header(int(excel_row), ["" if _blank(v) else str(v).strip() for v in values.tolist()], columns)
     raise XlcrmError(_missing_message(["code"], overrides, None), where=where)
 
 

@@ -13,8 +13,7 @@ from .cleaning import STRING, map_uniques
 from .grades import GradeScheme
 
 NO_SEGMENT = "未分业态"
-DISTRICT_COLUMNS = ["key", "customer_code", "grade", "level", "segment", "market_type",
-                    "volume", "amount", "in_purchases"]
+DISTRICT_COLUMNS = ["key", "customer_code", "grade", "level", "segment", "volume", "amount", "in_purchases"]
 
 
 def first_of_duplicates(rows: pd.DataFrame, compare: dict[str, str], table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,8 +75,6 @@ def build_district(grades: pd.DataFrame, purchases: pd.DataFrame, scheme: GradeS
     bought = purchases[["key", "volume", "amount"]].assign(in_purchases=True)
     district = grades.merge(bought, on="key", how="left")  # both deduplicated above
     district["in_purchases"] = district["in_purchases"].fillna(False).astype(bool)
-    if "market_type" not in district:
-        district["market_type"] = pd.Series(pd.NA, index=district.index, dtype=STRING)
     return district[DISTRICT_COLUMNS].reset_index(drop=True), issue_list.combine([dup_grades, bad_grades, dup_purchases])
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from . import issues as issue_list
 from .batches import UNKNOWN_BATCH, VISIT_WEEKDAYS, WEEKDAYS, batch_of, route_sort_key
 from .changes import classify, marks
-from .cleaning import STRING, clean_grades
+from .cleaning import STRING, clean_grades, looks_truncated, map_uniques
 from .district import build_district, first_of_duplicates, graded, previous_grades
 from .grades import GradeScheme, detect_scheme
 from .io.inputs import RouteBook, Table
@@ -76,7 +76,7 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
     issues.append(first_of_duplicates(rows, {"route": "线路"}, "线路表")[1])
 
     batch_by_route = {r: batch_of(r, batch_map) for r in pd.unique(rows["route"])}
-    rows["batch"] = rows["route"].map(lambda r: batch_by_route[r] or UNKNOWN_BATCH).astype(STRING)
+    rows["batch"] = map_uniques(rows["route"], lambda r: batch_by_route[r] or UNKNOWN_BATCH, STRING)
     unknown = [r for r, b in batch_by_route.items() if b is None]
     first_of_route = rows.drop_duplicates("route").set_index("route")
     issues.append(issue_list.issue_frame(
@@ -106,13 +106,18 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
     rows["mark"] = marks(rows["grade"], rows["change"])
 
     listed = (rows["key"] >= 0) & ~rows["is_duplicate"]
-    issues.append(_absent(rows, listed & ~in_grades, "not_in_grades",
+    not_graded = rows[listed & ~in_grades]
+    truncated = not_graded["customer_code"].map(looks_truncated).astype(bool)
+    issues.append(_absent(not_graded, ~truncated, "not_in_grades",
                           "本季等级表中没有此客户（新客户或代码有误），无本季等级"))
+    issues.append(_absent(not_graded, truncated, "not_in_grades",
+                          "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码"))
     issues.append(_absent(rows, listed & ~in_purchases, "not_in_purchases",
                           "购进表中没有此客户，购进量和购进额为空"))
     issues.append(_absent(rows, listed & rows["previous_grade"].isna() & rows["grade"].notna(),
                           "not_in_previous", f"{prev_label}中没有此客户的等级，本季按新客户统计"))
-    order = rows["route"].map({r: i for i, r in enumerate(sorted(batch_by_route, key=route_sort_key))})
+    position = {r: i for i, r in enumerate(sorted(batch_by_route, key=route_sort_key))}
+    order = map_uniques(rows["route"], position.get, "Int64")
     rows = rows.assign(_order=order).sort_values(["_order", "excel_row"], kind="stable")
     return rows.drop(columns="_order").reset_index(drop=True), issue_list.combine(issues)
 

@@ -20,10 +20,10 @@ from ..errors import XlcrmError, cell_ref
 from .read import RawSheet, read_sheets
 
 # the district's names are not needed: route sheets carry the manager's own
-GRADE_ROLES = ("code", "grade", "segment", "market_type")
+GRADE_ROLES = ("code", "grade", "segment")
 PREVIOUS_ROLES = ("code", "grade")
 PURCHASE_ROLES = ("code", "volume", "amount")
-ROUTE_ROLES = ("code", "name", "route", "previous_grade", "grade")
+ROUTE_ROLES = ("code", "route", "previous_grade", "grade")
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,18 @@ class RouteSheet:
 @dataclass(frozen=True)
 class RouteBook:
     sheets: list[RouteSheet]
-    customers: pd.DataFrame  # route, excel_row, customer_code, name, previous_grade, location
+    customers: pd.DataFrame  # route, excel_row, customer_code, previous_grade, location
     issues: pd.DataFrame = field(default_factory=issue_list.empty)
 
 
 def load_grades(path: Path, overrides: Mapping[str, str] | None = None, *, label: str = "本季等级表",
                 previous: bool = False) -> Table:
     roles = PREVIOUS_ROLES if previous else GRADE_ROLES
-    return load_table(read_sheets(path), roles, ("code", "grade"), overrides, label)
+    return load_table(read_sheets(path, typed=False), roles, ("code", "grade"), overrides, label)
 
 
 def load_purchases(path: Path, overrides: Mapping[str, str] | None = None) -> Table:
-    return load_table(read_sheets(path), PURCHASE_ROLES, ("code", "volume", "amount"), overrides, "购进表")
+    return load_table(read_sheets(path, typed=False), PURCHASE_ROLES, ("code", "volume", "amount"), overrides, "购进表")
 
 
 def load_table(sheets: list[RawSheet], roles: tuple[str, ...], required: tuple[str, ...],
@@ -90,8 +90,11 @@ def load_table(sheets: list[RawSheet], roles: tuple[str, ...], required: tuple[s
 
 
 def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> RouteBook:
+    return routes_from_sheets(read_sheets(path), overrides)
+
+
+def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> RouteBook:
     """Every sheet with a customer-code column is a route (or holds a 线路 column naming it)."""
-    sheets = read_sheets(path)
     route_sheets, frames, issues, skipped = [], [], [], []
     for sheet in sheets:
         if _is_blank(sheet.cells):
@@ -112,7 +115,7 @@ def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> Route
         frames.append(rows)
         issues.append(sheet_issues)
     if not route_sheets:
-        where = path.name if isinstance(path, Path) else str(path)
+        where = sheets[0].file.name if sheets else "线路表"
         raise XlcrmError(
             "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
             "请检查文件或用 --column code=列名 指定", where=where)
@@ -121,18 +124,16 @@ def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> Route
         ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped]))
     customers = pd.concat(frames, ignore_index=True)
     customers["location"] = customers["location"].astype("category")
-    for column in ("name", "previous_grade"):
-        if column not in customers:
-            customers[column] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
-    customers = customers[["route", "excel_row", "customer_code", "name", "previous_grade", "location"]]
+    if "previous_grade" not in customers:
+        customers["previous_grade"] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
+    customers = customers[["route", "excel_row", "customer_code", "previous_grade", "location"]]
     return RouteBook(route_sheets, customers, issue_list.combine(issues))
 
 
 def _is_blank(cells: pd.DataFrame) -> bool:
-    return cells.empty or not cells.head(HEAD_ROWS).astype(str).apply(lambda c: c.str.strip() != "").any().any()
-
-
-HEAD_ROWS = 200
+    """No text at all in the top rows (an empty or unused sheet)."""
+    head = cells.head(200)
+    return cells.empty or not any((as_text(head[c]) != "").any() for c in head.columns)
 
 
 def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
@@ -171,7 +172,8 @@ def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
     usable = (has_data & ~total) if keep_blank_codes else ~unusable
 
     rows = pd.DataFrame({"customer_code": codes.values, "excel_row": body.index.to_numpy()}, index=body.index)
-    rows["location"] = pd.Categorical([f"{sheet.where} › {code_letter}"] * len(rows))
+    rows["location"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype="int8"),
+                                                 categories=[f"{sheet.where} › {code_letter}"])
     for role in roles:
         if role == "code" or role not in cols:
             continue
