@@ -134,3 +134,30 @@ def test_console_entry_point_runs(small_inputs, tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "已写入" in done.stderr
+
+
+def test_column_batch_and_grade_order_options(tmp_path, capsys):
+    from helpers import write_xlsx
+    routes = write_xlsx(tmp_path / "r.xlsx", {"城区线": [["编号", "店名"], ["330781100001", "a"], ["330781100002", "b"]]})
+    grades = write_xlsx(tmp_path / "g.xlsx", {"S": [["编号", "星级"], ["330781100001", "金"], ["330781100002", "铜"]]})
+    previous = write_xlsx(tmp_path / "p.xlsx", {"S": [["编号", "星级"], ["330781100001", "银"], ["330781100002", "银"]]})
+    purchases = write_xlsx(tmp_path / "b.xlsx", {"S": [["编号", "x", "y"], ["330781100001", 5, 600]]})
+    export = tmp_path / "csv"
+    code = cli.main(["build", "-q", "--routes", str(routes), "--grades", str(grades), "--previous-grades", str(previous),
+                     "--purchases", str(purchases), "--out", str(tmp_path / "o.xlsx"), "--export-dir", str(export),
+                     "--column", "code=编号", "--column", "grade=星级", "--column", "购进量=B", "--column", "amount=C",
+                     "--grade-order", "金,银,铜", "--batch", "城区线=周三"])
+    assert code == 0, capsys.readouterr().err
+    rows = list(csv.DictReader(open(export / "customers.csv", encoding="utf-8")))
+    assert [(r["batch"], r["grade"], r["change"], r["volume"]) for r in rows] == [
+        ("星期三", "金", "up", "5"), ("星期三", "铜", "down", "")]
+
+
+def test_a_code_that_looks_truncated_is_pointed_out(tmp_path, small_inputs):
+    from helpers import write_xlsx
+    routes = write_xlsx(tmp_path / "r.xlsx", {"一线": [["客户代码"], [330781000000], ["330781100001"]]})
+    export = tmp_path / "csv"
+    paths = dict(small_inputs, routes=routes)
+    assert cli.main(args(paths, "-q", "--out", str(tmp_path / "o.xlsx"), "--export-dir", str(export))) == 0
+    issues = (export / "issues.csv").read_text(encoding="utf-8")
+    assert "330781000000,r.xlsx › 一线 › A2,本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断" in issues
