@@ -1,8 +1,24 @@
 #!/usr/bin/env bash
 # Sets up everything xlcrm needs on a fresh Linux machine: a virtual environment in .venv
-# with the package and its test tools. Safe to run again.
+# with the package and its test tools, and (for PDF printing) LibreOffice, a Chinese font
+# and poppler's pdftotext, installed from Debian when missing. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; } || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]} (PDF printing with Chinese text)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: for PDF printing install ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+  fi
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

@@ -16,6 +16,7 @@ from .batches import parse_batch_mapping
 from .columns import parse_column_overrides
 from .errors import XlcrmError
 from .grades import scheme_named
+from .io.pdf import find_office, workbook_to_pdf
 from .issues import KINDS
 from .job import InputFiles, Stopwatch, read_inputs, run_review, write_outputs
 from .review import Review, Settings
@@ -50,10 +51,15 @@ def parser() -> argparse.ArgumentParser:
     _input_options(build)
     build.add_argument("--out", type=Path, required=True, help="输出工作簿 .xlsx")
     build.add_argument("--export-dir", type=Path, help="另存 CSV（UTF-8）到此文件夹，供其他工具使用")
+    build.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
 
     check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
     _input_options(check)
     check.add_argument("--export-dir", type=Path, help="另存 CSV（含 issues.csv）到此文件夹")
+
+    printing = sub.add_parser("print", parents=[common], help="把工作簿打印成 PDF（需要 LibreOffice）")
+    printing.add_argument("workbook", type=Path, help="xlcrm build 生成的工作簿")
+    printing.add_argument("--pdf", type=Path, help="PDF 文件名（默认与工作簿同名）")
 
     demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
     demo.add_argument("--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）")
@@ -109,6 +115,16 @@ def _build(args, watch: Stopwatch, *, out: Path | None) -> Review:
 
 def cmd_build(args, watch: Stopwatch) -> int:
     _build(args, watch, out=args.out)
+    if args.pdf:
+        watch.stage(f"打印 PDF {args.pdf.name}", workbook_to_pdf, args.out, args.pdf)
+        watch.say(f"已写入 {args.pdf}")
+    return 0
+
+
+def cmd_print(args, watch: Stopwatch) -> int:
+    pdf = args.pdf or args.workbook.with_suffix(".pdf")
+    watch.stage(f"打印 PDF {pdf.name}", workbook_to_pdf, args.workbook, pdf)
+    watch.say(f"已写入 {pdf}")
     return 0
 
 
@@ -129,11 +145,12 @@ def cmd_demo(args, watch: Stopwatch) -> int:
     demo_args = parser().parse_args([
         "build", "--routes", str(sample.routes), "--grades", str(sample.grades),
         "--purchases", str(sample.purchases), "--previous-grades", str(sample.previous_grades),
-        "--out", str(args.dir / "本季客户等级报表.xlsx"), "--export-dir", str(args.dir / "csv")])
+        "--out", str(args.dir / "本季客户等级报表.xlsx"), "--export-dir", str(args.dir / "csv")]
+        + (["--pdf", str(args.dir / "本季客户等级报表.pdf")] if find_office() else []))
     return cmd_build(demo_args, watch)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "demo": cmd_demo}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "print": cmd_print, "demo": cmd_demo}
 
 
 def summarize(result: Review, say) -> None:

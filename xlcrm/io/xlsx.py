@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -10,14 +11,40 @@ import xlsxwriter
 from ..sheets import Sheet
 
 NUMBER_FORMATS = {"code": "0", "count": "0", "volume": "#,##0.##", "amount": "#,##0.00"}
+A4 = 9
+LANDSCAPE_FROM_COLUMNS = 9  # wider sheets print across the page
+
+
+def display_width(value) -> int:
+    """Characters as Excel shows them: CJK and full-width count double."""
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(sheet: Sheet, sample: int = 500) -> list[float]:
+    """Widths that fit the header and the (sampled) values, within reason."""
+    widths = []
+    for column in sheet.columns:
+        values = sheet.rows[column.key].head(sample).dropna()
+        longest = max((display_width(_shown(v, column.kind)) for v in values), default=0)
+        widths.append(min(40, max(6, display_width(column.header) + 2, longest + 2)))
+    return widths
+
+
+def _shown(value, kind: str) -> str:
+    if kind in ("volume", "amount") and isinstance(value, (int, float)):
+        return f"{value:,.2f}"
+    return str(value)
 
 
 def write_workbook(sheets: list[Sheet], path: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True})
+    head = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1,
+                            "text_wrap": True, "bg_color": "#D9D9D9"})
     title = book.add_format({"bold": True, "font_size": 14})
-    formats = {kind: book.add_format({"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
+    cell = {kind: book.add_format({"num_format": NUMBER_FORMATS.get(kind, "General"), "border": 1, "valign": "vcenter"})
+            for kind in ("text", "grade", *NUMBER_FORMATS)}
     for sheet in sheets:
         ws = book.add_worksheet(sheet.name)
         ws.write(0, 0, sheet.title, title)
@@ -26,19 +53,35 @@ def write_workbook(sheets: list[Sheet], path: Path) -> None:
             col = 0
             for label, span in sheet.groups:
                 if span > 1:
-                    ws.merge_range(row, col, row, col + span - 1, label, bold)
+                    ws.merge_range(row, col, row, col + span - 1, label, head)
                 else:
-                    ws.write(row, col, label, bold)
+                    ws.write(row, col, label, head)
                 col += span
             row += 1
-        for col, column in enumerate(sheet.columns):
-            ws.write(row, col, column.header, bold)
-            ws.set_column(col, col, max(8, min(40, 2 * len(column.header) + 2)), formats.get(column.kind))
+        for col, (column, width) in enumerate(zip(sheet.columns, column_widths(sheet))):
+            ws.write(row, col, column.header, head)
+            ws.set_column(col, col, width)
         ws.freeze_panes(row + 1, 0)
         ws.autofilter(row, 0, row + len(sheet.rows), len(sheet.columns) - 1)
+        _page_setup(ws, sheet, header_rows=(1, row))
+        formats = [cell.get(c.kind, cell["text"]) for c in sheet.columns]
         for r, values in enumerate(_cells(sheet), start=row + 1):
-            ws.write_row(r, 0, values)
+            for c, value in enumerate(values):
+                ws.write(r, c, value, formats[c]) if value is not None else ws.write_blank(r, c, None, formats[c])
     book.close()
+
+
+def _page_setup(ws, sheet: Sheet, header_rows: tuple[int, int]) -> None:
+    """A4, the header rows on every page, one page wide, title on top, page N of M below."""
+    ws.set_paper(A4)
+    if len(sheet.columns) >= LANDSCAPE_FROM_COLUMNS:
+        ws.set_landscape()
+    ws.repeat_rows(*header_rows)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    ws.set_header(f'&C&"-,Bold"&12{sheet.title.replace("&", "&&")}')
+    ws.set_footer("&L打印日期 &D&C第 &P 页 共 &N 页")
+    ws.hide_gridlines(2)  # the table's own borders print; no grid clutter
 
 
 def _cells(sheet: Sheet):
