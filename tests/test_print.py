@@ -75,3 +75,15 @@ def test_print_without_libreoffice_says_what_to_do(built, monkeypatch, capsys):
 
 def test_find_office_is_the_installed_one():
     assert find_office() == (shutil.which("soffice") or shutil.which("libreoffice"))
+
+
+def test_grade_changes_are_native_conditional_formats(built):
+    sheet = openpyxl.load_workbook(built)["一线"]
+    rules = {str(r.sqref): [(rule.formula[0], rule.dxf) for rule in r.rules] for r in sheet.conditional_formatting}
+    # 本季等级 is column G, 变动 column H; data rows 3..6
+    (formula, dxf), = rules["G3:G6"]
+    assert formula == 'AND($G3<>"",$F3<>"",$G3<>$F3)' and dxf.font.b and dxf.font.i
+    marks = dict(rules["H3:H6"])
+    assert set(marks) == {'RIGHT($H3,1)="↑"', 'RIGHT($H3,1)="↓"'}
+    up, down = marks['RIGHT($H3,1)="↑"'], marks['RIGHT($H3,1)="↓"']
+    assert up.fill.bgColor.rgb != down.fill.bgColor.rgb

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from ..sheets import Sheet
 
@@ -64,11 +65,33 @@ def write_workbook(sheets: list[Sheet], path: Path) -> None:
         ws.freeze_panes(row + 1, 0)
         ws.autofilter(row, 0, row + len(sheet.rows), len(sheet.columns) - 1)
         _page_setup(ws, sheet, header_rows=(1, row))
+        if sheet.kind == "route":
+            _change_highlights(book, ws, sheet, first=row + 1, last=row + len(sheet.rows))
         formats = [cell.get(c.kind, cell["text"]) for c in sheet.columns]
         for r, values in enumerate(_cells(sheet), start=row + 1):
             for c, value in enumerate(values):
                 ws.write(r, c, value, formats[c]) if value is not None else ws.write_blank(r, c, None, formats[c])
     book.close()
+
+
+def _change_highlights(book, ws, sheet: Sheet, first: int, last: int) -> None:
+    """Native conditional formats, so they stay right when someone edits a grade:
+    a changed grade in bold italic (the seed's step 3); the mark column up/down in colours
+    whose fills still differ in black-and-white print (the arrows carry the meaning too)."""
+    if last < first:
+        return
+    at = {c.key: i for i, c in enumerate(sheet.columns)}
+    now, before, mark = (xl_col_to_name(at[k]) for k in ("grade", "previous_grade", "mark"))
+    top = first + 1  # Excel row of the first data row
+    changed = book.add_format({"bold": True, "italic": True})
+    up = book.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
+    down = book.add_format({"bold": True, "italic": True, "font_color": "#9C0006", "bg_color": "#FFA7A7"})
+    ws.conditional_format(first, at["grade"], last, at["grade"], {
+        "type": "formula", "criteria": f'=AND(${now}{top}<>"",${before}{top}<>"",${now}{top}<>${before}{top})',
+        "format": changed})
+    for arrow, fmt in (("↑", up), ("↓", down)):
+        ws.conditional_format(first, at["mark"], last, at["mark"], {
+            "type": "formula", "criteria": f'=RIGHT(${mark}{top},1)="{arrow}"', "format": fmt})
 
 
 def _page_setup(ws, sheet: Sheet, header_rows: tuple[int, int]) -> None:
