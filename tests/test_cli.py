@@ -33,8 +33,10 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
     assert book.sheetnames == ["一线", "二线", "六线", "零售客户季度等级变动统计表", "客户季度等级最低标准表", "数据问题"]
     route = book["一线"]
     assert [c.value for c in route[2]] == ["序号", "客户代码", "客户名称", "负责人", "备注",
-                                            "上季等级", "本季等级", "变动", "购进量", "购进额"]
-    assert [c.value for c in route[3]] == [1, 330781100001, "甲店", "王", "老客户", "CS2", "CS1", "CS1↑", 1200, 180000.5]
+                                            "上季等级", "本季等级", "变动", "购进量", "购进额",
+                                            "上一档", "距上一档（条）", "距上一档（元）"]
+    assert [c.value for c in route[3]] == [1, 330781100001, "甲店", "王", "老客户", "CS2", "CS1", "CS1↑", 1200, 180000.5,
+                                           None, None, None]
     assert route["B3"].number_format == "0"
     assert [c.value for c in route[5]][7] == "CZ3↓"
 

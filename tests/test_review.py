@@ -156,3 +156,12 @@ def test_custom_order(tmp_path):
 def test_batch_mapping_wins(small_inputs):
     result = run(small_inputs, settings=Settings(batches={"一线": "星期三"}))
     assert set(result.customers.loc[result.customers["route"] == "一线", "batch"]) == {"星期三"}
+
+
+def test_gap_to_the_next_grade_from_the_standards(small_inputs):
+    rows = run(small_inputs).route_rows.set_index("customer_code")
+    # 戊店 CS2 (50 条, 7000 元) → CS1, whose lowest holder in the district has 800 条, 120000 元
+    assert rows.loc["330781100005", ["next_grade", "gap_volume", "gap_amount"]].tolist() == ["CS1", 750, 113000]
+    assert pd.isna(rows.loc["330781100001", "next_grade"])  # CS1 is the top of its segment
+    assert pd.isna(rows.loc["330781100002", "next_grade"])  # nobody holds CZ1: no standard to reach
+    assert rows.loc["330781100003", "next_grade"] == "CZ2" and pd.isna(rows.loc["330781100003", "gap_volume"])

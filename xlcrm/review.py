@@ -16,7 +16,7 @@ from .district import build_district, first_of_duplicates, graded, previous_grad
 from .grades import GradeScheme, detect_scheme
 from .io.inputs import RouteBook, Table
 from .keys import code_keys
-from .tables import grade_change_table, standards_table
+from .tables import grade_change_table, next_grade_gaps, standards_table
 
 CUSTOMER_COLUMNS = ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
                     "change", "volume", "amount"]
@@ -61,6 +61,7 @@ def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table |
     progress(f"线路客户 {len(customers):,} 户，已标出等级变动")
     changes = grade_change_table(customers, scheme, batches)
     standards = standards_table(district, scheme)
+    route_rows = route_rows.join(next_grade_gaps(route_rows, standards, scheme))
     issues = issue_list.combine([routes.issues, grades.issues, purchases.issues,
                                  previous.issues if previous else issue_list.empty(),
                                  district_issues, route_issues])

@@ -48,6 +48,9 @@ ROUTE_ADDED = [
     Column("mark", "变动", "grade"),
     Column("volume", "购进量", "volume"),
     Column("amount", "购进额", "amount"),
+    Column("next_grade", "上一档", "grade"),
+    Column("gap_volume", "距上一档（条）", "volume"),
+    Column("gap_amount", "距上一档（元）", "amount"),
 ]
 
 

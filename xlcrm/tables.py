@@ -71,3 +71,25 @@ def standards_table(district: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame
              .reset_index())
     table["customers"] = table["customers"].astype("int64")
     return _ordered(table, scheme)[["segment", "grade", "min_volume", "min_amount", "customers"]]
+
+
+def next_grade_gaps(customers: pd.DataFrame, standards: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
+    """The talking point for a visit: the next better grade in the customer's segment that
+    someone in the district holds, and the volume and amount still missing to reach its
+    minimum (0 when already there; empty at the top, or without purchase figures).
+
+    Returns next_grade, gap_volume, gap_amount aligned with `customers`.
+    """
+    ladder = standards.assign(level=[scheme.level(g) for g in standards["grade"]]).sort_values("level")
+    ladder["next_grade"] = ladder.groupby("segment")["grade"].shift(-1)
+    ladder["next_volume"] = ladder.groupby("segment")["min_volume"].shift(-1)
+    ladder["next_amount"] = ladder.groupby("segment")["min_amount"].shift(-1)
+    steps = ladder[["segment", "grade", "next_grade", "next_volume", "next_amount"]]
+    joined = customers[["segment", "grade", "volume", "amount"]].merge(steps, on=["segment", "grade"], how="left")
+    gaps = pd.DataFrame({
+        "next_grade": joined["next_grade"].astype("string[pyarrow]"),
+        "gap_volume": (joined["next_volume"] - joined["volume"]).clip(lower=0),
+        "gap_amount": (joined["next_amount"] - joined["amount"]).clip(lower=0),
+    })
+    gaps.index = customers.index
+    return gaps
