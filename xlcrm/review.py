@@ -73,8 +73,9 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
                   batch_map: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every route row with batch, current grade, volume, amount, previous grade and change."""
     issues = []
-    rows = rows.assign(is_duplicate=rows["key"].duplicated(keep="first") & (rows["key"] >= 0))
-    issues.append(first_of_duplicates(rows, {"route": "线路"}, "线路表")[1])
+    first, duplicates = first_of_duplicates(rows, {"route": "线路"}, "线路表")
+    rows = rows.assign(is_duplicate=~rows.index.isin(first.index))  # kept and flagged, never dropped
+    issues.append(duplicates)
 
     batch_by_route = {r: batch_of(r, batch_map) for r in pd.unique(rows["route"])}
     rows["batch"] = map_uniques(rows["route"], lambda r: batch_by_route[r] or UNKNOWN_BATCH, STRING)

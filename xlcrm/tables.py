@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .changes import COMPARABLE, DOWN, SAME, UP
+from .cleaning import STRING
 from .grades import FORMATS, GradeScheme
 
 # common 业态 names in the order managers list them; others follow alphabetically
@@ -81,13 +82,11 @@ def next_grade_gaps(customers: pd.DataFrame, standards: pd.DataFrame, scheme: Gr
     Returns next_grade, gap_volume, gap_amount aligned with `customers`.
     """
     ladder = standards.assign(level=[scheme.level(g) for g in standards["grade"]]).sort_values("level")
-    ladder["next_grade"] = ladder.groupby("segment")["grade"].shift(-1)
-    ladder["next_volume"] = ladder.groupby("segment")["min_volume"].shift(-1)
-    ladder["next_amount"] = ladder.groupby("segment")["min_amount"].shift(-1)
-    steps = ladder[["segment", "grade", "next_grade", "next_volume", "next_amount"]]
+    step_up = ladder.groupby("segment")[["grade", "min_volume", "min_amount"]].shift(-1)
+    steps = ladder[["segment", "grade"]].join(step_up.set_axis(["next_grade", "next_volume", "next_amount"], axis=1))
     joined = customers[["segment", "grade", "volume", "amount"]].merge(steps, on=["segment", "grade"], how="left")
     gaps = pd.DataFrame({
-        "next_grade": joined["next_grade"].astype("string[pyarrow]"),
+        "next_grade": joined["next_grade"].astype(STRING),
         "gap_volume": (joined["next_volume"] - joined["volume"]).clip(lower=0),
         "gap_amount": (joined["next_amount"] - joined["amount"]).clip(lower=0),
     })

@@ -95,20 +95,22 @@ def _read_workbook_text(path: Path) -> list[RawSheet]:
             blank = pd.arrays.ArrowStringArray(pa.nulls(table.num_rows, pa.large_string()))
             # leading blank columns are kept too, so column letters stay Excel's
             frame = pd.DataFrame({i: columns.get(i, blank) for i in range(width)})
-            frame.index = pd.RangeIndex(1, len(frame) + 1)
-            sheets.append(RawSheet(path, name, frame))
+            sheets.append(RawSheet(path, name, _numbered(frame)))
         return sheets
     except Exception as exc:  # fastexcel raises its own error types for each failure
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试") from None
-        if isinstance(exc, XlcrmError):
-            raise
         raise XlcrmError(f"{path.name} 无法作为表格打开，文件可能已损坏或不是 Excel 文件（{exc}）") from None
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, dtype=object)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)  # Excel row numbers
+    return _numbered(pd.DataFrame(rows, dtype=object))
+
+
+def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows indexed by their Excel row numbers, columns 0..n-1 by position."""
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = range(frame.shape[1])
     return frame
 
 
@@ -133,6 +135,4 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except pd.errors.ParserError:  # a later row is wider than the first fifty
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         frame = pd.DataFrame(rows, dtype=object).fillna("").astype("string[pyarrow]")
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    frame.columns = range(frame.shape[1])
-    return frame
+    return _numbered(frame)

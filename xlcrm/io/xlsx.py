@@ -70,7 +70,7 @@ def write_workbook(sheets: list[Sheet], path: Path) -> None:
         formats = [cell.get(c.kind, cell["text"]) for c in sheet.columns]
         for r, values in enumerate(_cells(sheet), start=row + 1):
             for c, value in enumerate(values):
-                ws.write(r, c, value, formats[c]) if value is not None else ws.write_blank(r, c, None, formats[c])
+                ws.write(r, c, value, formats[c])  # None is written as a bordered blank
     book.close()
 
 
