@@ -30,7 +30,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
     assert "读取线路表" in err and "提升 1，保持 3，下降 1，新客户 1，无本季等级 1" in err
 
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["一线", "二线", "六线", "零售客户季度等级变动统计表", "客户季度等级最低标准表", "数据问题"]
+    assert book.sheetnames == ["汇总", "一线", "二线", "六线", "零售客户季度等级变动统计表", "客户季度等级最低标准表", "数据问题"]
     route = book["一线"]
     assert [c.value for c in route[2]] == ["序号", "客户代码", "客户名称", "负责人", "备注",
                                             "上季等级", "本季等级", "变动", "购进量", "购进额",

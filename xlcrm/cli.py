@@ -18,7 +18,7 @@ from .errors import XlcrmError
 from .grades import scheme_named
 from .io.pdf import find_office, workbook_to_pdf
 from .issues import KINDS
-from .job import InputFiles, Stopwatch, read_inputs, run_review, write_outputs
+from .job import InputFiles, Stopwatch, read_inputs, report_labels, run_review, write_outputs
 from .review import Review, Settings
 
 EXIT_USER_ERROR = 2
@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, required=True, help="输出工作簿 .xlsx")
     build.add_argument("--export-dir", type=Path, help="另存 CSV（UTF-8）到此文件夹，供其他工具使用")
     build.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
+    build.add_argument("--quarter", help="标题中的季度，如 2026年第三季度；不给时从等级表文件名判断")
+    build.add_argument("--manager", help="标题中的客户经理姓名；不给时从线路表标题行（客户经理：某某）读取")
 
     check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
     _input_options(check)
@@ -106,7 +108,8 @@ def _build(args, watch: Stopwatch, *, out: Path | None) -> Review:
     files = _files(args)
     inputs = read_inputs(files, parse_column_overrides(args.column), watch)
     result = run_review(inputs, settings, watch)
-    written = write_outputs(result, inputs, files, out, args.export_dir, watch)
+    labels = report_labels(files, inputs, getattr(args, "quarter", None), getattr(args, "manager", None))
+    written = write_outputs(result, inputs, files, out, args.export_dir, watch, labels)
     summarize(result, watch.say)
     for path in written:
         watch.say(f"已写入 {path}")

@@ -5,6 +5,7 @@ Every scheme answers the same questions, so the engine never asks which scheme i
   segment(grade)  the segment a grade belongs to, or None when the segment comes from
                   the table's 业态 column
   order(grade)    the position for sorting rows, best first
+  tier(grade)     the grade within its segment, for distributions ('CS1' → '大（1）')
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class GradeScheme:
     _segment: Callable[[str], str | None] = field(repr=False)
     _order: Callable[[str], tuple] = field(repr=False)
     segment_from_grade: bool = False
+    _tier: Callable[[str], str] = field(default=lambda g: g, repr=False)
 
     def level(self, grade: str) -> float | None:
         return self._level(grade) if grade else None
@@ -45,6 +47,9 @@ class GradeScheme:
 
     def order(self, grade: str) -> tuple:
         return self._order(grade)
+
+    def tier(self, grade: str) -> str:
+        return self._tier(grade) if self.is_valid(grade) else grade
 
     def is_valid(self, grade: str) -> bool:
         return self.level(grade) is not None
@@ -91,7 +96,7 @@ def _ordered_list(name: str, label: str, grades: Sequence[str]) -> GradeScheme:
 CODE2008 = GradeScheme(
     name="code2008", label="2008版分类编码（如 CS1）",
     _level=_code2008_level, _segment=lambda g: g[:-1], _order=_code2008_order,
-    segment_from_grade=True,
+    segment_from_grade=True, _tier=lambda g: f"{SIZES[g[-1]]}（{g[-1]}）",
 )
 TIERS30 = GradeScheme(
     name="tiers30", label="30档（1–30，数字越大越好）",

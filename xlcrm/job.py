@@ -16,6 +16,7 @@ from .io.atomic import atomic_output
 from .io.xlsx import write_workbook
 from .review import Review, Settings, review
 from .sheets import workbook_sheets
+from .titles import Labels, manager_named, quarter_label
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,22 @@ def run_review(inputs: Inputs, settings: Settings, watch: Stopwatch) -> Review:
                        inputs.previous, settings, watch.note)
 
 
+def report_labels(files: InputFiles, inputs: Inputs, quarter: str | None = None,
+                  manager: str | None = None) -> Labels:
+    """What the titles say: given values win; else the quarter named by the grade table's
+    (or the route workbook's) file name or title lines, and the manager a route sheet names."""
+    heading = [line for sheet in inputs.routes.sheets for line in sheet.heading()]
+    return Labels(quarter=quarter or quarter_label(files.grades.stem, files.routes.stem, *heading),
+                  manager=manager or manager_named(heading))
+
+
 def write_outputs(result: Review, inputs: Inputs, files: InputFiles, out: Path | None,
-                  export_dir: Path | None, watch: Stopwatch) -> list[Path]:
+                  export_dir: Path | None, watch: Stopwatch, labels: Labels = Labels()) -> list[Path]:
     written = []
     if export_dir:
         written += watch.stage(f"导出 CSV 到 {export_dir}", write_exports, result, export_dir)
     if out:
-        sheets = watch.stage("整理输出工作表", workbook_sheets, result, inputs.routes)
+        sheets = watch.stage("整理输出工作表", workbook_sheets, result, inputs.routes, labels)
 
         def write() -> None:
             with atomic_output(out, inputs=files.all()) as tmp:

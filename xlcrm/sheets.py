@@ -1,7 +1,7 @@
-"""The output workbook, described once: which sheets, which columns, which values.
+"""The output workbook, described once: which sheets, which blocks, which columns, which values.
 
-Pure: builds descriptions from a Review; writers (XlsxWriter file, later a live workbook)
-only lay them out. Headers and sheet names are Chinese, as managers read them.
+Pure: builds descriptions from a Review; writers (an XlsxWriter file, a live workbook) only
+lay them out. Headers and sheet names are Chinese, as managers read them.
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .batches import route_sort_key
+from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from .errors import cell_ref
-from .changes import CHANGE_LABELS, COMPARABLE
 from .grades import segment_label
 from .io.inputs import RouteBook
 from .issues import KINDS
 from .review import Review
-from .tables import grade_change_wide
+from .tables import batch_summary, grade_change_wide, grade_distribution
+from .titles import Labels, report_title, route_title
 
+OVERVIEW_NAME = "汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
@@ -28,17 +30,43 @@ ISSUES_NAME = "数据问题"
 class Column:
     key: str
     header: str
-    kind: str = "text"  # text | code | count | volume | amount | grade
+    # text | code | grade | count | volume | amount | volume_gap | amount_gap
+    kind: str = "text"
+    total: bool = False  # a column of totals, set apart
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart over a block: one category column, one series per value column."""
+    title: str
+    categories: str  # column key
+    series: list[str]  # column keys
+    stacked: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """One table on a sheet: a header row (and an optional group row above it), then rows."""
+    columns: list[Column]
+    rows: pd.DataFrame  # one column per Column.key, in order
+    caption: str = ""  # a line above the block, on sheets with several blocks
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (label, span) over the header
+    group_by: str | None = None  # shown once per run of equal values, a line between runs
+    total_row: bool = False  # the last row sums the others
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: str  # worksheet name (≤ 31 characters)
     title: str
-    columns: list[Column]
-    rows: pd.DataFrame  # one column per Column.key, in order
-    groups: list[tuple[str, int]] = field(default_factory=list)  # header row above columns: (label, span)
-    kind: str = "table"  # route | changes | standards | issues
+    blocks: list[Block]
+    kind: str = "table"  # overview | route | changes | standards | issues
+    filters: bool = False  # an autofilter on the (single) block
+
+    @property
+    def table(self) -> Block:
+        return self.blocks[0]
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -49,15 +77,14 @@ ROUTE_ADDED = [
     Column("volume", "购进量", "volume"),
     Column("amount", "购进额", "amount"),
     Column("next_grade", "上一档", "grade"),
-    Column("gap_volume", "距上一档（条）", "volume"),
-    Column("gap_amount", "距上一档（元）", "amount"),
+    Column("gap_volume", "距上一档（条）", "volume_gap"),
+    Column("gap_amount", "距上一档（元）", "amount_gap"),
 ]
 
 
-def route_sheets(result: Review, routes: RouteBook) -> list[Sheet]:
+def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read, then the added columns."""
     sheets = []
-    enriched = result.route_rows.set_index(["route", "excel_row"])
     for route_sheet in sorted(routes.sheets, key=lambda s: route_sort_key(s.route)):
         header = route_sheet.header
         own_names = _own_headers(header.names)
@@ -74,7 +101,10 @@ def route_sheets(result: Review, routes: RouteBook) -> list[Sheet]:
         rows[f"own{code_at}"] = mine["customer_code"].astype(object).where(
             mine["customer_code"].notna(), rows[f"own{code_at}"].to_numpy()).to_numpy()
         columns = [Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)]
-        sheets.append(Sheet(route_sheet.route[:31], route_sheet.route, columns + ROUTE_ADDED, rows, kind="route"))
+        batch = mine["batch"].iloc[0] if len(mine) else ""
+        title = route_title(route_sheet.route, batch, labels)
+        sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, rows)],
+                            kind="route", filters=True))
     return sheets
 
 
@@ -84,11 +114,11 @@ def _own_headers(names: list[str]) -> list[str]:
     return [n or f"列{i + 1}" for i, n in enumerate(names[: last + 1])]
 
 
-def change_table_sheet(result: Review) -> Sheet:
+def change_table_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
     wide = grade_change_wide(result.grade_changes, result.batches)
     blocks = result.batches + ["合计"]
     columns = [Column("segment", "业态"), Column("grade", "等级", "grade")]
-    columns += [Column(f"{b}|{c}", CHANGE_LABELS[c], "count") for b in blocks for c in COMPARABLE]
+    columns += [Column(f"{b}|{c}", CHANGE_LABELS[c], "count", total=(b == "合计")) for b in blocks for c in COMPARABLE]
     rows = pd.DataFrame({"segment": [segment_label(s) for s in wide.index.get_level_values(0)],
                          "grade": wide.index.get_level_values(1)})
     for b in blocks:
@@ -97,23 +127,54 @@ def change_table_sheet(result: Review) -> Sheet:
     total = {"segment": "合计", "grade": ""} | {k: int(rows[k].sum()) for k in rows.columns[2:]}
     rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
     groups = [("", 2)] + [(b, len(COMPARABLE)) for b in blocks]
-    return Sheet(CHANGE_TABLE_NAME, CHANGE_TABLE_NAME, columns, rows, groups, kind="changes")
+    block = Block(columns, rows, groups=groups, group_by="segment", total_row=True)
+    return Sheet(CHANGE_TABLE_NAME, report_title(CHANGE_TABLE_NAME, labels), [block], kind="changes")
 
 
-def standards_sheet(result: Review) -> Sheet:
+def standards_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
     columns = [Column("segment", "业态"), Column("grade", "等级", "grade"),
                Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
                Column("customers", "客户数", "count")]
     rows = result.standards.assign(segment=result.standards["segment"].map(segment_label))
-    return Sheet(STANDARDS_NAME, STANDARDS_NAME, columns, rows[[c.key for c in columns]], kind="standards")
+    block = Block(columns, rows[[c.key for c in columns]], group_by="segment")
+    return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [block], kind="standards")
 
 
-def issues_sheet(result: Review) -> Sheet:
+def issues_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
     columns = [Column("kind", "问题"), Column("customer_code", "客户代码", "code"),
                Column("source", "位置（文件 › 工作表 › 单元格）"), Column("detail", "说明")]
     rows = result.issues.assign(kind=result.issues["kind"].map(KINDS).fillna(result.issues["kind"]))
-    return Sheet(ISSUES_NAME, ISSUES_NAME, columns, rows[[c.key for c in columns]], kind="issues")
+    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [Block(columns, rows[[c.key for c in columns]])],
+                 kind="issues", filters=True)
 
 
-def workbook_sheets(result: Review, routes: RouteBook) -> list[Sheet]:
-    return [*route_sheets(result, routes), change_table_sheet(result), standards_sheet(result), issues_sheet(result)]
+def overview_sheet(result: Review, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
+    """Counts at a glance, the week's changes and the grade distribution, each with a chart."""
+    customers = result.customers
+    counts = customers["change"].value_counts()
+    facts = [("线路（条）", len(routes.sheets)), ("线路客户（户）", len(customers))]
+    facts += [(f"　{CHANGE_LABELS[c]}", int(counts.get(c, 0))) for c in CHANGES]
+    facts += [("辖区客户（本季等级表，户）", len(result.district)), ("数据问题（条，见“数据问题”表）", len(result.issues))]
+    summary = Block([Column("item", "项目"), Column("count", "数量", "count")],
+                    pd.DataFrame(facts, columns=["item", "count"]), caption="本季概况")
+
+    by_batch = batch_summary(customers, result.batches)
+    batch_columns = [Column("batch", "访销日"), Column("routes", "线路"), Column("customers", "客户数", "count")]
+    batch_columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
+    week = Block(batch_columns, by_batch, caption="各访销日等级变动（线路客户）", total_row=True,
+                 chart=Chart("各访销日等级变动", "batch", list(COMPARABLE)))
+
+    spread = grade_distribution(customers, result.scheme)
+    spread["segment"] = spread["segment"].map(segment_label)
+    tiers = [c for c in spread.columns if c not in ("segment", "合计")]
+    spread_columns = [Column("segment", "业态")] + [Column(t, str(t), "count") for t in tiers]
+    spread_columns.append(Column("合计", "合计", "count", total=True))
+    grades = Block(spread_columns, spread, caption="各业态等级分布（线路客户，本季等级）", total_row=True,
+                   chart=Chart("各业态等级分布", "segment", tiers, stacked=True))
+    return Sheet(OVERVIEW_NAME, report_title("客户等级季度汇总", labels), [summary, week, grades], kind="overview")
+
+
+def workbook_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
+    """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
+    return [overview_sheet(result, routes, labels), *route_sheets(result, routes, labels),
+            change_table_sheet(result, labels), standards_sheet(result, labels), issues_sheet(result, labels)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .changes import COMPARABLE, DOWN, SAME, UP
+from .batches import route_sort_key
+from .changes import CHANGES, COMPARABLE, DOWN, SAME, UP
 from .cleaning import STRING
 from .grades import FORMATS, GradeScheme
 
@@ -92,3 +93,41 @@ def next_grade_gaps(customers: pd.DataFrame, standards: pd.DataFrame, scheme: Gr
     })
     gaps.index = customers.index
     return gaps
+
+
+def batch_summary(customers: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
+    """Per visit batch: its routes, how many route customers, and how many of each change.
+
+    One row per batch in table order (weekdays with no route included, so the week reads
+    whole), then a 合计 row. Columns: batch, routes, customers, up, same, down, new, missing.
+    """
+    counts = (customers.groupby(["batch", "change"], observed=True).size().unstack("change")
+              .reindex(index=batches, columns=list(CHANGES)).fillna(0).astype("int64"))
+    routes = customers.drop_duplicates("route").groupby("batch", observed=True)["route"]
+    named = routes.agg(lambda r: "、".join(sorted(r, key=route_sort_key)))
+    table = pd.DataFrame({"batch": batches, "routes": named.reindex(batches).fillna("").to_numpy(),
+                          "customers": counts.sum(axis=1).to_numpy()})
+    for change in CHANGES:
+        table[change] = counts[change].to_numpy()
+    total = {"batch": "合计", "routes": ""} | {c: int(table[c].sum()) for c in table.columns[2:]}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def grade_distribution(customers: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
+    """Route customers per segment (rows) and tier (columns, best first), with totals.
+
+    The tier is the grade within its segment (CS1 → 大（1）), so segments share columns.
+    Customers without a current grade are not counted here (they are in batch_summary).
+    """
+    graded = customers[customers["grade"].notna()]
+    tiers = pd.Series([scheme.tier(g) for g in graded["grade"]], index=graded.index)
+    best_first = sorted(pd.unique(graded["grade"]), key=lambda g: -(scheme.level(g) or 0))
+    columns = list(dict.fromkeys(scheme.tier(g) for g in best_first))
+    table = (pd.crosstab(graded["segment"].to_numpy(), tiers.to_numpy())
+             .reindex(columns=columns, fill_value=0).astype("int64"))
+    table = table.loc[sorted(table.index, key=segment_key)]
+    table["合计"] = table.sum(axis=1)
+    table.loc["合计"] = table.sum(axis=0)
+    table.index.name = "segment"
+    table.columns.name = None
+    return table.reset_index()

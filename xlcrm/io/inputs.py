@@ -41,6 +41,13 @@ class RouteSheet:
     raw: RawSheet  # the manager's sheet as read, to carry their columns over untouched
     header: Header
 
+    def heading(self) -> list[str]:
+        """The lines above the header (title, manager, date …), each row's cells joined."""
+        above = self.raw.cells.loc[: self.header.row - 1]
+        lines = (" ".join(t for t in (as_text(above[c]).iloc[i] for c in above.columns) if t)
+                 for i in range(len(above)))
+        return [line for line in lines if line]
+
 
 @dataclass(frozen=True)
 class RouteBook:

@@ -1,0 +1,153 @@
+"""How sheet descriptions look, whatever writes them: widths, number formats, cell styles,
+chart colours and the cell values as shown. XlsxWriter (files) and xlwings (a live
+workbook) both lay out from here, so the two never drift apart."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from ..sheets import Block
+
+A4 = 9  # Excel's paper size code
+LANDSCAPE_FROM_COLUMNS = 9  # wider sheets print across the page
+CHART_HEIGHT_PX = 300
+CHART_GAP_ROWS = 17  # rows a chart takes below its block (default row height 20 px), plus a gap
+
+NUMBER_FORMATS = {
+    "code": "0", "count": "#,##0", "amount": "#,##0.00",
+    "volume": "#,##0.00",  # "#,##0" when every value is whole, see number_format()
+    # 0 still missing means the customer already buys enough for the next grade
+    "volume_gap": '#,##0.00;-#,##0.00;"已达标"', "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
+}
+WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
+CENTERED = {"grade"}
+
+BASE = {"border": 1, "valign": "vcenter"}
+NAMED = {
+    "title": {"bold": True, "font_size": 14},
+    "caption": {"bold": True, "font_size": 12},
+    "head": {"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True,
+             "bg_color": "#D9D9D9"},
+}
+TOTAL = {"bold": True, "bg_color": "#F2F2F2"}
+BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
+
+
+def number_format(kind: str, values: pd.Series) -> str:
+    """A column's number format; volumes lose their decimals when all of them are whole
+    ('#,##0.##' would leave a trailing dot in Excel)."""
+    if kind in WHOLE:
+        numbers = pd.to_numeric(values, errors="coerce").dropna()
+        if (numbers == numbers.round()).all():
+            return WHOLE[kind]
+    return NUMBER_FORMATS.get(kind, "General")
+
+
+def cell_style(kind: str, num_format: str, *, left: bool = False, total: bool = False,
+               top: str | None = None) -> dict:
+    """Format properties (XlsxWriter's names) of a data cell."""
+    style = dict(BASE, num_format=num_format)
+    if kind in CENTERED:
+        style["align"] = "center"
+    if left:
+        style["left"] = BORDER_STYLES["medium"]  # a stronger line opens each weekday block
+    if total:
+        style.update(TOTAL)
+    if top:
+        style["top"] = BORDER_STYLES[top]
+    return style
+
+
+class Styles:
+    """Formats made once per distinct style (Excel caps a workbook at 64,000)."""
+
+    def __init__(self, make: Callable[[dict], object]):
+        self._make = make
+        self._made: dict[tuple, object] = {}
+
+    def get(self, name: str, *, left: bool = False):
+        style = dict(NAMED[name])
+        if left:
+            style["left"] = BORDER_STYLES["medium"]
+        return self._cached(style)
+
+    def cell(self, kind: str, num_format: str, **modifiers):
+        return self._cached(cell_style(kind, num_format, **modifiers))
+
+    def _cached(self, style: dict):
+        key = tuple(sorted(style.items()))
+        if key not in self._made:
+            self._made[key] = self._make(style)
+        return self._made[key]
+
+
+def display_width(value) -> int:
+    """Characters as Excel shows them: CJK and full-width count double."""
+    text = "" if value is None else str(value)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def block_widths(block: Block, cells: list | None = None, sample: int = 500) -> list[float]:
+    """Widths that fit the header and the (sampled) values, within reason."""
+    cells = cells if cells is not None else column_cells(block)
+    widths = []
+    for column, values in zip(block.columns, cells):
+        longest = max((display_width(_shown(v, column.kind)) for v in values[:sample] if v is not None), default=0)
+        widths.append(min(40, max(6, display_width(column.header) + 2, longest + 2)))
+    return widths
+
+
+def column_pixels(width: float) -> int:
+    """Excel's column width (characters of the default font) in pixels."""
+    return int(width * 7 + 0.5) + 5
+
+
+def _shown(value, kind: str) -> str:
+    if kind in ("volume", "amount", "volume_gap", "amount_gap") and isinstance(value, (int, float)):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def chart_colors(series: list[str]) -> list[str]:
+    """Up / same / down in green, grey and red; otherwise a blue ramp, dark (best) to light.
+    Both keep distinct greys when printed in black and white."""
+    fixed = {"up": "#2E7D32", "same": "#BDBDBD", "down": "#E57373"}
+    if set(series) <= set(fixed):
+        return [fixed[s] for s in series]
+    dark, light = (0x1F, 0x4E, 0x79), (0xDE, 0xEB, 0xF7)
+    n = max(len(series) - 1, 1)
+    return ["#" + "".join(f"{round(d + (l - d) * i / n):02X}" for d, l in zip(dark, light))
+            for i in range(len(series))]
+
+
+def column_cells(block: Block) -> list:
+    """Per column, the values as cells show them: NA → blank (None), codes as whole numbers
+    (format '0'). Rows are zip(*column_cells(block))."""
+    columns = []
+    for column in block.columns:
+        values = _objects(block.rows[column.key])
+        columns.append([_code_number(v) for v in values] if column.kind == "code" else values)
+    return columns
+
+
+def shown_cells(block: Block) -> Iterator[tuple]:
+    return zip(*column_cells(block))
+
+
+def _objects(values: pd.Series):
+    """Plain Python values, None for any kind of missing (NaN, NA, None)."""
+    return values.to_numpy(dtype=object, na_value=None)
+
+
+def _code_number(value):
+    """A customer code as a number when it is one (shown with format '0', never 3.3E+11)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 15 and value[0] != "0":
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
