@@ -113,3 +113,17 @@ def test_chart_colours_keep_their_order_in_grey():
     assert len({round(up / 20), round(same / 20), round(down / 20)}) == 3
     ramp = [grey(c) for c in chart_colors([str(i) for i in range(15)])]
     assert ramp == sorted(ramp) and ramp[-1] - ramp[0] > 100  # best darkest
+
+
+def test_long_text_wraps_inside_its_column_with_room_for_every_line():
+    from xlcrm.io.layout import MAX_WIDTH, block_widths, column_cells, wrapped_heights
+    from xlcrm.sheets import Block, Column
+
+    block = Block([Column("kind", "问题"), Column("detail", "说明")],
+                  pd.DataFrame({"kind": ["甲", "乙"], "detail": ["短", "很长的说明" * 12]}))
+    cells = column_cells(block)
+    widths = block_widths(block, cells)
+    assert widths[1] == MAX_WIDTH
+    wrap, heights = wrapped_heights(block, cells, widths)
+    assert wrap == [False, True]
+    assert list(heights) == [1] and heights[1] == 15 * 4  # 120 columns of text in 38 per line

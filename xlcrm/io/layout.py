@@ -4,6 +4,7 @@ workbook) both lay out from here, so the two never drift apart."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Callable, Iterator
 
@@ -24,6 +25,8 @@ NUMBER_FORMATS = {
 }
 WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
 CENTERED = {"grade"}
+MAX_WIDTH = 40  # wider text wraps within its column, so it prints inside the table
+LINE_HEIGHT = 15  # points per line of 11-point text, Chinese included
 
 BASE = {"border": 1, "valign": "vcenter"}
 NAMED = {
@@ -47,9 +50,11 @@ def number_format(kind: str, values: pd.Series) -> str:
 
 
 def cell_style(kind: str, num_format: str, *, left: bool = False, total: bool = False,
-               top: str | None = None) -> dict:
+               top: str | None = None, wrap: bool = False) -> dict:
     """Format properties (XlsxWriter's names) of a data cell."""
     style = dict(BASE, num_format=num_format)
+    if wrap:
+        style["text_wrap"] = True
     if kind in CENTERED:
         style["align"] = "center"
     if left:
@@ -98,8 +103,23 @@ def block_widths(block: Block, cells: list | None = None, sample: int = 500) -> 
     widths = []
     for column, values in zip(block.columns, cells):
         longest = max((display_width(_shown(v, column.kind)) for v in values[:sample] if v is not None), default=0)
-        widths.append(min(40, max(6, display_width(column.header) + 2, longest + 2)))
+        widths.append(min(MAX_WIDTH, max(6, display_width(column.header) + 2, longest + 2)))
     return widths
+
+
+def wrapped_heights(block: Block, cells: list, widths: list[float]) -> tuple[list[bool], dict[int, float]]:
+    """Which columns wrap (text wider than MAX_WIDTH), and the height in points of each row
+    that needs more than one line: set explicitly, since not every program re-measures rows."""
+    wrap = [w >= MAX_WIDTH and c.kind == "text" for w, c in zip(widths, block.columns)]
+    heights: dict[int, float] = {}
+    for col in (i for i, w in enumerate(wrap) if w):
+        per_line = max(widths[col] - 2, 1)
+        for i, value in enumerate(cells[col]):
+            if value is not None:
+                lines = math.ceil(display_width(value) / per_line)
+                if lines > 1:
+                    heights[i] = max(heights.get(i, 0), lines * LINE_HEIGHT)
+    return wrap, heights
 
 
 def column_pixels(width: float) -> int:

@@ -14,7 +14,7 @@ import xlsxwriter
 
 from ..sheets import Block, Sheet
 from .layout import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS, Styles, block_widths,
-                     chart_colors, column_cells, column_pixels, number_format)
+                     chart_colors, column_cells, column_pixels, number_format, wrapped_heights)
 
 
 def write_workbook(sheets: list[Sheet], path: Path) -> None:
@@ -45,7 +45,7 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
         row = _write_header(ws, styles, block, row)
         header_rows = header_rows or (top, row - 1)
         first = row
-        row = _write_rows(ws, styles, block, block_cells, row)
+        row = _write_rows(ws, styles, block, block_cells, widths, row)
         _conditional_formats(book, ws, sheet, block, first, row - 1)
         if block.chart:
             chart_width = _chart_width(block, widths)
@@ -123,12 +123,15 @@ def _group_starts(block: Block) -> set[int]:
     return starts
 
 
-def _write_rows(ws, styles: Styles, block: Block, cells: list, row: int) -> int:
+def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[float], row: int) -> int:
+    wrap, heights = wrapped_heights(block, cells, widths)
     numbers = [number_format(c.kind, block.rows[c.key]) for c in block.columns]
     plain = not (block.groups or block.group_by or block.total_row or any(c.total for c in block.columns))
     if plain:  # the big route sheets: one format per column
-        formats = [styles.cell(c.kind, n) for c, n in zip(block.columns, numbers)]
-        for values in zip(*cells):
+        formats = [styles.cell(c.kind, n, wrap=w) for c, n, w in zip(block.columns, numbers, wrap)]
+        for i, values in enumerate(zip(*cells)):
+            if i in heights:
+                ws.set_row(row, heights[i])  # before its cells: constant_memory writes rows in order
             for col, value in enumerate(values):
                 _put(ws, row, col, value, formats[col])
             row += 1
@@ -138,6 +141,8 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, row: int) -> int:
     previous = object()
     last = len(block.rows) - 1
     for i, values in enumerate(zip(*cells)):
+        if i in heights:
+            ws.set_row(row, heights[i])
         is_total = block.total_row and i == last
         opens_group = group_col is not None and not is_total and values[group_col] != previous and i > 0
         if group_col is not None and not is_total:
@@ -147,7 +152,7 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, row: int) -> int:
             previous = current
         for col, (value, column) in enumerate(zip(values, block.columns)):
             fmt = styles.cell(column.kind, numbers[col], left=col in starts, total=column.total or is_total,
-                              top="double" if is_total else ("medium" if opens_group else None))
+                              top="double" if is_total else ("medium" if opens_group else None), wrap=wrap[col])
             _put(ws, row, col, value, fmt)
         row += 1
     return row
