@@ -1,4 +1,4 @@
-"""The command line: xlcrm build | check | demo.
+"""The command line: xlcrm build | check | print | template | macro | demo.
 
 Errors a person can fix print as one Chinese line and exit with code 2; --debug shows the
 traceback instead.
@@ -62,6 +62,17 @@ def parser() -> argparse.ArgumentParser:
     printing = sub.add_parser("print", parents=[common], help="把工作簿打印成 PDF（需要 LibreOffice）")
     printing.add_argument("workbook", type=Path, help="xlcrm build 生成的工作簿")
     printing.add_argument("--pdf", type=Path, help="PDF 文件名（默认与工作簿同名）")
+
+    template = sub.add_parser("template", parents=[common], help="生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）")
+    template.add_argument("--out", type=Path, default=Path("客户管理.xlsm"), help="模板文件（默认 客户管理.xlsm）")
+
+    macro = sub.add_parser("macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）")
+    macro.add_argument("button", choices=["import_data", "check_data", "build_report", "print_preview"],
+                       help="import_data 导入数据 | check_data 检查数据 | build_report 生成本季报表 | print_preview 打印成 PDF")
+    macro.add_argument("workbook", type=Path, help="客户管理.xlsm（由 xlcrm template 生成）")
+    for option, key, text in (("--routes", "routes", "线路表"), ("--grades", "grades", "本季等级表"),
+                              ("--previous-grades", "previous", "上季等级表"), ("--purchases", "purchases", "购进表")):
+        macro.add_argument(option, dest=f"file_{key}", type=Path, help=f"import_data 要导入的{text}")
 
     demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
     demo.add_argument("--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）")
@@ -153,7 +164,29 @@ def cmd_demo(args, watch: Stopwatch) -> int:
     return cmd_build(demo_args, watch)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "print": cmd_print, "demo": cmd_demo}
+def cmd_template(args, watch: Stopwatch) -> int:
+    from .template.build import build_template
+
+    watch.stage(f"生成模板 {args.out.name}", build_template, args.out)
+    watch.say(f"已写入 {args.out}：用 Excel 打开并启用宏，功能区出现“客户管理”选项卡")
+    return 0
+
+
+def cmd_macro(args, watch: Stopwatch) -> int:
+    from . import macros
+    from .macros.filebook import FileBook
+
+    files = {k[5:]: v for k, v in vars(args).items() if k.startswith("file_") and v}
+    book = FileBook(args.workbook, files=files or None)
+    done = watch.stage(f"{args.button} {args.workbook.name}", getattr(macros, args.button), book)
+    for message in book.messages:
+        print(message)
+    for pdf in book.previews:
+        watch.say(f"已写入 {pdf}")
+    return 0 if done is not None else EXIT_USER_ERROR
+
+
+COMMANDS = {"build": cmd_build, "macro": cmd_macro, "check": cmd_check, "print": cmd_print, "template": cmd_template, "demo": cmd_demo}
 
 
 def summarize(result: Review, say) -> None:

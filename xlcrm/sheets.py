@@ -12,6 +12,7 @@ import pandas as pd
 
 from .batches import route_sort_key
 from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
+from .cleaning import as_text
 from .errors import cell_ref
 from .grades import segment_label
 from .io.inputs import RouteBook
@@ -89,9 +90,7 @@ def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -
         header = route_sheet.header
         own_names = _own_headers(header.names)
         body = route_sheet.raw.cells.loc[header.row + 1:]
-        # route rows of this sheet, in sheet order (blank and total rows are not customers)
-        location = f"{route_sheet.raw.where} › {cell_ref(header.columns['code'])}"
-        mine = result.route_rows[result.route_rows["location"].astype(str) == location]
+        mine = _rows_of(result, route_sheet)  # blank and total rows are not customers
         own = body.loc[mine["excel_row"].to_numpy(), : len(own_names) - 1]
         own.columns = [f"own{i}" for i in range(len(own_names))]
         added = mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True)
@@ -106,6 +105,39 @@ def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -
         sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, rows)],
                             kind="route", filters=True))
     return sheets
+
+
+@dataclass(frozen=True)
+class RouteAddition:
+    """The added columns written in place on a manager's own route sheet (the template's way):
+    next to their columns, header on their header row, each value on its customer's row."""
+    sheet: str  # the route sheet's name
+    header_row: int  # Excel row (1-based) of the manager's header
+    first_col: int  # 0-based column where the added columns start
+    rows: list[int]  # Excel row of each row of `block`
+    block: Block  # ROUTE_ADDED columns
+
+
+def route_additions(result: Review, routes: RouteBook) -> list[RouteAddition]:
+    additions = []
+    for route_sheet in sorted(routes.sheets, key=lambda s: route_sort_key(s.route)):
+        mine = _rows_of(result, route_sheet)
+        block = Block(ROUTE_ADDED, mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True))
+        additions.append(RouteAddition(route_sheet.raw.sheet or route_sheet.route, route_sheet.header.row,
+                                       _used_width(route_sheet.raw.cells), mine["excel_row"].astype(int).tolist(), block))
+    return additions
+
+
+def _rows_of(result: Review, route_sheet) -> pd.DataFrame:
+    """The enriched route rows read from one route sheet, in sheet order."""
+    location = f"{route_sheet.raw.where} › {cell_ref(route_sheet.header.columns['code'])}"
+    return result.route_rows[result.route_rows["location"].astype(str) == location]
+
+
+def _used_width(cells: pd.DataFrame) -> int:
+    """Columns up to the last one holding anything (the manager's notes may lack a header)."""
+    filled = [c for c in cells.columns if (as_text(cells[c]) != "").any()]
+    return max(filled) + 1 if filled else 0
 
 
 def _own_headers(names: list[str]) -> list[str]:
@@ -174,7 +206,13 @@ def overview_sheet(result: Review, routes: RouteBook, labels: Labels = Labels())
     return Sheet(OVERVIEW_NAME, report_title("客户等级季度汇总", labels), [summary, week, grades], kind="overview")
 
 
+def report_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
+    """The sheets xlcrm owns outright: 汇总, both tables and the issue list."""
+    return [overview_sheet(result, routes, labels), change_table_sheet(result, labels),
+            standards_sheet(result, labels), issues_sheet(result, labels)]
+
+
 def workbook_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
     """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
-    return [overview_sheet(result, routes, labels), *route_sheets(result, routes, labels),
-            change_table_sheet(result, labels), standards_sheet(result, labels), issues_sheet(result, labels)]
+    overview, *tables = report_sheets(result, routes, labels)
+    return [overview, *route_sheets(result, routes, labels), *tables]

@@ -12,18 +12,37 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..sheets import Block, Sheet
+from ..sheets import Block, RouteAddition, Sheet
 from .layout import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS, Styles, block_widths,
                      chart_colors, column_cells, column_pixels, number_format, wrapped_heights)
 
 
-def write_workbook(sheets: list[Sheet], path: Path) -> None:
+def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAddition] = ()) -> None:
+    """The sheets, each laid out from row 1; `additions` go on sheets of their own, at the
+    cells they will take on the manager's route sheets (the template copies them over)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
     styles = Styles(book.add_format)
+    for addition in additions:
+        _write_addition(book, styles, addition)
     for sheet in sheets:
         _write_sheet(book, styles, sheet)
     book.close()
+
+
+def _write_addition(book, styles: Styles, addition: RouteAddition) -> None:
+    ws = book.add_worksheet(addition.sheet)
+    block, at = addition.block, addition.first_col
+    cells = column_cells(block)
+    for i, (column, width) in enumerate(zip(block.columns, block_widths(block, cells))):
+        ws.set_column(at + i, at + i, width)
+        ws.write(addition.header_row - 1, at + i, column.header, styles.get("head"))
+    formats = [styles.cell(c.kind, number_format(c.kind, block.rows[c.key])) for c in block.columns]
+    for excel_row, values in zip(addition.rows, zip(*cells)):
+        for i, value in enumerate(values):
+            _put(ws, excel_row - 1, at + i, value, formats[i])
+    if addition.rows:
+        _change_highlights(book, ws, block, addition.rows[0] - 1, addition.rows[-1] - 1, offset=at)
 
 
 def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
@@ -188,13 +207,13 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
                                                           "format": muted})
 
 
-def _change_highlights(book, ws, block: Block, first: int, last: int) -> None:
+def _change_highlights(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
     """Native conditional formats, so they stay right when someone edits a grade:
     a changed grade in bold italic (the seed's step 3); the mark column up/down in colours
     whose fills still differ in black-and-white print (the arrows carry the meaning too)."""
     from xlsxwriter.utility import xl_col_to_name
 
-    at = {c.key: i for i, c in enumerate(block.columns)}
+    at = {c.key: offset + i for i, c in enumerate(block.columns)}
     now, before, mark = (xl_col_to_name(at[k]) for k in ("grade", "previous_grade", "mark"))
     top = first + 1  # Excel row of the first data row
     changed = book.add_format({"bold": True, "italic": True})

@@ -1,0 +1,114 @@
+"""The 客户管理 ribbon's Python side: one function per button (ribbon.xml → xlcrm.bas →
+RunPython → here). Each takes the workbook — the calling Excel workbook when run from a
+button, a FileBook in tests and headless runs — and ends with a message in Chinese."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import traceback
+from pathlib import Path
+
+from ..errors import XlcrmError
+from ..issues import KINDS
+from ..sheets import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
+from . import names
+from .book import Book
+from .importing import import_files
+from .workflow import render_issues, render_report, run
+
+TITLE = "客户管理"
+ERROR_LOG = Path(tempfile.gettempdir()) / "xlcrm-error.log"
+
+
+def _calling_book() -> Book:
+    from .livebook import LiveBook  # xlwings talks to Excel only when a button runs
+
+    return LiveBook.caller()
+
+
+def button(label: str):
+    """Resolves the workbook, saves on success, and turns every failure into a message:
+    what to fix for a data problem, where the details are for a bug — never a traceback."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run_button(book: Book | None = None):
+            book = book or _calling_book()
+            try:
+                message = fn(book)
+                book.save()
+            except XlcrmError as exc:
+                book.alert(f"{label}未完成：{exc}")
+                return None
+            except Exception:  # a bug: the workbook was not changed; keep the details for whoever fixes it
+                ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+                book.alert(f"{label}未完成：程序内部错误，工作簿未被改动。详细信息已保存到 {ERROR_LOG}，请发给维护人员")
+                return None
+            book.alert(message)
+            return message
+        return run_button
+    return wrap
+
+
+@button("导入数据")
+def import_data(book: Book) -> str:
+    files = book.choose_files()
+    if not files:
+        return "未选择文件，没有导入任何数据"
+    return import_files(book, files)
+
+
+@button("检查数据")
+def check_data(book: Book) -> str:
+    result, _, labels = run(book)
+    with tempfile.TemporaryDirectory(prefix="xlcrm-") as work:
+        book.apply(render_issues(result, labels, Path(work)))
+    book.activate(ISSUES_NAME)
+    return _issue_summary(result) + f"\n详见“{ISSUES_NAME}”表。"
+
+
+@button("生成本季报表")
+def build_report(book: Book) -> str:
+    result, inputs, labels = run(book)
+    with tempfile.TemporaryDirectory(prefix="xlcrm-") as work:
+        rendering = render_report(result, inputs, labels, Path(work))
+        book.apply(rendering)
+    book.activate(OVERVIEW_NAME)
+    counts = result.customers["change"].value_counts()
+    routes = "、".join(a.sheet for a in rendering.additions)
+    return (f"已生成本季报表：线路客户 {len(result.customers):,} 户，提升 {counts.get('up', 0)}，"
+            f"保持 {counts.get('same', 0)}，下降 {counts.get('down', 0)}，新客户 {counts.get('new', 0)}，"
+            f"无本季等级 {counts.get('missing', 0)}。\n线路表（{routes}）右侧已更新；"
+            f"“{OVERVIEW_NAME}”“{CHANGE_TABLE_NAME}”“{STANDARDS_NAME}”“{ISSUES_NAME}”已重新生成。\n"
+            + _issue_summary(result))
+
+
+@button("打印拜访表")
+def print_preview(book: Book) -> str:
+    present = book.sheet_names()
+    routes = [n for n in present if n not in names.NOT_ROUTES]
+    tables = [n for n in (CHANGE_TABLE_NAME, STANDARDS_NAME) if n in present]
+    if not tables:
+        raise XlcrmError("还没有统计表：请先点“生成本季报表”")
+    book.preview(routes + tables)
+    return f"已打开打印预览：{len(routes)} 张线路表和 {len(tables)} 张统计表。"
+
+
+@button("帮助")
+def show_help(book: Book) -> str:
+    if names.HELP in book.sheet_names():
+        book.activate(names.HELP)
+    return ("每季度：导入数据 → 检查数据 → 生成本季报表 → 打印拜访表。详细步骤见“使用说明”表；"
+            "出现问题时在命令行运行 xlcrm doctor。")
+
+
+def _issue_summary(result) -> str:
+    if not len(result.issues):
+        return "没有发现数据问题。"
+    by_kind = result.issues["kind"].value_counts()
+    return (f"数据问题 {len(result.issues):,} 条："
+            + "，".join(f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind) + "。")
+
+
+BUTTONS = {"xlcrm_ImportData": import_data, "xlcrm_CheckData": check_data, "xlcrm_BuildReport": build_report,
+           "xlcrm_PrintPreview": print_preview, "xlcrm_ShowHelp": show_help}

@@ -1,0 +1,128 @@
+"""A workbook on disk behind the Book interface (openpyxl): the macros run headless on it, in
+tests and from the command line. Changes are saved in one atomic write, or not at all."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from ..errors import XlcrmError
+from ..io.atomic import atomic_output
+from ..io.pdf import workbook_to_pdf
+from ..io.read import RawSheet, read_sheets
+from .book import Rendering, addition_bounds
+from .names import XLWINGS_CONF
+from .transplant import clear_region, copy_region, copy_sheet
+
+MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
+
+
+class FileBook:
+    def __init__(self, path: Path, *, files: dict[str, Path] | None = None):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.messages: list[str] = []  # what a message box would have said
+        self.previews: list[Path] = []  # PDFs standing in for print preview
+        self._files = files  # the import "dialog"'s answer
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            self._wb = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() in MACRO_SUFFIXES)
+        except FileNotFoundError:
+            raise XlcrmError(f"找不到工作簿 {self.path}") from None
+        except Exception as exc:  # openpyxl's errors for a file it cannot read
+            raise XlcrmError(f"无法打开工作簿 {self.path.name}（{exc}）") from None
+
+    def sheet_names(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def read(self, sheet: str) -> RawSheet:
+        rows = [["" if v is None else v for v in row] for row in self._wb[sheet].iter_rows(values_only=True)]
+        frame = pd.DataFrame(rows, index=range(1, len(rows) + 1), dtype=object)
+        frame.columns = range(frame.shape[1])
+        return RawSheet(Path(self.name), sheet, frame)
+
+    def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
+        ws = self._sheet(sheet)
+        ws.delete_rows(1, ws.max_row)
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=c, value=value)
+                if c - 1 in text_columns:
+                    cell.number_format = "@"
+                if r == 1:
+                    cell.font = openpyxl.styles.Font(bold=True)
+
+    def write_values(self, sheet: str, cells: dict[str, object]) -> None:
+        ws = self._sheet(sheet)
+        for address, value in cells.items():
+            ws[address] = value
+
+    def add_sheet_from(self, path: Path, sheet: str, after: str | None = None) -> None:
+        names = self._wb.sheetnames
+        if sheet in names:
+            at = names.index(sheet)
+            del self._wb[sheet]
+        else:
+            at = names.index(after) + 1 if after in names else None
+        target = self._wb.create_sheet(sheet, at) if at is not None else self._new_sheet(sheet)
+        if Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
+            copy_sheet(openpyxl.load_workbook(path)[sheet], target)
+            return
+        raw = next(s for s in read_sheets(path) if (s.sheet or Path(path).stem) == sheet)
+        for (r, c), value in raw.cells.stack().items():
+            if value != "":
+                target.cell(row=r, column=c + 1, value=value)
+
+    def apply(self, rendering: Rendering) -> None:
+        try:
+            rendered = openpyxl.load_workbook(rendering.path)
+            for addition in rendering.additions:
+                ws = self._wb[addition.sheet]
+                first_row, first_col, last_row, last_col = addition_bounds(addition)
+                clear_region(ws, (first_row, first_col, max(last_row, ws.max_row), last_col))
+                copy_region(rendered[addition.sheet], ws, addition_bounds(addition))
+            for name in rendering.sheets:
+                if name in self._wb.sheetnames:
+                    del self._wb[name]
+                copy_sheet(rendered[name], self._new_sheet(name))
+        except Exception:
+            self._load()  # nothing half done stays in memory either
+            raise
+
+    def save(self) -> None:
+        with atomic_output(self.path) as tmp:
+            self._wb.save(tmp)
+
+    def alert(self, text: str) -> None:
+        self.messages.append(text)
+
+    def choose_files(self) -> dict[str, Path] | None:
+        return self._files
+
+    def preview(self, sheets: list[str]) -> None:
+        """A PDF of just those sheets beside the workbook: print preview without Excel."""
+        book = openpyxl.load_workbook(self.path)
+        for name in list(book.sheetnames):
+            if name not in sheets:
+                del book[name]
+        pdf = self.path.with_name(f"{self.path.stem}-拜访表.pdf")
+        with tempfile.TemporaryDirectory(prefix="xlcrm-preview-") as work:
+            copy = Path(work) / "preview.xlsx"
+            book.save(copy)
+            self.previews.append(workbook_to_pdf(copy, pdf))
+
+    def activate(self, sheet: str) -> None:
+        self._wb.active = self._wb.sheetnames.index(sheet)
+
+    def _sheet(self, name: str):
+        return self._wb[name] if name in self._wb.sheetnames else self._new_sheet(name)
+
+    def _new_sheet(self, name: str):
+        """New sheets go before xlwings.conf, which stays last."""
+        names = self._wb.sheetnames
+        return self._wb.create_sheet(name, names.index(XLWINGS_CONF) if XLWINGS_CONF in names else None)

@@ -1,0 +1,96 @@
+"""The quarter, run on a workbook's own sheets: inputs read through a Book, the same engine
+and sheet descriptions as `xlcrm build`, the output rendered once for the Book to take in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..cleaning import as_text
+from ..errors import XlcrmError
+from ..io.inputs import GRADE_ROLES, PREVIOUS_ROLES, PURCHASE_ROLES, RouteBook, load_table, routes_from_sheets
+from ..io.read import RawSheet
+from ..io.xlsx import write_workbook
+from ..job import Inputs
+from ..review import Review, review
+from ..sheets import ROUTE_ADDED, issues_sheet, report_sheets, route_additions
+from ..titles import Labels, manager_named, quarter_label
+from . import names
+from .book import Book, Rendering
+from .settings import WorkbookSettings, read_settings
+
+ADDED_HEADERS = [c.header for c in ROUTE_ADDED]
+HEADER_SEARCH_ROWS = 30
+
+
+def strip_added(sheet: RawSheet) -> RawSheet:
+    """The manager's part of a route sheet: columns before the ones xlcrm added last time
+    (found by their header run, so it survives copied sheets and inserted columns)."""
+    cells = sheet.cells
+    width = len(ADDED_HEADERS)
+    for _, row in cells.head(HEADER_SEARCH_ROWS).iterrows():
+        text = as_text(row).tolist()
+        for start in range(0, len(text) - width + 1):
+            if text[start:start + width] == ADDED_HEADERS:
+                return RawSheet(sheet.file, sheet.sheet, cells.iloc[:, :start])
+    return sheet
+
+
+def has_rows(sheet: RawSheet) -> bool:
+    """More than a header: some cell below row 1 holds something."""
+    body = sheet.cells.iloc[1:]
+    return any((as_text(body[c]) != "").any() for c in body.columns)
+
+
+def read_book(book: Book) -> tuple[Inputs, WorkbookSettings]:
+    present = book.sheet_names()
+    settings = read_settings(book.read(names.SETTINGS).cells, f"{book.name} › {names.SETTINGS}") \
+        if names.SETTINGS in present else read_settings(pd.DataFrame())
+    route_sheets = [strip_added(book.read(n)) for n in present if n not in names.NOT_ROUTES]
+    if not route_sheets:
+        raise XlcrmError(f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）")
+    routes = routes_from_sheets(route_sheets)
+    grades = _table(book, present, names.GRADES, GRADE_ROLES, ("code", "grade"), "本季等级表")
+    purchases = _table(book, present, names.PURCHASES, PURCHASE_ROLES, ("code", "volume", "amount"), "购进表")
+    previous = None
+    if names.PREVIOUS in present and has_rows(book.read(names.PREVIOUS)):
+        previous = _table(book, present, names.PREVIOUS, PREVIOUS_ROLES, ("code", "grade"), "上季等级表")
+    return Inputs(routes, grades, purchases, previous), settings
+
+
+def _table(book: Book, present: list[str], sheet: str, roles, required, label: str):
+    if sheet not in present or not has_rows(book.read(sheet)):
+        raise XlcrmError(f"“{sheet}”表还没有数据：请点“导入数据”，或把{label}粘贴到“{sheet}”表（表头放第 1 行）",
+                         where=book.name)
+    return load_table([book.read(sheet)], roles, required, None, label)
+
+
+def run(book: Book) -> tuple[Review, Inputs, Labels]:
+    inputs, settings = read_book(book)
+    result = review(inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings)
+    return result, inputs, labels_for(settings, inputs.routes)
+
+
+def labels_for(settings: WorkbookSettings, routes: RouteBook) -> Labels:
+    """设置 wins; else the quarter named by the imported grade file, and the manager a route sheet names."""
+    heading = [line for sheet in routes.sheets for line in sheet.heading()]
+    grades_file = Path(settings.values.get("grades_file", "")).stem
+    return Labels(quarter=settings.labels.quarter or quarter_label(grades_file, *heading),
+                  manager=settings.labels.manager or manager_named(heading))
+
+
+def render_report(result: Review, inputs: Inputs, labels: Labels, work: Path) -> Rendering:
+    """Everything 生成本季报表 writes: the added route columns and the four report sheets."""
+    sheets = report_sheets(result, inputs.routes, labels)
+    additions = route_additions(result, inputs.routes)
+    path = work / "rendering.xlsx"
+    write_workbook(sheets, path, additions)
+    return Rendering(path, [s.name for s in sheets], additions)
+
+
+def render_issues(result: Review, labels: Labels, work: Path) -> Rendering:
+    sheet = issues_sheet(result, labels)
+    path = work / "issues.xlsx"
+    write_workbook([sheet], path)
+    return Rendering(path, [sheet.name], [])

@@ -1,0 +1,91 @@
+"""Builds 客户管理.xlsm from the text sources in workbook_templates/: the sheets
+(template.toml), the ribbon (ribbon.xml) and the VBA (xlcrm.bas, plus the standalone xlwings
+VBA of the installed xlwings, so the two never drift apart). Reproducible: the same sources
+and xlwings give the same bytes, on any machine."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+import xlwings
+
+from ..errors import XlcrmError
+from ..io.atomic import atomic_output
+from .sheets import TemplateSource, load_source, write_sheets
+from .vba_project import VbaModule, build_vba_project, module_from_export
+
+RIBBON_PART = "customUI/customUI.xml"
+RIBBON_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+FIXED_TIME = datetime(2026, 1, 1)  # document properties; zip entries are fixed by XlsxWriter
+XLWINGS_DIR = Path(xlwings.__file__).resolve().parent
+
+
+def xlwings_modules() -> list[VbaModule]:
+    """xlwings' standalone VBA ("xlwings copy vba"): its module and the Dictionary class it needs on a Mac."""
+    return [module_from_export("xlwings", (XLWINGS_DIR / "xlwings.bas").read_text(encoding="utf-8")),
+            module_from_export("Dictionary", (XLWINGS_DIR / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))]
+
+
+def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
+    documents = [VbaModule("ThisWorkbook", "document", "")]
+    documents += [VbaModule(name, "document", "") for name in code_names]
+    return documents + [VbaModule("xlcrm", "standard", source.module)] + xlwings_modules()
+
+
+def build_template(out: Path, *, config: dict[str, str] | None = None, source: TemplateSource | None = None) -> Path:
+    """Writes the template to `out` (.xlsm) atomically; `config` fills xlwings.conf values."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsm":
+        raise XlcrmError(f"模板文件名应以 .xlsm 结尾（启用宏的工作簿）：{out.name}")
+    source = source or load_source()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
+    book.set_vba_name("ThisWorkbook")
+    code_names = write_sheets(book, source.spec, config or {})
+    book.add_vba_project(io.BytesIO(build_vba_project(vba_modules(source, code_names))), is_stream=True)
+    book.close()
+    data = with_ribbon(buffer.getvalue(), source.ribbon)
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(data)
+    return out
+
+
+def with_ribbon(package: bytes, ribbon: str) -> bytes:
+    """Adds the customUI part and its package relationship (XlsxWriter has no ribbon support)."""
+    original = zipfile.ZipFile(io.BytesIO(package))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "_rels/.rels":
+                rel = f'<Relationship Id="rIdXlcrmRibbon" Type="{RIBBON_REL}" Target="{RIBBON_PART}"/>'
+                data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            target.writestr(_fixed(info.filename), data)
+        target.writestr(_fixed(RIBBON_PART), ribbon.encode("utf-8"))
+    return result.getvalue()
+
+
+def _fixed(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m xlcrm.template.build", description="生成 客户管理.xlsm 模板")
+    parser.add_argument("--out", type=Path, default=Path("客户管理.xlsm"))
+    args = parser.parse_args(argv)
+    print(build_template(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

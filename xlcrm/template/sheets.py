@@ -1,0 +1,132 @@
+"""The template's sheets, laid out from workbook_templates/template.toml with XlsxWriter."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..batches import VISIT_WEEKDAYS
+from ..errors import XlcrmError
+from ..io.layout import display_width
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SOURCES = Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    spec: dict  # template.toml
+    ribbon: str  # ribbon.xml
+    module: str  # xlcrm.bas
+
+
+def load_source(root: Path = SOURCES) -> TemplateSource:
+    try:
+        spec = tomllib.loads((root / "template.toml").read_text(encoding="utf-8"))
+        return TemplateSource(spec, (root / "ribbon.xml").read_text(encoding="utf-8"),
+                              (root / "xlcrm.bas").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise XlcrmError(f"找不到模板源文件 {exc.filename}：请在 xlcrm 的源代码目录中运行（需要 workbook_templates/）") from None
+
+
+def write_sheets(book, spec: dict, config: dict[str, str]) -> list[str]:
+    """Every sheet of the spec, in order; returns the VBA code names given to them."""
+    formats = _formats(book)
+    code_names = []
+    for i, sheet in enumerate(spec["sheets"], start=1):
+        ws = book.add_worksheet(sheet["name"])
+        code_names.append(f"Sheet{i}")
+        ws.set_vba_name(code_names[-1])
+        WRITERS[sheet["kind"]](ws, sheet, formats, config)
+    return code_names
+
+
+def _formats(book) -> dict:
+    return {
+        "title": book.add_format({"bold": True, "font_size": 16}),
+        "section": book.add_format({"bold": True, "font_size": 12}),
+        "text": book.add_format({"text_wrap": True, "valign": "top"}),
+        "head": book.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "align": "center"}),
+        "label": book.add_format({"border": 1, "bold": True}),
+        "input": book.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False}),
+        "note": book.add_format({"border": 1, "font_color": "#595959", "text_wrap": True}),
+        "code": book.add_format({"num_format": "@"}),
+        "route_title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+    }
+
+
+def _help(ws, sheet: dict, f: dict, _config) -> None:
+    ws.set_column(0, 0, 110)
+    ws.hide_gridlines(2)
+    lines = sheet["lines"]
+    for row, line in enumerate(lines):
+        if row == 0:
+            ws.write(row, 0, line, f["title"])
+        elif line and not line[0].isdigit() and not line.startswith(("•", " ")) and len(line) <= 8:
+            ws.write(row, 0, line, f["section"])  # 第一次使用 / 每个季度 / 注意
+        else:
+            ws.write(row, 0, line, f["text"])
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _settings(ws, sheet: dict, f: dict, _config) -> None:
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 60)
+    for col, text in enumerate(("项目", "值", "说明")):
+        ws.write(0, col, text, f["head"])
+    for row, item in enumerate(sheet["settings"], start=1):
+        ws.write(row, 0, item["label"], f["label"])
+        ws.write(row, 1, item.get("value", ""), f["input"])
+        ws.write(row, 2, item.get("help", ""), f["note"])
+        if item.get("choices"):
+            ws.data_validation(row, 1, row, 1, {"validate": "list", "source": item["choices"],
+                                                "error_title": "等级方案", "error_message": "请从列表中选择"})
+    table = sheet["batch_table"]
+    top = len(sheet["settings"]) + 2
+    ws.write(top, 0, table["label"], f["section"])
+    for col, text in enumerate(table["headers"]):
+        ws.write(top + 1, col, text, f["head"])
+    for row in range(top + 2, top + 2 + table["rows"]):
+        ws.write_blank(row, 0, None, f["input"])
+        ws.write_blank(row, 1, None, f["input"])
+    ws.data_validation(top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)})
+    ws.freeze_panes(1, 0)
+
+
+def _route(ws, sheet: dict, f: dict, _config) -> None:
+    headers = sheet["headers"]
+    ws.merge_range(0, 0, 0, len(headers) - 1, sheet.get("title", ""), f["route_title"])
+    ws.write(1, 0, sheet.get("subtitle", ""))
+    _headers(ws, headers, 2, f)
+    ws.freeze_panes(3, 0)
+
+
+def _input(ws, sheet: dict, f: dict, _config) -> None:
+    _headers(ws, sheet["headers"], 0, f)
+    ws.freeze_panes(1, 0)
+
+
+def _headers(ws, headers: list[str], row: int, f: dict) -> None:
+    for col, text in enumerate(headers):
+        ws.write(row, col, text, f["head"])
+        code = "代码" in text
+        ws.set_column(col, col, max(10, display_width(text) + 4, 16 if code else 0), f["code"] if code else None)
+
+
+def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
+    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads."""
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 70)
+    for row, (key, value) in enumerate(sheet["config"]):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, config.get(key, value))
+
+
+WRITERS = {"help": _help, "settings": _settings, "route": _route, "input": _input, "xlwings_conf": _xlwings_conf}
