@@ -138,3 +138,14 @@ def test_template_command(tmp_path):
 
 def test_sources_live_in_workbook_templates():
     assert {p.name for p in SOURCES.iterdir()} >= {"template.toml", "ribbon.xml", "xlcrm.bas"}
+
+
+def test_help_lines_fit_the_page_and_keep_every_word(built):
+    from xlcrm.io.layout import display_width
+    from xlcrm.template.sheets import HELP_WIDTH
+
+    shown = [v for (v,) in openpyxl.load_workbook(built, keep_vba=True)[names.HELP].iter_rows(values_only=True) if v]
+    assert all(display_width(line) <= HELP_WIDTH for line in shown)
+    text = "".join(line.strip() for line in shown)
+    for line in SOURCE.spec["sheets"][0]["lines"]:
+        assert line.strip() in text

@@ -16,6 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SOURCES = Path(__file__).resolve().parents[2] / "workbook_templates"
+HELP_WIDTH = 100  # characters: one A4 page wide
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _formats(book) -> dict:
     return {
         "title": book.add_format({"bold": True, "font_size": 16}),
         "section": book.add_format({"bold": True, "font_size": 12}),
-        "text": book.add_format({"text_wrap": True, "valign": "top"}),
+        "text": book.add_format({"valign": "top"}),
         "head": book.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "align": "center"}),
         "label": book.add_format({"border": 1, "bold": True}),
         "input": book.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False}),
@@ -61,18 +62,35 @@ def _formats(book) -> dict:
 
 
 def _help(ws, sheet: dict, f: dict, _config) -> None:
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, HELP_WIDTH)
     ws.hide_gridlines(2)
-    lines = sheet["lines"]
-    for row, line in enumerate(lines):
-        if row == 0:
+    row = 0
+    for i, line in enumerate(sheet["lines"]):
+        if i == 0:
             ws.write(row, 0, line, f["title"])
         elif line and not line[0].isdigit() and not line.startswith(("•", " ")) and len(line) <= 8:
             ws.write(row, 0, line, f["section"])  # 第一次使用 / 每个季度 / 注意
         else:
-            ws.write(row, 0, line, f["text"])
+            # split here rather than wrap: every program shows and prints it the same
+            for part in _split(line, HELP_WIDTH - 10):
+                ws.write(row, 0, part, f["text"])
+                row += 1
+            continue
+        row += 1
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
+
+
+def _split(line: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns; continuations indented under the text."""
+    indent = "   " if line[:1].isdigit() or line.startswith("•") else line[: len(line) - len(line.lstrip())]
+    parts, current = [], ""
+    for ch in line:
+        if display_width(current + ch) > width:
+            parts.append(current)
+            current = indent
+        current += ch
+    return parts + [current]
 
 
 def _settings(ws, sheet: dict, f: dict, _config) -> None:
@@ -98,6 +116,9 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
         ws.write_blank(row, 1, None, f["input"])
     ws.data_validation(top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)})
     ws.freeze_panes(1, 0)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
 
 
 def _route(ws, sheet: dict, f: dict, _config) -> None:
