@@ -163,3 +163,17 @@ def test_a_code_that_looks_truncated_is_pointed_out(tmp_path, small_inputs):
     assert cli.main(args(paths, "-q", "--out", str(tmp_path / "o.xlsx"), "--export-dir", str(export))) == 0
     issues = (export / "issues.csv").read_text(encoding="utf-8")
     assert "330781000000,r.xlsx › 一线 › A2,本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断" in issues
+
+
+def test_outputs_get_ordinary_file_permissions(small_inputs, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "o.xlsx"
+    assert cli.main(args(small_inputs, "-q", "--out", str(out))) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # not mkstemp's owner-only 0600
+    out.chmod(0o640)
+    assert cli.main(args(small_inputs, "-q", "--out", str(out))) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # a rewrite keeps the file's own mode

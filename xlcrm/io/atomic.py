@@ -28,6 +28,7 @@ def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Pa
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _permissions_like(target, tmp_path)
         try:
             os.replace(tmp_path, target)
         except PermissionError:
@@ -37,3 +38,14 @@ def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Pa
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _permissions_like(target: Path, tmp: Path) -> None:
+    """mkstemp makes owner-only files: take the old file's mode, else what a new file gets."""
+    if target.exists():
+        mode = target.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
