@@ -149,3 +149,45 @@ def test_help_lines_fit_the_page_and_keep_every_word(built):
     text = "".join(line.strip() for line in shown)
     for line in SOURCE.spec["sheets"][0]["lines"]:
         assert line.strip() in text
+
+
+from test_udfs import windows_udfs  # noqa: E402,F401  (xlwings' own UDF machinery, as on Windows)
+
+
+def test_cell_function_wrappers_are_the_ones_xlwings_writes(windows_udfs, built):
+    import io
+    import types
+
+    from xlcrm import udfs
+    from xlcrm.template.udf_module import MODULE_NAME, udf_module
+
+    module, xlwings_udfs = windows_udfs
+    theirs = io.StringIO()
+    xlwings_udfs.generate_vba_wrapper("xlcrm.udfs", module, theirs, types.SimpleNamespace(Name="客户管理.xlsm"))
+    ours = udf_module(udfs.FUNCTIONS, "xlcrm.udfs", udfs.summary)
+
+    def functions(code: str) -> dict[str, list[str]]:
+        found = {}
+        for name, body in re.findall(r"^Function (\w+)\(.*?\n(.*?)^End Function", code, re.S | re.M):
+            found[name] = [line.strip() for line in body.splitlines()
+                           if line.strip() and not line.startswith("Attribute ")]
+        return found
+
+    assert functions(ours.code.replace("\r\n", "\n")) == functions(theirs.getvalue())
+    for fn in udfs.FUNCTIONS:
+        assert f'Attribute {fn.__name__}.VB_Description = "{udfs.summary(fn)}"' in ours.code
+    parser = VBA_Parser(str(built))
+    modules = {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
+    parser.close()
+    assert all(f"Function {fn.__name__}(" in modules[MODULE_NAME] for fn in udfs.FUNCTIONS)
+    assert "等级变动标记" in modules[MODULE_NAME]  # the description, in the project's code page (GBK)
+
+
+def test_template_variant_for_excels_new_workbook_list(tmp_path):
+    xltm = build_template(tmp_path / "客户管理.xltm")
+    with zipfile.ZipFile(xltm) as package:
+        types = package.read("[Content_Types].xml").decode()
+        assert "application/vnd.ms-excel.template.macroEnabled.main+xml" in types
+        assert "sheet.macroEnabled.main" not in types
+        props = package.read("docProps/custom.xml").decode()
+    assert __import__("xlwings").__version__ in props and "xlwings version" in props

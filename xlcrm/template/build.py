@@ -13,13 +13,20 @@ from pathlib import Path
 import xlsxwriter
 import xlwings
 
+from .. import __version__
 from ..errors import XlcrmError
 from ..io.atomic import atomic_output
 from .sheets import TemplateSource, load_source, write_sheets
+from .udf_module import udf_module
 from .vba_project import VbaModule, build_vba_project, module_from_export
 
+UDF_MODULES = "xlcrm.udfs"  # also the UDF Modules value of the xlwings.conf sheet
 RIBBON_PART = "customUI/customUI.xml"
 RIBBON_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+WORKBOOK_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+TEMPLATE_TYPE = b"application/vnd.ms-excel.template.macroEnabled.main+xml"
+VERSION_PROPERTY = "xlwings version"
+XLCRM_PROPERTY = "xlcrm version"
 FIXED_TIME = datetime(2026, 1, 1)  # document properties; zip entries are fixed by XlsxWriter
 XLWINGS_DIR = Path(xlwings.__file__).resolve().parent
 
@@ -31,33 +38,40 @@ def xlwings_modules() -> list[VbaModule]:
 
 
 def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
+    from .. import udfs
+
     documents = [VbaModule("ThisWorkbook", "document", "")]
     documents += [VbaModule(name, "document", "") for name in code_names]
-    return documents + [VbaModule("xlcrm", "standard", source.module)] + xlwings_modules()
+    return (documents + [VbaModule("xlcrm", "standard", source.module)] + xlwings_modules()
+            + [udf_module(udfs.FUNCTIONS, UDF_MODULES, udfs.summary)])
 
 
 def build_template(out: Path, *, config: dict[str, str] | None = None, source: TemplateSource | None = None) -> Path:
     """Writes the template to `out` (.xlsm) atomically; `config` fills xlwings.conf values."""
     out = Path(out)
-    if out.suffix.lower() != ".xlsm":
-        raise XlcrmError(f"模板文件名应以 .xlsm 结尾（启用宏的工作簿）：{out.name}")
+    if out.suffix.lower() not in (".xlsm", ".xltm"):
+        raise XlcrmError(f"模板文件名应以 .xlsm（启用宏的工作簿）或 .xltm（启用宏的模板）结尾：{out.name}")
     source = source or load_source()
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
                                         "strings_to_urls": False})
     book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
+    # what `xlcrm doctor` compares with the installed packages, without parsing the VBA
+    book.set_custom_property(VERSION_PROPERTY, xlwings.__version__)
+    book.set_custom_property(XLCRM_PROPERTY, __version__)
     book.set_vba_name("ThisWorkbook")
     code_names = write_sheets(book, source.spec, config or {})
     book.add_vba_project(io.BytesIO(build_vba_project(vba_modules(source, code_names))), is_stream=True)
     book.close()
-    data = with_ribbon(buffer.getvalue(), source.ribbon)
+    data = with_ribbon(buffer.getvalue(), source.ribbon, template=out.suffix.lower() == ".xltm")
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     return out
 
 
-def with_ribbon(package: bytes, ribbon: str) -> bytes:
-    """Adds the customUI part and its package relationship (XlsxWriter has no ribbon support)."""
+def with_ribbon(package: bytes, ribbon: str, *, template: bool = False) -> bytes:
+    """Adds the customUI part and its package relationship (XlsxWriter has no ribbon support);
+    a template (.xltm) differs from a workbook only in the main part's content type."""
     original = zipfile.ZipFile(io.BytesIO(package))
     result = io.BytesIO()
     with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
@@ -66,6 +80,8 @@ def with_ribbon(package: bytes, ribbon: str) -> bytes:
             if info.filename == "_rels/.rels":
                 rel = f'<Relationship Id="rIdXlcrmRibbon" Type="{RIBBON_REL}" Target="{RIBBON_PART}"/>'
                 data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            if info.filename == "[Content_Types].xml" and template:
+                data = data.replace(WORKBOOK_TYPE, TEMPLATE_TYPE)
             target.writestr(_fixed(info.filename), data)
         target.writestr(_fixed(RIBBON_PART), ribbon.encode("utf-8"))
     return result.getvalue()
