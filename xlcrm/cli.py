@@ -1,4 +1,4 @@
-"""The command line: xlcrm build | check | print | template | macro | demo.
+"""The command line: xlcrm build | check | print | template | macro | install | doctor | demo.
 
 Errors a person can fix print as one Chinese line and exit with code 2; --debug shows the
 traceback instead.
@@ -74,6 +74,13 @@ def parser() -> argparse.ArgumentParser:
                               ("--previous-grades", "previous", "上季等级表"), ("--purchases", "purchases", "购进表")):
         macro.add_argument(option, dest=f"file_{key}", type=Path, help=f"import_data 要导入的{text}")
 
+    sub.add_parser("install", add_help=False, help="把 xlcrm 装进 Excel（与 python install_addin.py 相同；--help 看选项）")
+
+    doctor = sub.add_parser("doctor", help="检查安装：Python、包版本、模板与 xlwings.conf、打印 PDF 所需的程序和字体")
+    doctor.add_argument("--target", type=Path, default=Path.home(), help="用户主文件夹（默认当前用户）")
+    doctor.add_argument("--platform", choices=["windows", "macos", "linux"], help=argparse.SUPPRESS)
+    doctor.add_argument("--python", type=Path, default=Path(sys.executable), help=argparse.SUPPRESS)
+
     demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
     demo.add_argument("--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）")
     demo.add_argument("--customers", type=int, default=500, help="线路客户数（默认 500）")
@@ -83,7 +90,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["install"]:  # the installer has its own options (python install_addin.py --help)
+        from .install.installer import main as install
+
+        return install(argv[1:])
     args = parser().parse_args(argv)
+    if args.command == "doctor":
+        from .install.doctor import main as doctor
+        from .install.places import current_platform
+
+        return doctor(args.platform or current_platform(), args.target, args.python)
     say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     try:
         return COMMANDS[args.command](args, Stopwatch(say))
