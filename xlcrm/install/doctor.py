@@ -153,7 +153,8 @@ def system_chinese_fonts(platform: str) -> list[str]:
     if shutil.which("fc-list") is None:
         return []
     done = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
-    return sorted({line.split(",")[0].strip() for line in done.stdout.splitlines() if line.strip()})
+    families = {line.split(",")[0].strip() for line in done.stdout.splitlines() if line.strip()}
+    return sorted(families, key=lambda f: (not any(t in f for t in ("SC", "CN", "Song", "Hei")), f))  # Simplified first
 
 
 def diagnose(platform: str, home: Path, python: Path, *, office: Callable[[], str | None] = find_office,
