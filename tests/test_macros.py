@@ -214,6 +214,11 @@ def test_print_preview_headless_is_a_pdf_of_routes_and_both_tables(quarter, tmp_
 
     text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
     assert "零售客户季度等级变动统计表" in text and "客户季度等级最低标准表" in text and "距上一档（条）" in text
+    # phones print masked (设置: 打印时隐藏电话和身份证号 = 是); the workbook keeps them whole
+    phones = {str(v) for row in openpyxl.load_workbook(book)["一线"].iter_rows(values_only=True)
+              for v in row if isinstance(v, str) and len(v) == 11 and v.startswith("1") and v.isdigit()}
+    assert phones and not any(p in text for p in phones)
+    assert any(f"{p[:3]}****{p[-4:]}" in text for p in phones)
 
 
 def test_settings_sheet_values_reach_the_engine():

@@ -67,7 +67,7 @@ def test_row_numbers_are_excel_rows(tmp_path):
 @pytest.mark.parametrize("make, message", [
     (lambda p: None, "找不到文件"),
     (lambda p: p.write_bytes(b""), "空的"),
-    (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "无法作为表格打开"),
+    (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "已损坏，无法打开"),
 ])
 def test_unreadable_files(tmp_path, make, message):
     path = tmp_path / "p.xlsx"

@@ -54,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
     build.add_argument("--quarter", help="标题中的季度，如 2026年第三季度；不给时从等级表文件名判断")
     build.add_argument("--manager", help="标题中的客户经理姓名；不给时从线路表标题行（客户经理：某某）读取")
+    build.add_argument("--no-mask", dest="mask", action="store_false",
+                       help="线路表显示完整的电话和身份证号（默认隐藏中间几位，如 138****5678，因为拜访表要带出办公室）")
 
     check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
     _input_options(check)
@@ -137,7 +139,7 @@ def _build(args, watch: Stopwatch, *, out: Path | None) -> Review:
     inputs = read_inputs(files, parse_column_overrides(args.column), watch)
     result = run_review(inputs, settings, watch)
     labels = report_labels(files, inputs, getattr(args, "quarter", None), getattr(args, "manager", None))
-    written = write_outputs(result, inputs, files, out, args.export_dir, watch, labels)
+    written = write_outputs(result, inputs, files, out, args.export_dir, watch, labels, getattr(args, "mask", True))
     summarize(result, watch.say)
     for path in written:
         watch.say(f"已写入 {path}")

@@ -23,6 +23,7 @@ KINDS = {
     "bad_code": "客户代码无法识别",
     "missing_code": "缺少客户代码",
     "bad_number": "数字无法识别",
+    "odd_number": "数字不合理",
     "unknown_batch": "线路无法对应访销日",
     "total_row": "合计行（已跳过）",
     "ignored_sheet": "未使用的工作表",

@@ -83,12 +83,13 @@ def report_labels(files: InputFiles, inputs: Inputs, quarter: str | None = None,
 
 
 def write_outputs(result: Review, inputs: Inputs, files: InputFiles, out: Path | None,
-                  export_dir: Path | None, watch: Stopwatch, labels: Labels = Labels()) -> list[Path]:
+                  export_dir: Path | None, watch: Stopwatch, labels: Labels = Labels(),
+                  mask: bool = True) -> list[Path]:
     written = []
     if export_dir:
         written += watch.stage(f"导出 CSV 到 {export_dir}", write_exports, result, export_dir)
     if out:
-        sheets = watch.stage("整理输出工作表", workbook_sheets, result, inputs.routes, labels)
+        sheets = watch.stage("整理输出工作表", workbook_sheets, result, inputs.routes, labels, mask)
 
         def write() -> None:
             with atomic_output(out, inputs=files.all()) as tmp:

@@ -19,6 +19,7 @@ from .io.inputs import RouteBook
 from .issues import KINDS
 from .review import Review
 from .tables import batch_summary, grade_change_wide, grade_distribution
+from .privacy import mask_columns
 from .titles import Labels, report_title, route_title
 
 OVERVIEW_NAME = "汇总"
@@ -83,8 +84,9 @@ ROUTE_ADDED = [
 ]
 
 
-def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
-    """Each route sheet: the manager's columns exactly as read, then the added columns."""
+def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels(), mask: bool = False) -> list[Sheet]:
+    """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
+    when `mask`, as for printing), then the added columns."""
     sheets = []
     for route_sheet in sorted(routes.sheets, key=lambda s: route_sort_key(s.route)):
         header = route_sheet.header
@@ -100,6 +102,8 @@ def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -
         rows[f"own{code_at}"] = mine["customer_code"].astype(object).where(
             mine["customer_code"].notna(), rows[f"own{code_at}"].to_numpy()).to_numpy()
         columns = [Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)]
+        if mask:
+            rows = mask_columns(rows, [c.key for c in columns if c.kind != "code"])
         batch = mine["batch"].iloc[0] if len(mine) else ""
         title = route_title(route_sheet.route, batch, labels)
         sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, rows)],
@@ -212,7 +216,7 @@ def report_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) 
             standards_sheet(result, labels), issues_sheet(result, labels)]
 
 
-def workbook_sheets(result: Review, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
+def workbook_sheets(result: Review, routes: RouteBook, labels: Labels = Labels(), mask: bool = False) -> list[Sheet]:
     """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
     overview, *tables = report_sheets(result, routes, labels)
-    return [overview, *route_sheets(result, routes, labels), *tables]
+    return [overview, *route_sheets(result, routes, labels, mask), *tables]

@@ -23,6 +23,8 @@ from .read import RawSheet, read_sheets
 GRADE_ROLES = ("code", "grade", "segment")
 PREVIOUS_ROLES = ("code", "grade")
 PURCHASE_ROLES = ("code", "volume", "amount")
+# largest believable quarter for one retailer: 1,000,000 条, 1,000,000,000 元
+PLAUSIBLE = {"volume": 1_000_000, "amount": 1_000_000_000}
 ROUTE_ROLES = ("code", "route", "previous_grade", "grade")
 
 
@@ -187,11 +189,17 @@ def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
         raw = body[cols[role]]
         if role in ("volume", "amount"):
             numbers = clean_numbers(raw)
-            rows[role] = numbers.values
             bad = numbers.problem.notna() & usable
             issues.append(issue_list.issue_frame(
                 "bad_number", codes.values[bad].values, cells(bad, cell_ref(cols[role])),
                 f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理"))
+            # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
+            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(False) & usable
+            issues.append(issue_list.issue_frame(
+                "odd_number", codes.values[odd].values, cells(odd, cell_ref(cols[role])),
+                f"{column_label(header, role)}的值“" + as_text(raw[odd]) + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
+                "不像一个客户一个季度的数字，按空值处理；请核对原表"))
+            rows[role] = numbers.values.mask(odd.to_numpy())
         elif role in ("grade", "previous_grade"):
             rows[role] = clean_grades(raw)
         elif role in ("segment", "market_type", "route"):

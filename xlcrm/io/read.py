@@ -21,6 +21,7 @@ import pyarrow as pa
 import python_calamine
 
 from ..errors import XlcrmError
+from .safety import check_file
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -48,8 +49,14 @@ def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:
     if path.stat().st_size == 0:
         raise XlcrmError(f"文件 {path.name} 是空的（0 字节），请重新导出")
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
+    if suffix not in CSV_SUFFIXES | SPREADSHEET_SUFFIXES:
+        raise XlcrmError(
+            f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试")
+    found = check_file(path)
+    if suffix in CSV_SUFFIXES or (suffix == ".xls" and found == "text"):  # many systems export text as ".xls"
         return [RawSheet(path, None, _read_csv(path))]
+    if found == "text":
+        raise XlcrmError(f"{path.name} 是文本文件，不是 {suffix} 工作簿：请把扩展名改为 .csv，或用 Excel 另存为 .xlsx")
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path) if typed else _read_workbook_text(path)
     raise XlcrmError(
@@ -115,7 +122,13 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def decode_csv(data: bytes, name: str) -> str:
-    """CSV text in UTF-8 (with or without BOM), else GBK/GB18030 as Chinese exports use."""
+    """CSV text in UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode 文本"),
+    else GBK/GB18030 as Chinese exports use."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)

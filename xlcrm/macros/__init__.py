@@ -15,7 +15,7 @@ from ..sheets import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NA
 from . import names
 from .book import Book
 from .importing import import_files
-from .workflow import render_issues, render_report, run
+from .workflow import read_book_settings, render_issues, render_report, run
 
 TITLE = "客户管理"
 ERROR_LOG = Path(tempfile.gettempdir()) / "xlcrm-error.log"
@@ -90,8 +90,10 @@ def print_preview(book: Book) -> str:
     tables = [n for n in (CHANGE_TABLE_NAME, STANDARDS_NAME) if n in present]
     if not tables:
         raise XlcrmError("还没有统计表：请先点“生成本季报表”")
-    book.preview(routes + tables)
-    return f"已打开打印预览：{len(routes)} 张线路表和 {len(tables)} 张统计表。"
+    settings = read_book_settings(book)
+    book.preview(routes + tables, masked=tuple(routes) if settings.mask_print else ())
+    hidden = "（电话和身份证号已隐藏中间几位）" if settings.mask_print else ""
+    return f"已打开打印预览：{len(routes)} 张线路表和 {len(tables)} 张统计表{hidden}。"
 
 
 @button("帮助")

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 
 from ..errors import XlcrmError
+from ..privacy import mask_value
 from ..io.atomic import atomic_output
 from ..io.pdf import workbook_to_pdf
 from ..io.read import RawSheet, read_sheets
@@ -52,6 +53,8 @@ class FileBook:
         for r, values in enumerate(rows, start=1):
             for c, value in enumerate(values, start=1):
                 cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # openpyxl would take '=…' for a formula
                 if c - 1 in text_columns:
                     cell.number_format = "@"
                 if r == 1:
@@ -61,6 +64,8 @@ class FileBook:
         ws = self._sheet(sheet)
         for address, value in cells.items():
             ws[address] = value
+            if isinstance(value, str):
+                ws[address].data_type = "s"
 
     def add_sheet_from(self, path: Path, sheet: str, after: str | None = None) -> None:
         names = self._wb.sheetnames
@@ -76,7 +81,9 @@ class FileBook:
         raw = next(s for s in read_sheets(path) if (s.sheet or Path(path).stem) == sheet)
         for (r, c), value in raw.cells.stack().items():
             if value != "":
-                target.cell(row=r, column=c + 1, value=value)
+                cell = target.cell(row=r, column=c + 1, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
 
     def apply(self, rendering: Rendering) -> None:
         try:
@@ -104,12 +111,17 @@ class FileBook:
     def choose_files(self) -> dict[str, Path] | None:
         return self._files
 
-    def preview(self, sheets: list[str]) -> None:
+    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
         """A PDF of just those sheets beside the workbook: print preview without Excel."""
         book = openpyxl.load_workbook(self.path)
         for name in list(book.sheetnames):
             if name not in sheets:
                 del book[name]
+        for name in masked:
+            for row in book[name].iter_rows():
+                for cell in row:
+                    if cell.data_type in ("s", "n") and cell.value is not None:
+                        cell.value = mask_value(cell.value)
         pdf = self.path.with_name(f"{self.path.stem}-拜访表.pdf")
         with tempfile.TemporaryDirectory(prefix="xlcrm-preview-") as work:
             copy = Path(work) / "preview.xlsx"

@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
+from ..io.export import FORMULA_STARTS
 from ..io.read import RawSheet
+from ..privacy import mask_value
 from .book import Rendering, addition_bounds
 from .names import XLWINGS_CONF
 
@@ -44,8 +46,16 @@ class LiveBook:
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         sht = self._sheet(sheet)
         sht.clear()
-        for col in text_columns:  # before the values: Excel turns "330781100123" into 3.3E+11 otherwise
+        # text format before the values: Excel would turn "330781100123" into 3.3E+11, and run "=…" as a formula
+        width = max(len(r) for r in rows)
+        texts = set(text_columns) | {c for c in range(width)
+                                     if all(isinstance(r[c], str) for r in rows[1:] if c < len(r) and r[c] is not None)}
+        for col in texts:
             sht.range((1, col + 1), (max(len(rows), 1), col + 1)).number_format = "@"
+        for r, row in enumerate(rows, start=1):  # a formula-looking text in a number column (rare)
+            for c, value in enumerate(row):
+                if c not in texts and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    sht.range((r, c + 1)).number_format = "@"
         sht.range("A1").value = rows
         sht.range((1, 1), (1, len(rows[0]))).font.bold = True
         sht.autofit("c")
@@ -53,6 +63,8 @@ class LiveBook:
     def write_values(self, sheet: str, cells: dict[str, object]) -> None:
         sht = self._book.sheets[sheet]
         for address, value in cells.items():
+            if isinstance(value, str):
+                sht.range(address).number_format = "@"
             sht.range(address).value = value
 
     def add_sheet_from(self, path: Path, sheet: str, after: str | None = None) -> None:
@@ -107,12 +119,30 @@ class LiveBook:
                 chosen[key] = Path(path)
         return chosen or None
 
-    def preview(self, sheets: list[str]) -> None:
-        if sys.platform == "win32":
-            self._book.api.Worksheets(tuple(sheets)).PrintPreview()
-        else:  # Excel for Mac has no preview call: select them and open the print dialog
-            self._book.sheets[sheets[0]].activate()
-            self._book.api.print_out()
+    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
+        """On a throw-away copy in a new workbook, so masking never touches the manager's cells."""
+        app = self._book.app
+        copy = app.books.add()
+        try:
+            blank = copy.sheets[0]
+            for name in sheets:
+                self._book.sheets[name].copy(after=copy.sheets[-1], name=name)
+            blank.delete()
+            for name in masked:
+                sht = copy.sheets[name]
+                last = sht.used_range.last_cell
+                cells = sht.range((1, 1), (last.row, last.column))
+                values = cells.options(ndim=2).value
+                shown = [[mask_value(v) for v in row] for row in values]
+                if shown != values:
+                    cells.number_format = "@"
+                    cells.value = shown
+            if sys.platform == "win32":
+                copy.api.PrintPreview()
+            else:  # Excel for Mac has no preview call: its print dialog shows one
+                copy.api.print_out()
+        finally:
+            copy.close()
 
     def activate(self, sheet: str) -> None:
         self._book.sheets[sheet].activate()

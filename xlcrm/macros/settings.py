@@ -14,7 +14,7 @@ from ..review import Settings
 from ..titles import Labels
 
 LABELS = {"季度": "quarter", "客户经理": "manager", "等级方案": "scheme", "自定义等级顺序": "grade_order",
-          "线路表文件": "routes_file", "本季等级表文件": "grades_file", "上季等级表文件": "previous_file",
+          "打印时隐藏电话和身份证号": "mask_print", "线路表文件": "routes_file", "本季等级表文件": "grades_file", "上季等级表文件": "previous_file",
           "购进表文件": "purchases_file"}
 FILE_KEYS = ("routes_file", "grades_file", "previous_file", "purchases_file")
 AUTO = ("", "自动", "auto")
@@ -25,6 +25,11 @@ class WorkbookSettings:
     settings: Settings
     labels: Labels
     values: dict[str, str] = field(default_factory=dict)  # every labelled value, by key
+
+    @property
+    def mask_print(self) -> bool:
+        """On unless the manager chose 否: printed route sheets leave the office."""
+        return self.values.get("mask_print", "是") not in ("否", "no", "No", "NO", "0")
 
 
 def read_settings(cells: pd.DataFrame, where: str = "设置") -> WorkbookSettings:

@@ -20,6 +20,7 @@ def copy_region(src: Worksheet, dst: Worksheet, bounds: tuple[int, int, int, int
             if isinstance(cell, MergedCell) or (cell.value is None and not cell.has_style):
                 continue
             target = dst.cell(row=cell.row, column=cell.column, value=cell.value)
+            target.data_type = cell.data_type  # text that starts with '=' stays text, not a formula
             if cell.has_style:
                 target.font, target.border, target.fill = copy(cell.font), copy(cell.border), copy(cell.fill)
                 target.alignment, target.protection = copy(cell.alignment), copy(cell.protection)

@@ -43,10 +43,15 @@ def has_rows(sheet: RawSheet) -> bool:
     return any((as_text(body[c]) != "").any() for c in body.columns)
 
 
+def read_book_settings(book: Book) -> WorkbookSettings:
+    if names.SETTINGS not in book.sheet_names():
+        return read_settings(pd.DataFrame())
+    return read_settings(book.read(names.SETTINGS).cells, f"{book.name} › {names.SETTINGS}")
+
+
 def read_book(book: Book) -> tuple[Inputs, WorkbookSettings]:
     present = book.sheet_names()
-    settings = read_settings(book.read(names.SETTINGS).cells, f"{book.name} › {names.SETTINGS}") \
-        if names.SETTINGS in present else read_settings(pd.DataFrame())
+    settings = read_book_settings(book)
     route_sheets = [strip_added(book.read(n)) for n in present if n not in names.NOT_ROUTES]
     if not route_sheets:
         raise XlcrmError(f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）")

@@ -105,7 +105,7 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
         ws.write(row, 2, item.get("help", ""), f["note"])
         if item.get("choices"):
             ws.data_validation(row, 1, row, 1, {"validate": "list", "source": item["choices"],
-                                                "error_title": "等级方案", "error_message": "请从列表中选择"})
+                                                "error_title": item["label"], "error_message": "请从列表中选择"})
     table = sheet["batch_table"]
     top = len(sheet["settings"]) + 2
     ws.write(top, 0, table["label"], f["section"])
