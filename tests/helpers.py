@@ -14,5 +14,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # as exports store text; openpyxl would take '=…' for a formula
     book.save(path)
     return path

@@ -21,7 +21,7 @@ import pyarrow as pa
 import python_calamine
 
 from ..errors import XlcrmError
-from .safety import check_file
+from .safety import check_file, reader_failure
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -69,7 +69,7 @@ def _read_workbook(path: Path) -> list[RawSheet]:
     except python_calamine.PasswordError:
         raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试") from None
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        raise XlcrmError(f"{path.name} 无法作为表格打开，文件可能已损坏或不是 Excel 文件（{exc}）") from None
+        raise reader_failure(path, exc) from None
     sheets = []
     try:
         for meta in book.sheets_metadata:
@@ -81,7 +81,7 @@ def _read_workbook(path: Path) -> list[RawSheet]:
             rows = sheet.to_python(skip_empty_area=False)
             sheets.append(RawSheet(path, meta.name, _frame(rows)))
     except python_calamine.CalamineError as exc:
-        raise XlcrmError(f"{path.name} 读取失败，文件可能已损坏（{exc}）") from None
+        raise reader_failure(path, exc) from None
     finally:
         book.close()
     return sheets
@@ -105,9 +105,7 @@ def _read_workbook_text(path: Path) -> list[RawSheet]:
             sheets.append(RawSheet(path, name, _numbered(frame)))
         return sheets
     except Exception as exc:  # fastexcel raises its own error types for each failure
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试") from None
-        raise XlcrmError(f"{path.name} 无法作为表格打开，文件可能已损坏或不是 Excel 文件（{exc}）") from None
+        raise reader_failure(path, exc) from None
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:

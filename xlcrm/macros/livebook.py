@@ -18,6 +18,7 @@ from .book import Rendering, addition_bounds
 from .names import XLWINGS_CONF
 
 TITLE = "客户管理"
+STAGING = "~xlcrm "  # new sheets wait under this prefix until everything has been copied
 FILE_FILTER = "表格文件 (*.xlsx;*.xlsm;*.xls;*.ods;*.csv;*.txt),*.xlsx;*.xlsm;*.xls;*.ods;*.csv;*.txt"
 CHOICES = (("routes", "选择 零售客户拜访线路表（可取消）"), ("grades", "选择 本季度客户等级表"),
            ("previous", "选择 上季度客户等级表（可取消）"), ("purchases", "选择 客户购进量与购进额表"))
@@ -85,25 +86,44 @@ class LiveBook:
             source.close()
 
     def apply(self, rendering: Rendering) -> None:
+        """All or nothing: new sheets come in under temporary names and the old route columns
+        are kept aside in the scratch workbook; only when every copy has worked are the old
+        sheets dropped — on any failure the staged sheets go and the kept columns come back."""
         app = self._book.app
         app.screen_updating = False
         source = app.books.open(str(rendering.path))
+        staged, kept = [], []
         try:
-            for addition in rendering.additions:
+            for name in rendering.sheets:
+                self._copy_in(source.sheets[name], STAGING + name[:25])
+                staged.append(STAGING + name[:25])
+            for index, addition in enumerate(rendering.additions):
                 target, rendered = self._book.sheets[addition.sheet], source.sheets[addition.sheet]
                 first_row, first_col, last_row, last_col = addition_bounds(addition)
                 bottom = max(last_row, target.used_range.last_cell.row)
-                target.range((first_row, first_col), (bottom, last_col)).clear()
+                old = target.range((first_row, first_col), (bottom, last_col))
+                keep = source.sheets.add(f"kept{index}")
+                old.copy(keep.range((first_row, first_col)))
+                kept.append((old, keep))
+                old.clear()
                 rendered.range((first_row, first_col), (last_row, last_col)).copy(target.range((first_row, first_col)))
                 for col in range(first_col, last_col + 1):  # Range.Copy leaves column widths behind
                     target.range((1, col)).column_width = rendered.range((1, col)).column_width
-            for name in rendering.sheets:
-                if name in self.sheet_names():
-                    self._book.sheets[name].delete()
-                self._copy_in(source.sheets[name], name)
-        finally:
+        except Exception:
+            for name in staged:
+                self._book.sheets[name].delete()
+            for old, keep in kept:
+                old.clear()
+                keep.range(old.address).copy(old)
             source.close()
             app.screen_updating = True
+            raise
+        for name, temporary in zip(rendering.sheets, staged):  # the point of no return: renames only
+            if name in self.sheet_names():
+                self._book.sheets[name].delete()
+            self._book.sheets[temporary].name = name
+        source.close()
+        app.screen_updating = True
 
     def save(self) -> None:
         """The manager saves (or not) in Excel, as with any other change."""
