@@ -24,3 +24,15 @@ def test_very_long_codes_fall_back_to_factorizing():
 def test_empty_tables():
     a, b = code_keys(pd.Series([], dtype=S), pd.Series(["7"], dtype=S))
     assert len(a) == 0 and len(b) == 1
+
+
+def test_a_codes_key_does_not_depend_on_the_other_codes():
+    """A department's district is keyed once, each manager's routes later: they must still match."""
+    import pandas as pd
+
+    from xlcrm.keys import code_keys
+
+    short, long_ = "330781100001", "3307811000012345678901"
+    alone = [code_keys(pd.Series([c]))[0][0] for c in (short, long_)]
+    together = code_keys(pd.Series(["1", short, long_, None]))[0]
+    assert list(together[1:3]) == alone and alone[1] > 0 and together[3] < 0

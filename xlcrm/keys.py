@@ -1,10 +1,13 @@
 """Match keys: customer codes as integers, so joins and duplicate checks run at numpy speed.
 
-Equal codes get equal keys across every table given together; a row without a usable code
-gets a unique negative key, so it never matches anything and is never a duplicate.
+A code's key depends on the code alone, so tables keyed separately (a department's district
+once, each manager's routes later) still match. A row without a usable code gets a unique
+negative key, so it never matches anything and is never a duplicate.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,7 @@ import pyarrow.compute as pc
 
 # key = int(code) * 20 + len(code) keeps '0123' and '123' apart and fits int64 up to 17 digits
 _MAX_DIGITS = 17
+_LONG = 1 << 62  # longer codes get a 62-bit digest with this bit set: never an integer-path key
 
 
 def _arrow(codes: pd.Series) -> pa.Array:
@@ -24,11 +28,16 @@ def code_keys(*codes: pd.Series) -> list[np.ndarray]:
     null = joined.is_null().to_numpy(zero_copy_only=False)
     lengths = pc.utf8_length(joined).fill_null(0).to_numpy(zero_copy_only=False).astype("int64")
     if len(joined) and lengths.max() > _MAX_DIGITS:
-        keys, _ = pd.factorize(pd.Series(joined.to_numpy(zero_copy_only=False)), use_na_sentinel=True)
-        keys = keys.astype("int64")
+        codes_all = pd.Series(joined.to_numpy(zero_copy_only=False))
+        keys = np.array(codes_all.map({c: _digest(c) for c in pd.unique(codes_all.dropna())}).fillna(0), dtype="int64")
     else:
         numbers = pc.cast(joined.fill_null("0"), pa.int64()).to_numpy(zero_copy_only=False)
         keys = numbers.astype("int64") * 20 + lengths
     keys[null] = -np.arange(1, null.sum() + 1)
     bounds = np.cumsum([0] + [len(c) for c in codes])
     return [keys[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _digest(code: str) -> int:
+    """A stable key for a code too long for int64 (collisions: about 1 in 4.6e18 per pair)."""
+    return _LONG | (int.from_bytes(hashlib.blake2b(code.encode(), digest_size=8).digest(), "big") >> 2)

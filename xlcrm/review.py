@@ -43,35 +43,58 @@ class Review:
 Progress = Callable[[str], None]
 
 
-def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table | None = None,
-           settings: Settings = Settings(), progress: Progress = lambda _: None) -> Review:
+@dataclass(frozen=True)
+class DistrictData:
+    """The district side of a quarter, prepared once: a department reviews hundreds of
+    managers' routes against the same grade, purchase and previous-grade tables."""
+    scheme: GradeScheme
+    district: pd.DataFrame  # the current grade table with purchases merged in (build_district)
+    purchases: pd.DataFrame  # key, volume, amount: one row per code
+    previous: pd.DataFrame | None  # key, previous_grade, previous_level; None: use the route sheets
+    standards: pd.DataFrame
+    issues: pd.DataFrame  # everything found in the district's own tables
+
+
+def prepare_district(grades: Table, purchases: Table, previous: Table | None = None,
+                     settings: Settings = Settings(), progress: Progress = lambda _: None) -> DistrictData:
     scheme = settings.scheme or detect_scheme(grades.rows["grade"], where=grades.where)
     progress(f"等级方案：{scheme.label}")
-    tables = [routes.customers, grades.rows, purchases.rows] + ([previous.rows] if previous else [])
-    keyed = [t.assign(key=k) for t, k in zip(tables, code_keys(*(t["customer_code"] for t in tables)))]
-    route_customers, grade_rows, purchase_rows = keyed[:3]
-    previous_rows = keyed[3] if previous else None
-
+    grade_rows, purchase_rows = (t.rows.assign(key=code_keys(t.rows["customer_code"])[0]) for t in (grades, purchases))
     district, district_issues = build_district(grade_rows, purchase_rows, scheme)
     progress(f"辖区客户 {len(district):,} 户，已合并购进量与购进额")
-    route_rows, route_issues = enrich_routes(route_customers, district, purchase_rows, previous_rows,
-                                             scheme, settings.batches)
+    bought = purchase_rows.drop_duplicates("key")[["key", "volume", "amount"]].reset_index(drop=True)
+    prev, prev_issues = None, issue_list.empty()
+    if previous is not None:
+        prev, prev_issues = previous_grades(previous.rows.assign(key=code_keys(previous.rows["customer_code"])[0]), scheme)
+    issues = issue_list.combine([grades.issues, purchases.issues, previous.issues if previous else issue_list.empty(),
+                                 district_issues, prev_issues])
+    return DistrictData(scheme, district, bought, prev, standards_table(district, scheme), issues)
+
+
+def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table | None = None,
+           settings: Settings = Settings(), progress: Progress = lambda _: None) -> Review:
+    return review_routes(routes, prepare_district(grades, purchases, previous, settings, progress), settings, progress)
+
+
+def review_routes(routes: RouteBook, data: DistrictData, settings: Settings = Settings(),
+                  progress: Progress = lambda _: None) -> Review:
+    """One manager's routes against the prepared district (no I/O)."""
+    scheme = data.scheme
+    route_customers = routes.customers.assign(key=code_keys(routes.customers["customer_code"])[0])
+    route_rows, route_issues = enrich_routes(route_customers, data, settings.batches)
     customers = route_rows.loc[~route_rows["is_duplicate"], CUSTOMER_COLUMNS].reset_index(drop=True)
     batches = batch_order(customers["batch"])
     progress(f"线路客户 {len(customers):,} 户，已标出等级变动")
     changes = grade_change_table(customers, scheme, batches)
-    standards = standards_table(district, scheme)
-    route_rows = route_rows.join(next_grade_gaps(route_rows, standards, scheme))
-    issues = issue_list.combine([routes.issues, grades.issues, purchases.issues,
-                                 previous.issues if previous else issue_list.empty(),
-                                 district_issues, route_issues])
-    return Review(route_rows, customers, district, changes, standards, issues, scheme, batches)
+    route_rows = route_rows.join(next_grade_gaps(route_rows, data.standards, scheme))
+    issues = issue_list.combine([routes.issues, data.issues, route_issues])
+    return Review(route_rows, customers, data.district, changes, data.standards, issues, scheme, batches)
 
 
-def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.DataFrame,
-                  previous: pd.DataFrame | None, scheme: GradeScheme,
+def enrich_routes(rows: pd.DataFrame, data: DistrictData,
                   batch_map: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every route row with batch, current grade, volume, amount, previous grade and change."""
+    district, purchases, scheme = data.district, data.purchases, data.scheme
     issues = []
     first, duplicates = first_of_duplicates(rows, {"route": "线路"}, "线路表")
     rows = rows.assign(is_duplicate=~rows.index.isin(first.index))  # kept and flagged, never dropped
@@ -92,9 +115,8 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
     # purchases of a route customer missing from the grade table still show on the route
     rows = _purchases_without_grade(rows, ~in_grades & in_purchases, purchases)
 
-    if previous is not None:
-        prev, prev_issues = previous_grades(previous, scheme)
-        rows = rows.drop(columns="previous_grade").merge(prev, on="key", how="left")
+    if data.previous is not None:
+        rows = rows.drop(columns="previous_grade").merge(data.previous, on="key", how="left")
         prev_label = "上季等级表"
     else:  # last quarter's grade kept on the route sheet itself, as in the seed
         own = rows[["key", "customer_code", "location", "excel_row"]].assign(
@@ -102,7 +124,7 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
         own, prev_issues = graded(own, scheme, "线路表（上季等级列）")
         rows["previous_grade"], rows["previous_level"] = own["grade"].to_numpy(), own["level"].to_numpy()
         prev_label = "线路表的上季等级列"
-    issues.append(prev_issues)
+        issues.append(prev_issues)
 
     rows["change"] = classify(rows["level"], rows["previous_level"])
     rows["mark"] = marks(rows["grade"], rows["change"])
@@ -126,7 +148,7 @@ def enrich_routes(rows: pd.DataFrame, district: pd.DataFrame, purchases: pd.Data
 
 def _purchases_without_grade(rows: pd.DataFrame, need: pd.Series, purchases: pd.DataFrame) -> pd.DataFrame:
     if need.any():
-        bought = purchases.drop_duplicates("key").set_index("key")
+        bought = purchases.set_index("key")
         keys = rows.loc[need, "key"]
         rows.loc[need, "volume"] = bought.loc[keys, "volume"].to_numpy()
         rows.loc[need, "amount"] = bought.loc[keys, "amount"].to_numpy()
