@@ -16,6 +16,7 @@ COLUMNS = ["kind", "customer_code", "source", "detail"]
 KINDS = {
     "not_in_grades": "本季等级表中没有",
     "bad_grade": "等级不在方案内",
+    "blank_grade": "本季等级为空",
     "not_in_purchases": "购进表中没有",
     "not_in_previous": "上季等级表中没有（新客户）",
     "duplicate_code": "客户代码重复",

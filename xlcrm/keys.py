@@ -27,12 +27,12 @@ def code_keys(*codes: pd.Series) -> list[np.ndarray]:
     joined = pa.chunked_array([_arrow(c) for c in codes], type=pa.large_string())
     null = joined.is_null().to_numpy(zero_copy_only=False)
     lengths = pc.utf8_length(joined).fill_null(0).to_numpy(zero_copy_only=False).astype("int64")
-    if len(joined) and lengths.max() > _MAX_DIGITS:
-        codes_all = pd.Series(joined.to_numpy(zero_copy_only=False))
-        keys = np.array(codes_all.map({c: _digest(c) for c in pd.unique(codes_all.dropna())}).fillna(0), dtype="int64")
-    else:
-        numbers = pc.cast(joined.fill_null("0"), pa.int64()).to_numpy(zero_copy_only=False)
-        keys = numbers.astype("int64") * 20 + lengths
+    long_ = lengths > _MAX_DIGITS
+    short = pc.if_else(pa.array(long_), pa.scalar("0", pa.large_string()), joined.fill_null("0"))
+    keys = pc.cast(short, pa.int64()).to_numpy(zero_copy_only=False).astype("int64") * 20 + lengths
+    if long_.any():  # codes too long for int64: a digest, each on its own
+        texts = joined.to_numpy(zero_copy_only=False)
+        keys[long_] = [_digest(t) for t in texts[long_]]
     keys[null] = -np.arange(1, null.sum() + 1)
     bounds = np.cumsum([0] + [len(c) for c in codes])
     return [keys[a:b] for a, b in zip(bounds[:-1], bounds[1:])]

@@ -136,6 +136,8 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
                           "本季等级表中没有此客户（新客户或代码有误），无本季等级"))
     issues.append(_absent(not_graded, truncated, "not_in_grades",
                           "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码"))
+    issues.append(_absent(rows, listed & in_grades & rows["grade"].isna(), "blank_grade",
+                          "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级"))
     issues.append(_absent(rows, listed & ~in_purchases, "not_in_purchases",
                           "购进表中没有此客户，购进量和购进额为空"))
     issues.append(_absent(rows, listed & rows["previous_grade"].isna() & rows["grade"].notna(),
