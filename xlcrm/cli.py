@@ -1,4 +1,4 @@
-"""The command line: xlcrm build | check | print | template | macro | install | doctor | demo.
+"""The command line: xlcrm build | check | print | batch | template | macro | install | doctor | demo.
 
 Errors a person can fix print as one Chinese line and exit with code 2; --debug shows the
 traceback instead.
@@ -7,6 +7,7 @@ traceback instead.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -67,6 +68,24 @@ def parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", parents=[common], help="生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）")
     template.add_argument("--out", type=Path, default=Path("客户管理.xlsm"), help="模板文件（默认 客户管理.xlsm）")
+
+    batch = sub.add_parser("batch", parents=[common], help="整个营销部一次完成：每位客户经理一份拜访表，外加部门汇总")
+    batch.add_argument("--grades", type=Path, required=True, help="辖区本季度客户等级表")
+    batch.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
+    batch.add_argument("--previous-grades", type=Path, help="上季度客户等级表；不给时用各线路表中的上季等级列")
+    where = batch.add_mutually_exclusive_group(required=True)
+    where.add_argument("--routes-dir", type=Path, help="每位客户经理一个线路表文件的文件夹（文件名即客户经理）")
+    where.add_argument("--routes-table", type=Path, help="一张含客户经理列和线路列的线路总表")
+    batch.add_argument("--manager-column", default="客户经理", help="线路总表中客户经理所在列的表头（默认 客户经理）")
+    batch.add_argument("--out-dir", type=Path, required=True, help="输出文件夹：每人一个 .xlsx，以及 部门汇总.xlsx")
+    batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
+    batch.add_argument("--workers", type=int, help="同时处理几份（默认：全部 CPU 核心）")
+    batch.add_argument("--quarter", help="标题中的季度；不给时从等级表文件名判断")
+    batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
+    batch.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
+    batch.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔")
+    batch.add_argument("--batch", action="append", default=[], metavar="线路=星期几", help="指定线路的访销日；可重复")
+    batch.add_argument("--column", action="append", default=[], metavar="角色=列名", help="指定列；可重复")
 
     macro = sub.add_parser("macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）")
     macro.add_argument("button", choices=["import_data", "check_data", "build_report", "print_preview"],
@@ -191,6 +210,28 @@ def cmd_template(args, watch: Stopwatch) -> int:
     return 0
 
 
+def cmd_batch(args, watch: Stopwatch) -> int:
+    from .batch import (Options, jobs_from_folder, jobs_from_table, prepare, progress_bar, quarter_for, run_batch,
+                        write_department)
+
+    settings = _settings(args)
+    district = watch.stage("准备辖区数据", prepare, args.grades, args.purchases, args.previous_grades, settings,
+                           parse_column_overrides(args.column), watch.note)
+    jobs = (jobs_from_folder(args.routes_dir) if args.routes_dir
+            else jobs_from_table(args.routes_table, args.manager_column))
+    options = Options(args.out_dir, settings, quarter_for(args.quarter, args.grades), args.pdf, args.mask)
+    watch.say(f"客户经理 {len(jobs)} 位，使用 {args.workers or os.cpu_count()} 个进程")
+    summaries, failures = watch.stage("生成各人拜访表", run_batch, jobs, district, options, workers=args.workers,
+                                      progress=(lambda *_: None) if args.quiet else progress_bar())
+    inputs = [p for p in (args.grades, args.purchases, args.previous_grades, args.routes_table) if p]
+    book = watch.stage("写入部门汇总", write_department, summaries, failures, district, options, inputs)
+    customers = sum(sum(s.counts.values()) for s in summaries)
+    print(f"已生成 {len(summaries)} 位客户经理的拜访表（线路客户 {customers:,} 户），部门汇总：{book}")
+    for failure in failures:
+        print(f"未完成：{failure.manager}（{failure.file}）：{failure.reason}")
+    return EXIT_USER_ERROR if failures else 0
+
+
 def cmd_macro(args, watch: Stopwatch) -> int:
     from . import macros
     from .macros.filebook import FileBook
@@ -205,7 +246,7 @@ def cmd_macro(args, watch: Stopwatch) -> int:
     return 0 if done is not None else EXIT_USER_ERROR
 
 
-COMMANDS = {"build": cmd_build, "macro": cmd_macro, "check": cmd_check, "print": cmd_print, "template": cmd_template, "demo": cmd_demo}
+COMMANDS = {"build": cmd_build, "batch": cmd_batch, "macro": cmd_macro, "check": cmd_check, "print": cmd_print, "template": cmd_template, "demo": cmd_demo}
 
 
 def summarize(result: Review, say) -> None:

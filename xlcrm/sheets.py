@@ -135,7 +135,9 @@ def route_additions(result: Review, routes: RouteBook) -> list[RouteAddition]:
 def _rows_of(result: Review, route_sheet) -> pd.DataFrame:
     """The enriched route rows read from one route sheet, in sheet order."""
     location = f"{route_sheet.raw.where} › {cell_ref(route_sheet.header.columns['code'])}"
-    return result.route_rows[result.route_rows["location"].astype(str) == location]
+    rows = result.route_rows
+    # rows of this sheet's own cells: sheets cut from one table share its location
+    return rows[(rows["location"].astype(str) == location) & rows["excel_row"].isin(route_sheet.raw.cells.index)]
 
 
 def _used_width(cells: pd.DataFrame) -> int:
@@ -150,9 +152,11 @@ def _own_headers(names: list[str]) -> list[str]:
     return [n or f"列{i + 1}" for i, n in enumerate(names[: last + 1])]
 
 
-def change_table_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
-    wide = grade_change_wide(result.grade_changes, result.batches)
-    blocks = result.batches + ["合计"]
+def change_table_block(long: pd.DataFrame, batches: list[str]) -> Block:
+    """The seed's layout of the change table: (segment, grade) rows, weekday blocks of
+    提升/保持/下降, a 合计 block and a sum row."""
+    wide = grade_change_wide(long, batches)
+    blocks = batches + ["合计"]
     columns = [Column("segment", "业态"), Column("grade", "等级", "grade")]
     columns += [Column(f"{b}|{c}", CHANGE_LABELS[c], "count", total=(b == "合计")) for b in blocks for c in COMPARABLE]
     rows = pd.DataFrame({"segment": [segment_label(s) for s in wide.index.get_level_values(0)],
@@ -160,11 +164,15 @@ def change_table_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
     for b in blocks:
         for c in COMPARABLE:
             rows[f"{b}|{c}"] = wide[(b, c)].to_numpy()
-    total = {"segment": "合计", "grade": ""} | {k: int(rows[k].sum()) for k in rows.columns[2:]}
+    total = {"segment": "合计", "grade": None} | {k: int(rows[k].sum()) for k in rows.columns[2:]}
     rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
     groups = [("", 2)] + [(b, len(COMPARABLE)) for b in blocks]
-    block = Block(columns, rows, groups=groups, group_by="segment", total_row=True)
-    return Sheet(CHANGE_TABLE_NAME, report_title(CHANGE_TABLE_NAME, labels), [block], kind="changes")
+    return Block(columns, rows, groups=groups, group_by="segment", total_row=True)
+
+
+def change_table_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
+    return Sheet(CHANGE_TABLE_NAME, report_title(CHANGE_TABLE_NAME, labels),
+                 [change_table_block(result.grade_changes, result.batches)], kind="changes")
 
 
 def standards_sheet(result: Review, labels: Labels = Labels()) -> Sheet:

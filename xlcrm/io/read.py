@@ -33,9 +33,12 @@ class RawSheet:
     file: Path
     sheet: str | None  # None for a CSV
     cells: pd.DataFrame  # object cells, columns 0..n-1, index = Excel row numbers (1-based)
+    origin: str | None = None  # where the cells really are, when `sheet` is a part cut from another
 
     @property
     def where(self) -> str:
+        if self.origin:
+            return self.origin
         return f"{self.file.name} › {self.sheet}" if self.sheet else self.file.name
 
 

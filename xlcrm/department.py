@@ -1,0 +1,119 @@
+"""A department's quarter: what each manager's review contributes, and the summary workbook
+(pure: reviews in, summaries and sheet descriptions out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
+from .grades import segment_label
+from .review import DistrictData, Review, batch_order
+from .sheets import Block, Column, Sheet, change_table_block
+from .tables import grade_change_table, standards_table
+from .titles import Labels, report_title
+
+SUMMARY_NAME = "部门汇总"
+CHANGES_ALL = "等级变动统计（全部）"
+CHANGES_BY_MANAGER = "等级变动（按客户经理）"
+STANDARDS_ALL = "最低标准（辖区）"
+STANDARDS_BY_MANAGER = "最低标准（按客户经理）"
+FAILED_NAME = "未完成"
+
+
+@dataclass(frozen=True)
+class ManagerSummary:
+    """What one manager's review adds to the department's tables (small: sent between processes)."""
+    manager: str
+    file: str
+    routes: int
+    counts: dict[str, int]  # change → customers
+    issues: int
+    grade_changes: pd.DataFrame  # long: segment, grade, batch, up, same, down
+    standards: pd.DataFrame  # over this manager's route customers
+    customers: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # segment, grade, change, batch
+
+
+@dataclass(frozen=True)
+class Failure:
+    manager: str
+    file: str
+    reason: str
+
+
+def summarize(manager: str, file: str, result: Review) -> ManagerSummary:
+    customers = result.customers
+    counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
+    return ManagerSummary(manager, file, int(customers["route"].nunique()), counts, len(result.issues),
+                          result.grade_changes, standards_table(customers, result.scheme),
+                          customers[["segment", "grade", "change", "batch"]])
+
+
+def department_sheets(summaries: list[ManagerSummary], failures: list[Failure], data: DistrictData,
+                      labels: Labels = Labels()) -> list[Sheet]:
+    return [overview(summaries, failures, labels), all_changes(summaries, data, labels),
+            changes_by_manager(summaries, labels), standards_all(data, labels), standards_by_manager(summaries, labels),
+            failed(failures, labels)]
+
+
+def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: Labels) -> Sheet:
+    rows = [{"manager": s.manager, "file": s.file, "routes": s.routes, "customers": sum(s.counts.values()),
+             **s.counts, "issues": s.issues, "status": "已生成"} for s in summaries]
+    rows += [{"manager": f.manager, "file": f.file, "status": "未完成（见“未完成”表）"} for f in failures]
+    frame = pd.DataFrame(rows, columns=["manager", "file", "routes", "customers", *CHANGES, "issues", "status"])
+    total = {"manager": "合计", "file": f"{len(summaries)} 份已生成，{len(failures)} 份未完成"}
+    total |= {c: int(frame[c].fillna(0).sum()) for c in ["routes", "customers", *CHANGES, "issues"]}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    columns = [Column("manager", "客户经理"), Column("file", "线路表文件"), Column("routes", "线路", "count"),
+               Column("customers", "线路客户", "count")]
+    columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
+    columns += [Column("issues", "数据问题", "count"), Column("status", "状态")]
+    return Sheet(SUMMARY_NAME, report_title(SUMMARY_NAME, labels), [Block(columns, frame, total_row=True)],
+                 kind="changes", filters=False)
+
+
+def all_changes(summaries: list[ManagerSummary], data: DistrictData, labels: Labels) -> Sheet:
+    """The seed's change table over every manager's customers (weekday blocks, 合计, sum row)."""
+    customers = pd.concat([s.customers for s in summaries], ignore_index=True) if summaries else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in ("segment", "grade", "change", "batch")})
+    batches = batch_order(customers["batch"])
+    block = change_table_block(grade_change_table(customers, data.scheme, batches), batches)
+    return Sheet(CHANGES_ALL, report_title(CHANGES_ALL, labels), [block], kind="changes")
+
+
+def changes_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
+    frames = [s.grade_changes.groupby(["segment", "grade"], sort=False, observed=True)[list(COMPARABLE)].sum()
+              .reset_index().assign(manager=s.manager) for s in summaries]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["manager", "segment", "grade", *COMPARABLE])
+    rows["segment"] = rows["segment"].map(segment_label)
+    columns = [Column("manager", "客户经理"), Column("segment", "业态"), Column("grade", "等级", "grade")]
+    columns += [Column(c, CHANGE_LABELS[c], "count") for c in COMPARABLE]
+    return Sheet(CHANGES_BY_MANAGER, report_title(CHANGES_BY_MANAGER, labels),
+                 [Block(columns, rows[[c.key for c in columns]])], kind="issues", filters=True)
+
+
+STANDARD_COLUMNS = [Column("segment", "业态"), Column("grade", "等级", "grade"),
+                    Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
+                    Column("customers", "客户数", "count")]
+
+
+def standards_all(data: DistrictData, labels: Labels) -> Sheet:
+    rows = data.standards.assign(segment=data.standards["segment"].map(segment_label))
+    return Sheet(STANDARDS_ALL, report_title(STANDARDS_ALL, labels),
+                 [Block(STANDARD_COLUMNS, rows[[c.key for c in STANDARD_COLUMNS]], group_by="segment")], kind="standards")
+
+
+def standards_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
+    frames = [s.standards.assign(manager=s.manager) for s in summaries]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["manager"] + [c.key for c in STANDARD_COLUMNS])
+    rows["segment"] = rows["segment"].map(segment_label)
+    columns = [Column("manager", "客户经理"), *STANDARD_COLUMNS]
+    return Sheet(STANDARDS_BY_MANAGER, report_title(STANDARDS_BY_MANAGER, labels),
+                 [Block(columns, rows[[c.key for c in columns]])], kind="issues", filters=True)
+
+
+def failed(failures: list[Failure], labels: Labels) -> Sheet:
+    rows = pd.DataFrame([vars(f) for f in failures], columns=["manager", "file", "reason"])
+    columns = [Column("manager", "客户经理"), Column("file", "文件"), Column("reason", "原因")]
+    return Sheet(FAILED_NAME, report_title(FAILED_NAME, labels), [Block(columns, rows)], kind="issues", filters=True)
