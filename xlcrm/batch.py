@@ -105,7 +105,7 @@ def run_job(job: Job) -> ManagerSummary | Failure:
     """One manager's visit workbook (and PDF); never raises: a failure is a Failure."""
     try:
         routes = routes_from_sheets(list(job.sheets)) if job.sheets else _load_routes(job.file)
-        result = review_routes(routes, _district, _options.settings)
+        result = review_routes(routes, _district, _options.settings, all_district_issues=False)
         heading = [line for sheet in routes.sheets for line in sheet.heading()]
         labels = Labels(quarter=_options.quarter, manager=manager_named(heading) or job.manager)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"

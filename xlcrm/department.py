@@ -10,7 +10,7 @@ import pandas as pd
 from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from .grades import segment_label
 from .review import DistrictData, Review, batch_order
-from .sheets import Block, Column, Sheet, change_table_block
+from .sheets import Block, Column, Sheet, change_table_block, issues_block
 from .tables import grade_change_table, standards_table
 from .titles import Labels, report_title
 
@@ -20,6 +20,7 @@ CHANGES_BY_MANAGER = "等级变动（按客户经理）"
 STANDARDS_ALL = "最低标准（辖区）"
 STANDARDS_BY_MANAGER = "最低标准（按客户经理）"
 FAILED_NAME = "未完成"
+DISTRICT_ISSUES = "数据问题（辖区表）"
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,13 @@ def department_sheets(summaries: list[ManagerSummary], failures: list[Failure], 
                       labels: Labels = Labels()) -> list[Sheet]:
     return [overview(summaries, failures, labels), all_changes(summaries, data, labels),
             changes_by_manager(summaries, labels), standards_all(data, labels), standards_by_manager(summaries, labels),
-            failed(failures, labels)]
+            district_issues(data, labels), failed(failures, labels)]
+
+
+def district_issues(data: DistrictData, labels: Labels) -> Sheet:
+    """The district tables' own issues, once (each manager's workbook lists those about their customers)."""
+    return Sheet(DISTRICT_ISSUES, report_title(DISTRICT_ISSUES, labels), [issues_block(data.issues)],
+                 kind="issues", filters=True)
 
 
 def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: Labels) -> Sheet:

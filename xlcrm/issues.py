@@ -33,14 +33,20 @@ KINDS = {
 
 def issue_frame(kind: str, codes, sources, details) -> pd.DataFrame:
     """Issues of one kind; codes, sources and details are sequences of equal length or scalars."""
+    if hasattr(sources, "__len__") and not isinstance(sources, str) and len(sources) == 0:
+        return empty()  # most checks find nothing: skip building a frame (a measurable cost per sheet)
     frame = pd.DataFrame({"kind": kind, "customer_code": codes, "source": sources, "detail": details})
     if frame.empty:
         return empty()
     return frame.astype({c: STRING for c in COLUMNS})
 
 
+_EMPTY = pd.DataFrame({c: pd.Series([], dtype=STRING) for c in COLUMNS})
+
+
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=STRING) for c in COLUMNS})
+    """No issues. Shared (combine() never changes its inputs), so never modify it in place."""
+    return _EMPTY
 
 
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:

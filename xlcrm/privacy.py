@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+_DIGITS = re.compile(r"\d{7}")
 # an 11-digit mobile number, or a 7–8 digit landline after an area code; never part of a longer number
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-－ ]?)(\d{3,4})\d{1,2}(\d{2})(?!\d)")
@@ -36,5 +37,8 @@ def mask_columns(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
     """The frame with those columns masked (others, such as the customer code, untouched)."""
     frame = frame.copy()
     for column in columns:
-        frame[column] = frame[column].map(mask_value)
+        values = frame[column].tolist()
+        # only cells holding a run of 7+ digits can hide a number worth masking (most hold none)
+        if any(v is not None and _DIGITS.search(str(v)) for v in values):
+            frame[column] = [mask_value(v) for v in values]
     return frame

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from . import issues as issue_list
@@ -53,6 +54,23 @@ class DistrictData:
     previous: pd.DataFrame | None  # key, previous_grade, previous_level; None: use the route sheets
     standards: pd.DataFrame
     issues: pd.DataFrame  # everything found in the district's own tables
+    _indexes: dict = field(default_factory=dict, repr=False, compare=False)  # table → key index, built once
+
+    def find(self, table: str, keys: pd.Series, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows of `table` ('district', 'purchases', 'previous') for `keys` (NA where absent) and
+        whether each was found. Each table's key index is built once per process and kept, so
+        a manager's lookup costs their rows, not the district's."""
+        frame = getattr(self, table)
+        if table not in self._indexes:
+            self._indexes[table] = pd.Index(frame["key"])
+        index = self._indexes[table]
+        at = index.get_indexer(keys.to_numpy())
+        found = at >= 0
+        if not len(frame):
+            return pd.DataFrame({c: pd.Series(pd.NA, index=range(len(keys)), dtype=frame[c].dtype) for c in columns}), found
+        picked = frame[columns].iloc[np.where(found, at, 0)].reset_index(drop=True)
+        return picked.where(pd.Series(found)), found
+
 
 
 def prepare_district(grades: Table, purchases: Table, previous: Table | None = None,
@@ -77,8 +95,10 @@ def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table |
 
 
 def review_routes(routes: RouteBook, data: DistrictData, settings: Settings = Settings(),
-                  progress: Progress = lambda _: None) -> Review:
-    """One manager's routes against the prepared district (no I/O)."""
+                  progress: Progress = lambda _: None, all_district_issues: bool = True) -> Review:
+    """One manager's routes against the prepared district (no I/O). In a department run the
+    district tables' own issues are listed once for everyone; each manager then gets only
+    those about their customers (all_district_issues=False)."""
     scheme = data.scheme
     route_customers = routes.customers.assign(key=code_keys(routes.customers["customer_code"])[0])
     route_rows, route_issues = enrich_routes(route_customers, data, settings.batches)
@@ -87,14 +107,17 @@ def review_routes(routes: RouteBook, data: DistrictData, settings: Settings = Se
     progress(f"线路客户 {len(customers):,} 户，已标出等级变动")
     changes = grade_change_table(customers, scheme, batches)
     route_rows = route_rows.join(next_grade_gaps(route_rows, data.standards, scheme))
-    issues = issue_list.combine([routes.issues, data.issues, route_issues])
+    district_issues = data.issues
+    if not all_district_issues:
+        district_issues = district_issues[district_issues["customer_code"].isin(customers["customer_code"].dropna())]
+    issues = issue_list.combine([routes.issues, district_issues, route_issues])
     return Review(route_rows, customers, data.district, changes, data.standards, issues, scheme, batches)
 
 
 def enrich_routes(rows: pd.DataFrame, data: DistrictData,
                   batch_map: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every route row with batch, current grade, volume, amount, previous grade and change."""
-    district, purchases, scheme = data.district, data.purchases, data.scheme
+    scheme = data.scheme
     issues = []
     first, duplicates = first_of_duplicates(rows, {"route": "线路"}, "线路表")
     rows = rows.assign(is_duplicate=~rows.index.isin(first.index))  # kept and flagged, never dropped
@@ -108,15 +131,19 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
         "unknown_batch", pd.NA, [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
         [f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定" for r in unknown]))
 
-    current = district[["key", "grade", "level", "segment", "volume", "amount"]]
-    rows = rows.merge(current, on="key", how="left")
-    in_grades = rows["key"].isin(district["key"])
-    in_purchases = rows["key"].isin(purchases["key"])
+    rows = rows.reset_index(drop=True)
+    current, in_grades = data.find("district", rows["key"], ["grade", "level", "segment", "volume", "amount"])
+    bought, in_purchases = data.find("purchases", rows["key"], ["volume", "amount"])
+    rows = pd.concat([rows, current], axis=1)
     # purchases of a route customer missing from the grade table still show on the route
-    rows = _purchases_without_grade(rows, ~in_grades & in_purchases, purchases)
+    need = ~in_grades & in_purchases
+    if need.any():
+        rows.loc[need, ["volume", "amount"]] = bought.loc[need, ["volume", "amount"]].to_numpy()
+    in_grades, in_purchases = pd.Series(in_grades), pd.Series(in_purchases)
 
     if data.previous is not None:
-        rows = rows.drop(columns="previous_grade").merge(data.previous, on="key", how="left")
+        before, _ = data.find("previous", rows["key"], ["previous_grade", "previous_level"])
+        rows = pd.concat([rows.drop(columns="previous_grade"), before], axis=1)
         prev_label = "上季等级表"
     else:  # last quarter's grade kept on the route sheet itself, as in the seed
         own = rows[["key", "customer_code", "location", "excel_row"]].assign(
@@ -146,15 +173,6 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     order = map_uniques(rows["route"], position.get, "Int64")
     rows = rows.assign(_order=order).sort_values(["_order", "excel_row"], kind="stable")
     return rows.drop(columns="_order").reset_index(drop=True), issue_list.combine(issues)
-
-
-def _purchases_without_grade(rows: pd.DataFrame, need: pd.Series, purchases: pd.DataFrame) -> pd.DataFrame:
-    if need.any():
-        bought = purchases.set_index("key")
-        keys = rows.loc[need, "key"]
-        rows.loc[need, "volume"] = bought.loc[keys, "volume"].to_numpy()
-        rows.loc[need, "amount"] = bought.loc[keys, "amount"].to_numpy()
-    return rows
 
 
 def _absent(rows: pd.DataFrame, mask: pd.Series, kind: str, detail: str) -> pd.DataFrame:

@@ -137,7 +137,7 @@ def _rows_of(result: Review, route_sheet) -> pd.DataFrame:
     location = f"{route_sheet.raw.where} › {cell_ref(route_sheet.header.columns['code'])}"
     rows = result.route_rows
     # rows of this sheet's own cells: sheets cut from one table share its location
-    return rows[(rows["location"].astype(str) == location) & rows["excel_row"].isin(route_sheet.raw.cells.index)]
+    return rows[(rows["location"] == location).to_numpy() & rows["excel_row"].isin(route_sheet.raw.cells.index).to_numpy()]
 
 
 def _used_width(cells: pd.DataFrame) -> int:
@@ -184,11 +184,15 @@ def standards_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
     return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [block], kind="standards")
 
 
-def issues_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
+def issues_block(issues: pd.DataFrame) -> Block:
     columns = [Column("kind", "问题"), Column("customer_code", "客户代码", "code"),
                Column("source", "位置（文件 › 工作表 › 单元格）"), Column("detail", "说明")]
-    rows = result.issues.assign(kind=result.issues["kind"].map(KINDS).fillna(result.issues["kind"]))
-    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [Block(columns, rows[[c.key for c in columns]])],
+    rows = issues.assign(kind=issues["kind"].map(KINDS).fillna(issues["kind"]))
+    return Block(columns, rows[[c.key for c in columns]])
+
+
+def issues_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
+    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [issues_block(result.issues)],
                  kind="issues", filters=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .batches import route_sort_key
@@ -49,16 +50,17 @@ def grade_change_table(customers: pd.DataFrame, scheme: GradeScheme, batches: li
 
 def grade_change_wide(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
     """The seed's layout: (segment, grade) rows; (batch, up/same/down) columns; a 合计 block
-    per grade across batches; the caller adds the sum row (totals per column)."""
-    wide = long.pivot_table(index=["segment", "grade"], columns="batch", values=[UP, SAME, DOWN],
-                            aggfunc="sum", sort=False, observed=True)
-    wide = wide.swaplevel(0, 1, axis=1)
-    columns = [(b, c) for b in batches for c in COMPARABLE]
-    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(columns), fill_value=0)
-    for change in COMPARABLE:
-        wide[("合计", change)] = wide.xs(change, axis=1, level=1).sum(axis=1)
+    per grade across batches; the caller adds the sum row (totals per column).
+
+    `long` is grade_change_table's full grid (every batch for every grade, in order), so the
+    wide table is a reshape of it, not a pivot."""
     order = long[["segment", "grade"]].drop_duplicates()
-    return wide.reindex(pd.MultiIndex.from_frame(order)).astype("int64")
+    if list(long["batch"]) != list(batches) * len(order):
+        raise ValueError("grade_change_wide needs grade_change_table's grid for the same batches")
+    grid = long[list(COMPARABLE)].to_numpy("int64").reshape(len(order), len(batches), len(COMPARABLE))
+    blocks = np.concatenate([grid, grid.sum(axis=1, keepdims=True)], axis=1)  # the 合计 block last
+    columns = pd.MultiIndex.from_tuples([(b, c) for b in [*batches, "合计"] for c in COMPARABLE])
+    return pd.DataFrame(blocks.reshape(len(order), -1), index=pd.MultiIndex.from_frame(order), columns=columns)
 
 
 def standards_table(district: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
@@ -123,7 +125,8 @@ def grade_distribution(customers: pd.DataFrame, scheme: GradeScheme) -> pd.DataF
     tiers = pd.Series([scheme.tier(g) for g in graded["grade"]], index=graded.index)
     best_first = sorted(pd.unique(graded["grade"]), key=lambda g: -(scheme.level(g) or 0))
     columns = list(dict.fromkeys(scheme.tier(g) for g in best_first))
-    table = (pd.crosstab(graded["segment"].to_numpy(), tiers.to_numpy())
+    table = (pd.DataFrame({"segment": graded["segment"].to_numpy(object), "tier": tiers.to_numpy(object)})
+             .groupby(["segment", "tier"]).size().unstack("tier", fill_value=0)
              .reindex(columns=columns, fill_value=0).astype("int64"))
     table = table.loc[sorted(table.index, key=segment_key)]
     table["合计"] = table.sum(axis=1)

@@ -46,8 +46,8 @@ class RouteSheet:
     def heading(self) -> list[str]:
         """The lines above the header (title, manager, date …), each row's cells joined."""
         above = self.raw.cells.loc[: self.header.row - 1]
-        lines = (" ".join(t for t in (as_text(above[c]).iloc[i] for c in above.columns) if t)
-                 for i in range(len(above)))
+        columns = [as_text(above[c]).tolist() for c in above.columns]
+        lines = (" ".join(t for t in row if t) for row in zip(*columns))
         return [line for line in lines if line]
 
 
@@ -163,6 +163,8 @@ def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
     rows_at = body.index.to_series()
 
     def cells(mask, letter=code_letter):
+        if not mask.any():  # the usual case: nothing to point at
+            return []
         return issue_list.source(sheet.where, letter + rows_at[mask].astype(str)).values
 
     issues = [issue_list.issue_frame(

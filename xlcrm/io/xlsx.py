@@ -1,7 +1,8 @@
 """Writes sheet descriptions (xlcrm.sheets) to an .xlsx file with XlsxWriter.
 
-constant_memory: rows go to disk as they are written, so a sheet of 200,000 customers never
-sits in memory as cell objects; everything is therefore written top to bottom, once.
+Big workbooks use constant_memory: rows go to disk as they are written, so a sheet of 200,000
+customers never sits in memory as cell objects; everything is therefore written top to
+bottom, once (which small, in-memory workbooks do as well).
 """
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ from .layout import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS
                      chart_colors, column_cells, column_pixels, number_format, wrapped_heights)
 
 
+IN_MEMORY_CELLS = 500_000
+
+
 def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAddition] = ()) -> None:
     """The sheets, each laid out from row 1; `additions` go on sheets of their own, at the
     cells they will take on the manager's route sheets (the template copies them over)."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+    cells = sum(len(b.rows) * len(b.columns) for s in sheets for b in s.blocks)
+    # a big workbook streams rows to disk; a manager's small one stays in memory (a temp file
+    # per sheet costs more than the cells themselves)
+    memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
+    book = xlsxwriter.Workbook(str(path), {**memory, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
     styles = Styles(book.add_format)
     for addition in additions:
