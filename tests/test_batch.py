@@ -101,3 +101,15 @@ def test_progress_bar_counts_and_time_left():
     lines = stream.getvalue().splitlines()
     assert lines[0] == "[██████··················] 1/4 位客户经理 · 已用 2s · 还需约 6s"
     assert lines[-1] == "[████████████████████████] 4/4 位客户经理 · 已用 8s"
+
+
+def test_pdf_per_manager(tmp_path):
+    from test_print import needs
+
+    needs("soffice")
+    small = department(tmp_path / "d", managers=2, customers_per_manager=30, seed=4, quirks=False)
+    out = tmp_path / "out"
+    assert cli.main(["batch", "-q", *district_args(small), "--routes-dir", str(small.routes_dir),
+                     "--out-dir", str(out), "--pdf", "--workers", "2"]) == 0
+    for manager in small.managers:
+        assert (out / f"{manager}.pdf").read_bytes().startswith(b"%PDF")
