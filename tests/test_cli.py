@@ -6,10 +6,8 @@ import subprocess
 import sys
 
 import openpyxl
-import pytest
 
 from xlcrm import cli
-from xlcrm.io import xlsx
 
 
 def args(paths, *extra):

@@ -1,6 +1,5 @@
 """Reading every supported format, and clear errors for files that cannot be read."""
 
-import pandas as pd
 import pytest
 import xlwt
 

@@ -3,7 +3,6 @@
 import math
 
 import pandas as pd
-import pytest
 
 from helpers import write_xlsx
 from xlcrm.grades import CODE2008, custom_scheme

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 import socket
 from pathlib import Path
 

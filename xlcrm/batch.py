@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import pandas as pd
+
 from .department import Failure, ManagerSummary, department_sheets, summarize
 from .errors import XlcrmError
 from .io.atomic import atomic_output
-from .io.inputs import RouteBook, load_grades, load_purchases, routes_from_sheets
+from .io.inputs import load_grades, load_purchases, load_routes, routes_from_sheets
 from .io.pdf import workbook_to_pdf
 from .io.read import RawSheet, read_sheets
 from .io.xlsx import write_workbook
@@ -84,9 +86,7 @@ def jobs_from_table(path: Path, manager_column: str) -> list[Job]:
     return jobs
 
 
-def _stacked(head, rows):
-    import pandas as pd
-
+def _stacked(head: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([head, rows])
 
 
@@ -104,7 +104,7 @@ def _start_worker(district: DistrictData, options: Options) -> None:
 def run_job(job: Job) -> ManagerSummary | Failure:
     """One manager's visit workbook (and PDF); never raises: a failure is a Failure."""
     try:
-        routes = routes_from_sheets(list(job.sheets)) if job.sheets else _load_routes(job.file)
+        routes = routes_from_sheets(list(job.sheets)) if job.sheets else load_routes(job.file)
         result = review_routes(routes, _district, _options.settings, all_district_issues=False)
         heading = [line for sheet in routes.sheets for line in sheet.heading()]
         labels = Labels(quarter=_options.quarter, manager=manager_named(heading) or job.manager)
@@ -121,12 +121,6 @@ def run_job(job: Job) -> ManagerSummary | Failure:
         with open(_options.out_dir / ERROR_LOG, "a", encoding="utf-8") as log:
             log.write(f"== {job.file}\n{traceback.format_exc()}\n")
         return Failure(job.manager, job.file.name, f"程序内部错误，详见 {ERROR_LOG}")
-
-
-def _load_routes(path: Path) -> RouteBook:
-    from .io.inputs import load_routes
-
-    return load_routes(path)
 
 
 def _safe(name: str) -> str:

@@ -3,7 +3,7 @@ both tables and the issue list — one pure function over the loaded inputs (no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np

@@ -54,7 +54,7 @@ def packages_check() -> Check:
         except importlib.metadata.PackageNotFoundError:
             missing.append(name)
     if missing:
-        return Check("Python 包", False, "缺少 " + "、".join(missing), f"在 xlcrm 文件夹中运行：pip install -e .")
+        return Check("Python 包", False, "缺少 " + "、".join(missing), "在 xlcrm 文件夹中运行：pip install -e .")
     return Check("Python 包", True, "，".join(found))
 
 

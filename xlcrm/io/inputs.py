@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import issues as issue_list
 from ..cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, is_total_label, map_uniques
-from ..columns import ROLES, Header, column_label, find_header
+from ..columns import Header, column_label, find_header
 from ..errors import XlcrmError, cell_ref
 from .read import RawSheet, read_sheets
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pandas as pd
 import xlsxwriter
 
 from ..sheets import Block, RouteAddition, Sheet
