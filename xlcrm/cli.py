@@ -31,6 +31,11 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grades", type=Path, required=True, help="本季度客户等级表（EM 导出）")
     parser.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
     parser.add_argument("--previous-grades", type=Path, help="上季度客户等级表；不给时用线路表中的上季等级列")
+    _engine_options(parser)
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    """How to read the tables and grade the customers: the same for build, check and batch."""
     parser.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
     parser.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔，如 A,B,C")
     parser.add_argument("--batch", action="append", default=[], metavar="线路=星期几",
@@ -82,10 +87,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, help="同时处理几份（默认：全部 CPU 核心）")
     batch.add_argument("--quarter", help="标题中的季度；不给时从等级表文件名判断")
     batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
-    batch.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
-    batch.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔")
-    batch.add_argument("--batch", action="append", default=[], metavar="线路=星期几", help="指定线路的访销日；可重复")
-    batch.add_argument("--column", action="append", default=[], metavar="角色=列名", help="指定列；可重复")
+    _engine_options(batch)
 
     macro = sub.add_parser("macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）")
     macro.add_argument("button", choices=["import_data", "check_data", "build_report", "print_preview"],

@@ -10,7 +10,7 @@ import pandas as pd
 from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from .grades import segment_label
 from .review import DistrictData, Review, batch_order
-from .sheets import Block, Column, Sheet, change_table_block, issues_block
+from .sheets import STANDARD_COLUMNS, Block, Column, Sheet, change_table_block, issues_block, standards_block
 from .tables import grade_change_table, standards_table
 from .titles import Labels, report_title
 
@@ -100,15 +100,9 @@ def changes_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet
                  [Block(columns, rows[[c.key for c in columns]])], kind="issues", filters=True)
 
 
-STANDARD_COLUMNS = [Column("segment", "业态"), Column("grade", "等级", "grade"),
-                    Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
-                    Column("customers", "客户数", "count")]
-
-
 def standards_all(data: DistrictData, labels: Labels) -> Sheet:
-    rows = data.standards.assign(segment=data.standards["segment"].map(segment_label))
-    return Sheet(STANDARDS_ALL, report_title(STANDARDS_ALL, labels),
-                 [Block(STANDARD_COLUMNS, rows[[c.key for c in STANDARD_COLUMNS]], group_by="segment")], kind="standards")
+    return Sheet(STANDARDS_ALL, report_title(STANDARDS_ALL, labels), [standards_block(data.standards)],
+                 kind="standards")
 
 
 def standards_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:

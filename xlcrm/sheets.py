@@ -175,13 +175,19 @@ def change_table_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
                  [change_table_block(result.grade_changes, result.batches)], kind="changes")
 
 
+STANDARD_COLUMNS = [Column("segment", "业态"), Column("grade", "等级", "grade"),
+                    Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
+                    Column("customers", "客户数", "count")]
+
+
+def standards_block(standards: pd.DataFrame) -> Block:
+    rows = standards.assign(segment=standards["segment"].map(segment_label))
+    return Block(STANDARD_COLUMNS, rows[[c.key for c in STANDARD_COLUMNS]], group_by="segment")
+
+
 def standards_sheet(result: Review, labels: Labels = Labels()) -> Sheet:
-    columns = [Column("segment", "业态"), Column("grade", "等级", "grade"),
-               Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
-               Column("customers", "客户数", "count")]
-    rows = result.standards.assign(segment=result.standards["segment"].map(segment_label))
-    block = Block(columns, rows[[c.key for c in columns]], group_by="segment")
-    return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [block], kind="standards")
+    return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [standards_block(result.standards)],
+                 kind="standards")
 
 
 def issues_block(issues: pd.DataFrame) -> Block:

@@ -26,7 +26,9 @@ INPUTS = {
 }
 HEADERS = {"code": "客户代码", "grade": "客户等级", "segment": "业态", "volume": "购进量", "amount": "购进额"}
 ROLE_COLUMN = {"code": "customer_code"}
-FILE_SETTINGS = {"routes": "线路表文件", "grades": "本季等级表文件", "previous": "上季等级表文件", "purchases": "购进表文件"}
+# file key → its label on 设置 (routes → 线路表文件), from the one list of labels
+FILE_SETTINGS = {key: label for label, setting in LABELS.items() for key in ("routes", "grades", "previous", "purchases")
+                 if setting == f"{key}_file"}
 
 
 def import_files(book: Book, files: dict[str, Path]) -> str:
