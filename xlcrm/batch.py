@@ -135,6 +135,7 @@ def run_batch(jobs: list[Job], district: DistrictData, options: Options, *, work
     """Every job, on `workers` processes (default: every core), results in job order."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    district.build_indexes()  # once, here: forked workers inherit them
     start = time.perf_counter()
     results: dict[int, ManagerSummary | Failure] = {}
     if workers == 1:  # no pool to start: the small case stays quick and debuggable

@@ -11,7 +11,7 @@ from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from .grades import segment_label
 from .review import DistrictData, Review, batch_order
 from .sheets import STANDARD_COLUMNS, Block, Column, Sheet, change_table_block, issues_block, standards_block
-from .tables import grade_change_table, standards_table
+from .tables import grade_change_table, grade_change_totals, standards_table
 from .titles import Labels, report_title
 
 SUMMARY_NAME = "部门汇总"
@@ -31,7 +31,7 @@ class ManagerSummary:
     routes: int
     counts: dict[str, int]  # change → customers
     issues: int
-    grade_changes: pd.DataFrame  # long: segment, grade, batch, up, same, down
+    grade_totals: pd.DataFrame  # segment, grade, up, same, down (over all batches)
     standards: pd.DataFrame  # over this manager's route customers
     customers: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # segment, grade, change, batch
 
@@ -47,7 +47,8 @@ def summarize(manager: str, file: str, result: Review) -> ManagerSummary:
     customers = result.customers
     counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
     return ManagerSummary(manager, file, int(customers["route"].nunique()), counts, len(result.issues),
-                          result.grade_changes, standards_table(customers, result.scheme),
+                          grade_change_totals(result.grade_changes, result.batches),
+                          standards_table(customers, result.scheme),
                           customers[["segment", "grade", "change", "batch"]])
 
 
@@ -90,8 +91,7 @@ def all_changes(summaries: list[ManagerSummary], data: DistrictData, labels: Lab
 
 
 def changes_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
-    frames = [s.grade_changes.groupby(["segment", "grade"], sort=False, observed=True)[list(COMPARABLE)].sum()
-              .reset_index().assign(manager=s.manager) for s in summaries]
+    frames = [s.grade_totals.assign(manager=s.manager) for s in summaries]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["manager", "segment", "grade", *COMPARABLE])
     rows["segment"] = rows["segment"].map(segment_label)
     columns = [Column("manager", "客户经理"), Column("segment", "业态"), Column("grade", "等级", "grade")]

@@ -32,7 +32,7 @@ KINDS = {
 
 
 def issue_frame(kind: str, codes, sources, details) -> pd.DataFrame:
-    """Issues of one kind; codes, sources and details are sequences of equal length or scalars."""
+    """Issues (usually of one kind): each argument is a scalar or a sequence, sequences of equal length."""
     if hasattr(sources, "__len__") and not isinstance(sources, str) and len(sources) == 0:
         return empty()  # most checks find nothing: skip building a frame (a measurable cost per sheet)
     frame = pd.DataFrame({"kind": kind, "customer_code": codes, "source": sources, "detail": details})

@@ -8,6 +8,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from . import issues as issue_list
 from .batches import UNKNOWN_BATCH, VISIT_WEEKDAYS, WEEKDAYS, batch_of, route_sort_key
@@ -17,7 +18,7 @@ from .district import build_district, first_of_duplicates, graded, previous_grad
 from .grades import GradeScheme, detect_scheme
 from .io.inputs import RouteBook, Table
 from .keys import code_keys
-from .tables import grade_change_table, next_grade_gaps, standards_table
+from .tables import grade_change_table, grade_steps, next_grade_gaps, standards_table
 
 CUSTOMER_COLUMNS = ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
                     "change", "volume", "amount"]
@@ -54,6 +55,7 @@ class DistrictData:
     previous: pd.DataFrame | None  # key, previous_grade, previous_level; None: use the route sheets
     standards: pd.DataFrame
     issues: pd.DataFrame  # everything found in the district's own tables
+    steps: pd.DataFrame  # the next better grade of each (segment, grade): tables.grade_steps
     _indexes: dict = field(default_factory=dict, repr=False, compare=False)  # table → key index, built once
 
     def find(self, table: str, keys: pd.Series, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -63,14 +65,25 @@ class DistrictData:
         frame = getattr(self, table)
         if table not in self._indexes:
             self._indexes[table] = pd.Index(frame["key"])
-        index = self._indexes[table]
-        at = index.get_indexer(keys.to_numpy())
-        found = at >= 0
-        if not len(frame):
-            return pd.DataFrame({c: pd.Series(pd.NA, index=range(len(keys)), dtype=frame[c].dtype) for c in columns}), found
-        picked = frame[columns].iloc[np.where(found, at, 0)].reset_index(drop=True)
-        return picked.where(pd.Series(found)), found
+        at = self._indexes[table].get_indexer(keys.to_numpy())
+        # take() per column, missing → NA of the column's own type (no frame-wide where)
+        return pd.DataFrame({c: take(frame[c].values, at, allow_fill=True) for c in columns}), at >= 0
 
+    def build_indexes(self) -> "DistrictData":
+        """Every lookup index now (before a pool forks, so each worker inherits them)."""
+        for table in ("district", "purchases", "previous"):
+            if getattr(self, table) is not None and table not in self._indexes:
+                self._indexes[table] = pd.Index(getattr(self, table)["key"])
+        self.issues_about(pd.Series([], dtype=STRING))
+        return self
+
+    def issues_about(self, codes: pd.Series) -> pd.DataFrame:
+        """The district tables' issues about these customer codes, in the issue list's order."""
+        if "issues" not in self._indexes:
+            self._indexes["issues"] = self.issues.groupby("customer_code", observed=True).indices
+        by_code = self._indexes["issues"]
+        hits = [by_code[c] for c in pd.unique(codes.dropna()) if c in by_code]
+        return self.issues.iloc[np.sort(np.concatenate(hits))] if hits else issue_list.empty()
 
 
 def prepare_district(grades: Table, purchases: Table, previous: Table | None = None,
@@ -86,7 +99,8 @@ def prepare_district(grades: Table, purchases: Table, previous: Table | None = N
         prev, prev_issues = previous_grades(previous.rows.assign(key=code_keys(previous.rows["customer_code"])[0]), scheme)
     issues = issue_list.combine([grades.issues, purchases.issues, previous.issues if previous else issue_list.empty(),
                                  district_issues, prev_issues])
-    return DistrictData(scheme, district, bought, prev, standards_table(district, scheme), issues)
+    standards = standards_table(district, scheme)
+    return DistrictData(scheme, district, bought, prev, standards, issues, grade_steps(standards, scheme))
 
 
 def review(routes: RouteBook, grades: Table, purchases: Table, previous: Table | None = None,
@@ -106,10 +120,10 @@ def review_routes(routes: RouteBook, data: DistrictData, settings: Settings = Se
     batches = batch_order(customers["batch"])
     progress(f"线路客户 {len(customers):,} 户，已标出等级变动")
     changes = grade_change_table(customers, scheme, batches)
-    route_rows = route_rows.join(next_grade_gaps(route_rows, data.standards, scheme))
+    route_rows = route_rows.join(next_grade_gaps(route_rows, data.standards, scheme, data.steps))
     district_issues = data.issues
     if not all_district_issues:
-        district_issues = district_issues[district_issues["customer_code"].isin(customers["customer_code"].dropna())]
+        district_issues = data.issues_about(customers["customer_code"])
     issues = issue_list.combine([routes.issues, district_issues, route_issues])
     return Review(route_rows, customers, data.district, changes, data.standards, issues, scheme, batches)
 
@@ -134,12 +148,12 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     rows = rows.reset_index(drop=True)
     current, in_grades = data.find("district", rows["key"], ["grade", "level", "segment", "volume", "amount"])
     bought, in_purchases = data.find("purchases", rows["key"], ["volume", "amount"])
-    rows = pd.concat([rows, current], axis=1)
     # purchases of a route customer missing from the grade table still show on the route
     need = ~in_grades & in_purchases
     if need.any():
-        rows.loc[need, ["volume", "amount"]] = bought.loc[need, ["volume", "amount"]].to_numpy()
-    in_grades, in_purchases = pd.Series(in_grades), pd.Series(in_purchases)
+        for figure in ("volume", "amount"):
+            current[figure] = current[figure].where(~need, bought[figure])
+    rows = pd.concat([rows, current], axis=1)
 
     if data.previous is not None:
         before, _ = data.find("previous", rows["key"], ["previous_grade", "previous_level"])
@@ -156,28 +170,35 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     rows["change"] = classify(rows["level"], rows["previous_level"])
     rows["mark"] = marks(rows["grade"], rows["change"])
 
-    listed = (rows["key"] >= 0) & ~rows["is_duplicate"]
-    not_graded = rows[listed & ~in_grades]
-    truncated = not_graded["customer_code"].map(looks_truncated).astype(bool)
-    issues.append(_absent(not_graded, ~truncated, "not_in_grades",
-                          "本季等级表中没有此客户（新客户或代码有误），无本季等级"))
-    issues.append(_absent(not_graded, truncated, "not_in_grades",
-                          "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码"))
-    issues.append(_absent(rows, listed & in_grades & rows["grade"].isna(), "blank_grade",
-                          "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级"))
-    issues.append(_absent(rows, listed & ~in_purchases, "not_in_purchases",
-                          "购进表中没有此客户，购进量和购进额为空"))
-    issues.append(_absent(rows, listed & rows["previous_grade"].isna() & rows["grade"].notna(),
-                          "not_in_previous", f"{prev_label}中没有此客户的等级，本季按新客户统计"))
+    listed = ((rows["key"] >= 0) & ~rows["is_duplicate"]).to_numpy()
+    graded_now, had_grade = rows["grade"].notna().to_numpy(), rows["previous_grade"].notna().to_numpy()
+    not_graded = listed & ~in_grades
+    truncated = np.zeros(len(rows), dtype=bool)
+    if not_graded.any():
+        truncated[not_graded] = rows["customer_code"][not_graded].map(looks_truncated).astype(bool).to_numpy()
+    issues.append(_absent(rows, [
+        (not_graded & ~truncated, "not_in_grades", "本季等级表中没有此客户（新客户或代码有误），无本季等级"),
+        (truncated, "not_in_grades", "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码"),
+        (listed & in_grades & ~graded_now, "blank_grade", "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级"),
+        (listed & ~in_purchases, "not_in_purchases", "购进表中没有此客户，购进量和购进额为空"),
+        (listed & ~had_grade & graded_now, "not_in_previous", f"{prev_label}中没有此客户的等级，本季按新客户统计"),
+    ]))
     position = {r: i for i, r in enumerate(sorted(batch_by_route, key=route_sort_key))}
-    order = map_uniques(rows["route"], position.get, "Int64")
-    rows = rows.assign(_order=order).sort_values(["_order", "excel_row"], kind="stable")
-    return rows.drop(columns="_order").reset_index(drop=True), issue_list.combine(issues)
+    route_at = map_uniques(rows["route"], position.get, "Int64").to_numpy(dtype=np.int64)
+    order = np.lexsort((rows["excel_row"].to_numpy(), route_at))  # by route, then sheet row (stable)
+    return rows.take(order).reset_index(drop=True), issue_list.combine(issues)
 
 
-def _absent(rows: pd.DataFrame, mask: pd.Series, kind: str, detail: str) -> pd.DataFrame:
-    hit = rows[mask]
-    return issue_list.issue_frame(kind, hit["customer_code"].values, issue_list.sources(hit).values, detail)
+def _absent(rows: pd.DataFrame, checks: list[tuple[np.ndarray, str, str]]) -> pd.DataFrame:
+    """One issue per row hit by each check (mask, kind, detail), citing the row's code cell."""
+    hits = [(np.flatnonzero(mask), kind, detail) for mask, kind, detail in checks if mask.any()]
+    if not hits:
+        return issue_list.empty()
+    at = np.concatenate([positions for positions, _, _ in hits])
+    cited = rows[["customer_code", "location", "excel_row"]].iloc[at]
+    counts = [len(positions) for positions, _, _ in hits]
+    return issue_list.issue_frame(np.repeat([kind for _, kind, _ in hits], counts), cited["customer_code"].values,
+                                  issue_list.sources(cited).values, np.repeat([d for _, _, d in hits], counts))
 
 
 def batch_order(batches: pd.Series) -> list[str]:

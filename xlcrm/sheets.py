@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .batches import route_sort_key
@@ -15,11 +16,11 @@ from .changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from .cleaning import as_text
 from .errors import cell_ref
 from .grades import segment_label
-from .io.inputs import RouteBook
+from .io.inputs import RouteBook, RouteSheet
 from .issues import KINDS
 from .review import Review
 from .tables import batch_summary, grade_change_wide, grade_distribution
-from .privacy import mask_columns
+from .privacy import mask_cells
 from .titles import Labels, report_title, route_title
 
 OVERVIEW_NAME = "汇总"
@@ -88,25 +89,23 @@ def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels(), m
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns."""
     sheets = []
-    for route_sheet in sorted(routes.sheets, key=lambda s: route_sort_key(s.route)):
+    for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
         own_names = _own_headers(header.names)
-        body = route_sheet.raw.cells.loc[header.row + 1:]
-        mine = _rows_of(result, route_sheet)  # blank and total rows are not customers
-        own = body.loc[mine["excel_row"].to_numpy(), : len(own_names) - 1]
-        own.columns = [f"own{i}" for i in range(len(own_names))]
-        added = mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True)
-        rows = pd.concat([own.reset_index(drop=True), added], axis=1)
+        cells = route_sheet.raw.cells
+        # blank and total rows are not customers: only the rows the review kept, in its order
+        own = cells.iloc[:, : len(own_names)].to_numpy(dtype=object)[cells.index.get_indexer(mine["excel_row"])]
         code_at = header.columns["code"]
         # the cleaned code where there is one, so the column shows whole numbers that match
-        rows[f"own{code_at}"] = mine["customer_code"].astype(object).where(
-            mine["customer_code"].notna(), rows[f"own{code_at}"].to_numpy()).to_numpy()
+        code = mine["customer_code"].to_numpy(dtype=object, na_value=None)
+        own[:, code_at] = np.where(pd.notna(code), code, own[:, code_at])
         columns = [Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)]
-        if mask:
-            rows = mask_columns(rows, [c.key for c in columns if c.kind != "code"])
+        values = {c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
+                  for i, c in enumerate(columns)}
+        values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
         batch = mine["batch"].iloc[0] if len(mine) else ""
         title = route_title(route_sheet.route, batch, labels)
-        sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, rows)],
+        sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, pd.DataFrame(values))],
                             kind="route", filters=True))
     return sheets
 
@@ -124,20 +123,32 @@ class RouteAddition:
 
 def route_additions(result: Review, routes: RouteBook) -> list[RouteAddition]:
     additions = []
-    for route_sheet in sorted(routes.sheets, key=lambda s: route_sort_key(s.route)):
-        mine = _rows_of(result, route_sheet)
+    for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(ROUTE_ADDED, mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True))
         additions.append(RouteAddition(route_sheet.raw.sheet or route_sheet.route, route_sheet.header.row,
                                        _used_width(route_sheet.raw.cells), mine["excel_row"].astype(int).tolist(), block))
     return additions
 
 
-def _rows_of(result: Review, route_sheet) -> pd.DataFrame:
-    """The enriched route rows read from one route sheet, in sheet order."""
-    location = f"{route_sheet.raw.where} › {cell_ref(route_sheet.header.columns['code'])}"
+def _rows_by_sheet(result: Review, routes: RouteBook) -> list[tuple[RouteSheet, pd.DataFrame]]:
+    """Each route sheet (in route order) with the enriched route rows read from it, in the
+    review's order: one sort of all rows by sheet, then a slice per sheet."""
     rows = result.route_rows
-    # rows of this sheet's own cells: sheets cut from one table share its location
-    return rows[(rows["location"] == location).to_numpy() & rows["excel_row"].isin(route_sheet.raw.cells.index).to_numpy()]
+    codes = rows["location"].cat.codes.to_numpy()
+    code_of = {name: i for i, name in enumerate(rows["location"].cat.categories)}
+    order = np.argsort(codes, kind="stable")
+    by_location = rows.iloc[order].reset_index(drop=True)
+    bounds = np.searchsorted(codes[order], np.arange(len(code_of) + 1))
+    locations = [f"{s.raw.where} › {cell_ref(s.header.columns['code'])}" for s in routes.sheets]
+    shared = pd.Series(locations).duplicated(keep=False).to_numpy()
+    split = []
+    for route_sheet, location, is_shared in zip(routes.sheets, locations, shared):
+        at = code_of.get(location)
+        mine = by_location.iloc[bounds[at]:bounds[at + 1]] if at is not None else by_location.iloc[:0]
+        if is_shared:  # sheets cut from one table share its location: tell them apart by row
+            mine = mine[mine["excel_row"].isin(route_sheet.raw.cells.index).to_numpy()]
+        split.append((route_sheet, mine))
+    return sorted(split, key=lambda pair: route_sort_key(pair[0].route))
 
 
 def _used_width(cells: pd.DataFrame) -> int:

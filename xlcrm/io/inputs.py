@@ -88,7 +88,8 @@ def load_table(sheets: list[RawSheet], roles: tuple[str, ...], required: tuple[s
         if first_error is None:
             raise XlcrmError(f"{label}是空的，没有任何数据（empty table）", where=sheets[0].file.name)
         raise first_error
-    rows, issues = _clean_body(chosen, header, roles)
+    rows, issues = _clean_body([(chosen, header)], roles)
+    rows = rows.drop(columns="part")
     if rows.empty:
         raise XlcrmError(f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=chosen.where)
     others = [s for s in sheets if s is not chosen and not _is_blank(s.cells)]
@@ -104,7 +105,7 @@ def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> Route
 
 def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> RouteBook:
     """Every sheet with a customer-code column is a route (or holds a 线路 column naming it)."""
-    route_sheets, frames, issues, skipped = [], [], [], []
+    route_sheets, skipped = [], []
     for sheet in sheets:
         if _is_blank(sheet.cells):
             continue
@@ -113,25 +114,29 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
         except XlcrmError:
             skipped.append(sheet)
             continue
-        rows, sheet_issues = _clean_body(sheet, header, ROUTE_ROLES, keep_blank_codes=True)
-        if "route" in rows:
-            rows["route"] = rows["route"].where(rows["route"] != "", sheet.sheet or sheet.file.stem)
-        else:
-            rows["route"] = sheet.sheet or sheet.file.stem
-        if "previous_grade" not in rows and "grade" in rows:
-            rows = rows.rename(columns={"grade": "previous_grade"})  # last quarter's grade kept on the route
         route_sheets.append(RouteSheet(sheet.sheet or sheet.file.stem, sheet, header))
-        frames.append(rows)
-        issues.append(sheet_issues)
     if not route_sheets:
         where = sheets[0].file.name if sheets else "线路表"
         raise XlcrmError(
             "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
             "请检查文件或用 --column code=列名 指定", where=where)
+    frames, issues = [], []
+    # a manager's route sheets usually share one layout: cleaned together, not sheet by sheet
+    for run in _same_layout_runs(route_sheets):
+        rows, run_issues = _clean_body([(s.raw, s.header) for s in run], ROUTE_ROLES, keep_blank_codes=True)
+        route_names = np.array([s.route for s in run], dtype=object)[rows["part"].to_numpy()]
+        if "route" in rows:
+            rows["route"] = rows["route"].where(rows["route"] != "", pd.Series(route_names, index=rows.index))
+        else:
+            rows["route"] = pd.array(route_names, dtype=STRING)
+        if "previous_grade" not in rows and "grade" in rows:
+            rows = rows.rename(columns={"grade": "previous_grade"})  # last quarter's grade kept on the route
+        frames.append(rows)
+        issues.append(run_issues)
     issues.append(issue_list.issue_frame(
         "ignored_sheet", pd.NA, [s.where for s in skipped],
         ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped]))
-    customers = pd.concat(frames, ignore_index=True)
+    customers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     customers["location"] = customers["location"].astype("category")
     if "previous_grade" not in customers:
         customers["previous_grade"] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
@@ -139,69 +144,104 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
     return RouteBook(route_sheets, customers, issue_list.combine(issues))
 
 
+def _same_layout_runs(route_sheets: list[RouteSheet]) -> list[list[RouteSheet]]:
+    """Consecutive sheets whose headers put the same roles under the same names in the same columns."""
+    def layout(s: RouteSheet):
+        return tuple((role, at, s.header.names[at] if at < len(s.header.names) else "")
+                     for role, at in s.header.columns.items())
+    runs: list[list[RouteSheet]] = []
+    for sheet in route_sheets:
+        if runs and layout(runs[-1][0]) == layout(sheet):
+            runs[-1].append(sheet)
+        else:
+            runs.append([sheet])
+    return runs
+
+
 def _is_blank(cells: pd.DataFrame) -> bool:
     """No text at all in the top rows (an empty or unused sheet)."""
-    head = cells.head(200)
-    return cells.empty or not any((as_text(head[c]) != "").any() for c in head.columns)
+    if cells.empty:
+        return True
+    for value in cells.head(200).to_numpy(dtype=object).ravel():  # usually ends at the first cell
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        if not isinstance(value, str) or value.strip():
+            return False
+    return True
 
 
-def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
+def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
                 keep_blank_codes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Data rows under the header, cleaned by role; rows that cannot be used become issues.
+    """Data rows under the header of each part (sheets of one layout, cleaned together),
+    cleaned by role; rows that cannot be used become issues.
 
     keep_blank_codes keeps rows that have data but no usable code (a route row is a customer
-    even then); fully blank rows are never data. Rows carry `location` and `excel_row` so
-    that issues can name the exact cell (issues.sources).
+    even then); fully blank rows are never data. Rows carry `location`, `excel_row` and
+    `part` (which of `parts`) so that issues can name the exact cell (issues.sources).
     """
-    body = sheet.cells.loc[header.row + 1:]
+    header = parts[0][1]
+    bodies = [sheet.cells.loc[head.row + 1:] for sheet, head in parts]
+    excel_rows = np.concatenate([b.index.to_numpy() for b in bodies])
+    part = np.repeat(np.arange(len(parts)), [len(b) for b in bodies])
+    body = pd.concat(bodies, ignore_index=True) if len(bodies) > 1 else bodies[0].set_axis(pd.RangeIndex(len(excel_rows)))
+    wheres = np.array([sheet.where for sheet, _ in parts], dtype=object)
     cols = header.columns
     code_letter = cell_ref(cols["code"])
     codes = clean_codes(body[cols["code"]])
-    unusable = codes.values.isna()
+    unusable = codes.values.isna().to_numpy()
     has_data = _row_has_data(body, unusable)
     total = _total_rows(body, cols, unusable) & has_data
-    rows_at = body.index.to_series()
+
+    def at(mask: np.ndarray, ref) -> np.ndarray:
+        return (pd.Series(wheres[part[mask]], dtype=STRING) + " › " + ref).to_numpy()
 
     def cells(mask, letter=code_letter):
         if not mask.any():  # the usual case: nothing to point at
             return []
-        return issue_list.source(sheet.where, letter + rows_at[mask].astype(str)).values
+        return at(mask, letter + pd.Series(excel_rows[mask]).astype(str).astype(STRING).to_numpy())
 
-    issues = [issue_list.issue_frame(
-        "total_row", pd.NA, issue_list.source(sheet.where, "第" + rows_at[total].astype(str) + "行").values,
-        "合计/总计行，不是客户，已跳过")]
+    issues = []
+    if total.any():
+        issues.append(issue_list.issue_frame(
+            "total_row", pd.NA, at(total, "第" + pd.Series(excel_rows[total]).astype(str) + "行"),
+            "合计/总计行，不是客户，已跳过"))
     for kind, detail in (
             ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
             ("bad_code", "”不是数字代码，此行无法匹配")):
         hit = (codes.problem == kind).fillna(False).to_numpy() & ~total
-        shown = as_text(body.loc[hit, cols["code"]])
-        issues.append(issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail))
-    missing = unusable & codes.problem.isna() & has_data & ~total
+        if hit.any():
+            shown = as_text(body.loc[hit, cols["code"]])
+            issues.append(issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail))
+    missing = unusable & codes.problem.isna().to_numpy() & has_data & ~total
     issues.append(issue_list.issue_frame(
         "missing_code", pd.NA, cells(missing),
         "线路表中此行没有客户代码，无法匹配等级和购进数据" if keep_blank_codes else "此行有数据但客户代码为空，已跳过"))
     usable = (has_data & ~total) if keep_blank_codes else ~unusable
 
-    rows = pd.DataFrame({"customer_code": codes.values, "excel_row": body.index.to_numpy()}, index=body.index)
-    rows["location"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype="int8"),
-                                                 categories=[f"{sheet.where} › {code_letter}"])
+    rows = pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part})
+    locations = [f"{where} › {code_letter}" for where in wheres]
+    categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
+    position = np.array([categories.index(loc) for loc in locations], dtype="int32")
+    rows["location"] = pd.Categorical.from_codes(position[part], categories=categories)
     for role in roles:
         if role == "code" or role not in cols:
             continue
         raw = body[cols[role]]
         if role in ("volume", "amount"):
             numbers = clean_numbers(raw)
-            bad = numbers.problem.notna() & usable
-            issues.append(issue_list.issue_frame(
-                "bad_number", codes.values[bad].values, cells(bad, cell_ref(cols[role])),
-                f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理"))
+            bad = numbers.problem.notna().to_numpy() & usable
+            if bad.any():
+                issues.append(issue_list.issue_frame(
+                    "bad_number", codes.values[bad].values, cells(bad, cell_ref(cols[role])),
+                    f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理"))
             # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
-            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(False) & usable
-            issues.append(issue_list.issue_frame(
-                "odd_number", codes.values[odd].values, cells(odd, cell_ref(cols[role])),
-                f"{column_label(header, role)}的值“" + as_text(raw[odd]) + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
-                "不像一个客户一个季度的数字，按空值处理；请核对原表"))
-            rows[role] = numbers.values.mask(odd.to_numpy())
+            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(False).to_numpy() & usable
+            if odd.any():
+                issues.append(issue_list.issue_frame(
+                    "odd_number", codes.values[odd].values, cells(odd, cell_ref(cols[role])),
+                    f"{column_label(header, role)}的值“" + as_text(raw[odd]) + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
+                    "不像一个客户一个季度的数字，按空值处理；请核对原表"))
+            rows[role] = numbers.values.mask(odd)
         elif role in ("grade", "previous_grade"):
             rows[role] = clean_grades(raw)
         elif role in ("segment", "market_type", "route"):
@@ -212,23 +252,30 @@ def _clean_body(sheet: RawSheet, header: Header, roles: tuple[str, ...],
     return rows, issue_list.combine(issues)
 
 
-def _row_has_data(body: pd.DataFrame, candidates: pd.Series) -> pd.Series:
+def _row_has_data(body: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     """True where a row has any non-blank cell; only rows in `candidates` are examined (speed)."""
-    result = pd.Series(True, index=body.index)
-    idx = candidates[candidates].index
-    if len(idx):
-        sub = body.loc[idx]
-        filled = sub.apply(lambda c: as_text(c) != "").any(axis=1)
-        result[idx] = filled.to_numpy()
+    result = np.ones(len(body), dtype=bool)
+    at = np.flatnonzero(candidates)
+    if len(at):
+        sub = body.iloc[at]
+        result[at] = sub.apply(lambda c: as_text(c) != "").any(axis=1).to_numpy()
     return result
 
 
-def _total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: pd.Series) -> pd.Series:
+def _total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: np.ndarray) -> np.ndarray:
     """Rows without a usable code whose code, name or first cells say 合计/总计."""
-    result = pd.Series(False, index=body.index)
-    idx = no_code[no_code].index
-    if not len(idx):
+    result = np.zeros(len(body), dtype=bool)
+    at = np.flatnonzero(no_code)
+    if not len(at):
         return result
+    sub = body.iloc[at]
+    looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
+    hit = np.zeros(len(sub), dtype=bool)
+    for c in looked_at:
+        if c in sub.columns:
+            hit |= is_total_label(as_text(sub[c])).to_numpy()
+    result[at] = hit
+    return result
     sub = body.loc[idx]
     looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
     hit = np.zeros(len(sub), dtype=bool)

@@ -5,8 +5,7 @@ workbook) both lay out from here, so the two never drift apart."""
 from __future__ import annotations
 
 import math
-import unicodedata
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -39,13 +38,12 @@ TOTAL = {"bold": True, "bg_color": "#F2F2F2"}
 BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
 
 
-def number_format(kind: str, values: pd.Series) -> str:
+def number_format(kind: str, values: Iterable) -> str:
     """A column's number format; volumes lose their decimals when all of them are whole
-    ('#,##0.##' would leave a trailing dot in Excel)."""
-    if kind in WHOLE:
-        numbers = pd.to_numeric(values, errors="coerce").dropna()
-        if (numbers == numbers.round()).all():
-            return WHOLE[kind]
+    ('#,##0.##' would leave a trailing dot in Excel). `values`: the column's cells."""
+    if kind in WHOLE and all(float(v).is_integer() for v in values
+                             if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+        return WHOLE[kind]
     return NUMBER_FORMATS.get(kind, "General")
 
 
@@ -72,6 +70,7 @@ class Styles:
     def __init__(self, make: Callable[[dict], object]):
         self._make = make
         self._made: dict[tuple, object] = {}
+        self._cells: dict[tuple, object] = {}
 
     def get(self, name: str, *, left: bool = False):
         style = dict(NAMED[name])
@@ -80,7 +79,10 @@ class Styles:
         return self._cached(style)
 
     def cell(self, kind: str, num_format: str, **modifiers):
-        return self._cached(cell_style(kind, num_format, **modifiers))
+        key = (kind, num_format, *modifiers.items())  # asked per cell on grouped tables
+        if key not in self._cells:
+            self._cells[key] = self._cached(cell_style(kind, num_format, **modifiers))
+        return self._cells[key]
 
     def _cached(self, style: dict):
         key = tuple(sorted(style.items()))
@@ -90,13 +92,12 @@ class Styles:
 
 
 def display_width(value) -> int:
-    """Characters as Excel shows them: CJK and full-width count double."""
+    """Characters as Excel shows them: CJK and full-width count double. A CJK character is 3
+    bytes of UTF-8, so the byte count says it without a per-character lookup (CJK punctuation
+    such as “” counts double too, as Chinese fonts draw it)."""
     text = "" if value is None else str(value)
     if text.isascii():
         return len(text)
-    if len(text) < 40:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    # long text: CJK is 3 UTF-8 bytes and twice as wide, close enough for a column width and fast
     return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
 
 
@@ -105,7 +106,13 @@ def block_widths(block: Block, cells: list | None = None, sample: int = 500) -> 
     cells = cells if cells is not None else column_cells(block)
     widths = []
     for column, values in zip(block.columns, cells):
-        longest = max((display_width(_shown(v, column.kind)) for v in values[:sample] if v is not None), default=0)
+        shown = set(values[:sample])  # each distinct value measured once (grades, routes, counts repeat)
+        shown.discard(None)
+        if column.kind in NUMBER_KINDS:
+            numbers = [v for v in shown if isinstance(v, (int, float)) and math.isfinite(v)]
+            # the widest number is the largest or the most negative one
+            shown = (shown - set(numbers)) | ({max(numbers), min(numbers)} if numbers else set())
+        longest = max((display_width(_shown(v, column.kind)) for v in shown), default=0)
         widths.append(min(MAX_WIDTH, max(6, display_width(column.header) + 2, longest + 2)))
     return widths
 
@@ -130,8 +137,11 @@ def column_pixels(width: float) -> int:
     return int(width * 7 + 0.5) + 5
 
 
+NUMBER_KINDS = ("volume", "amount", "volume_gap", "amount_gap")
+
+
 def _shown(value, kind: str) -> str:
-    if kind in ("volume", "amount", "volume_gap", "amount_gap") and isinstance(value, (int, float)):
+    if kind in NUMBER_KINDS and isinstance(value, (int, float)):
         return f"{value:,.2f}"
     return str(value)
 

@@ -44,7 +44,7 @@ def _write_addition(book, styles: Styles, addition: RouteAddition) -> None:
     for i, (column, width) in enumerate(zip(block.columns, block_widths(block, cells))):
         ws.set_column(at + i, at + i, width)
         ws.write(addition.header_row - 1, at + i, column.header, styles.get("head"))
-    formats = [styles.cell(c.kind, number_format(c.kind, block.rows[c.key])) for c in block.columns]
+    formats = [styles.cell(c.kind, number_format(c.kind, values)) for c, values in zip(block.columns, cells)]
     for excel_row, values in zip(addition.rows, zip(*cells)):
         for i, value in enumerate(values):
             _put(ws, excel_row - 1, at + i, value, formats[i])
@@ -151,7 +151,7 @@ def _group_starts(block: Block) -> set[int]:
 
 def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[float], row: int) -> int:
     wrap, heights = wrapped_heights(block, cells, widths)
-    numbers = [number_format(c.kind, block.rows[c.key]) for c in block.columns]
+    numbers = [number_format(c.kind, values) for c, values in zip(block.columns, cells)]
     plain = not (block.groups or block.group_by or block.total_row or any(c.total for c in block.columns))
     if plain:  # the big route sheets: one format per column
         formats = [styles.cell(c.kind, n, wrap=w) for c, n, w in zip(block.columns, numbers, wrap)]
