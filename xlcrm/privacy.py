@@ -35,7 +35,8 @@ def mask_value(value):
 
 def mask_cells(values: np.ndarray) -> np.ndarray:
     """One column of cells, masked (the same array when nothing in it needs masking)."""
-    # only cells holding a run of 7+ digits can hide a number worth masking (most hold none)
-    if any(v is not None and _DIGITS.search(str(v)) for v in values):
+    # only cells holding a run of 7+ digits can hide a number worth masking (most hold none):
+    # one search over the column joined, not one per cell
+    if _DIGITS.search("\x00".join(str(v) for v in values if v is not None)):
         return np.array([mask_value(v) for v in values], dtype=object)
     return values

@@ -170,13 +170,12 @@ def change_table_block(long: pd.DataFrame, batches: list[str]) -> Block:
     blocks = batches + ["合计"]
     columns = [Column("segment", "业态"), Column("grade", "等级", "grade")]
     columns += [Column(f"{b}|{c}", CHANGE_LABELS[c], "count", total=(b == "合计")) for b in blocks for c in COMPARABLE]
-    rows = pd.DataFrame({"segment": [segment_label(s) for s in wide.index.get_level_values(0)],
-                         "grade": wide.index.get_level_values(1)})
-    for b in blocks:
-        for c in COMPARABLE:
-            rows[f"{b}|{c}"] = wide[(b, c)].to_numpy()
-    total = {"segment": "合计", "grade": None} | {k: int(rows[k].sum()) for k in rows.columns[2:]}
-    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    counts = wide.to_numpy("int64")  # columns in (batch, change) order, the 合计 block last
+    counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])  # and the sum row
+    rows = {"segment": [*(segment_label(s) for s in wide.index.get_level_values(0)), "合计"],
+            "grade": [*wide.index.get_level_values(1), None]}
+    rows |= {f"{b}|{c}": counts[:, i] for i, (b, c) in enumerate(wide.columns)}
+    rows = pd.DataFrame(rows)
     groups = [("", 2)] + [(b, len(COMPARABLE)) for b in blocks]
     return Block(columns, rows, groups=groups, group_by="segment", total_row=True)
 

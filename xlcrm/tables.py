@@ -98,11 +98,16 @@ def standards_table(district: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame
 
     Minimums are over customers with purchase figures; 'customers' counts every holder.
     """
-    graded = district[district["grade"].notna().to_numpy()]
-    by_pair = graded.groupby(["segment", "grade"], observed=True)
-    table = by_pair[["volume", "amount"]].min().set_axis(["min_volume", "min_amount"], axis=1)
-    table["customers"] = by_pair.size().astype("int64")
-    return _ordered(table.reset_index(), scheme)[["segment", "grade", "min_volume", "min_amount", "customers"]]
+    graded = district[(district["grade"].notna() & district["segment"].notna()).to_numpy()]
+    pair_at, _ = pd.factorize(_pair_keys(graded))
+    first = np.unique(pair_at, return_index=True)[1]
+    table = graded[["segment", "grade"]].iloc[first].reset_index(drop=True)
+    for figure in ("volume", "amount"):
+        lowest = np.full(len(first), np.inf)
+        np.fmin.at(lowest, pair_at, graded[figure].to_numpy(dtype=float, na_value=np.nan))  # fmin skips NaN
+        table[f"min_{figure}"] = np.where(np.isinf(lowest), np.nan, lowest)  # nobody with figures: empty
+    table["customers"] = _counts(pair_at, len(first)).astype("int64")
+    return _ordered(table, scheme)
 
 
 def grade_steps(standards: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
@@ -156,10 +161,9 @@ def batch_summary(customers: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
     for route, batch in dict.fromkeys(zip(customers["route"], customers["batch"])):
         routes.setdefault(batch, []).append(route)
     named = ["、".join(sorted(routes.get(b, []), key=route_sort_key)) for b in batches]
-    table = {"batch": [*batches, "合计"], "routes": [*named, ""],
-             "customers": np.append(counts.sum(axis=1), counts.sum())}
-    table |= {change: np.append(counts[:, i], counts[:, i].sum()) for i, change in enumerate(CHANGES)}
-    return pd.DataFrame(table).astype({c: "int64" for c in ["customers", *CHANGES]})
+    counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)]).astype("int64")  # the 合计 row last
+    table = {"batch": [*batches, "合计"], "routes": [*named, ""], "customers": counts.sum(axis=1)}
+    return pd.DataFrame(table | {change: counts[:, i] for i, change in enumerate(CHANGES)})
 
 
 def grade_distribution(customers: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:

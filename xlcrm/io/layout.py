@@ -161,20 +161,15 @@ def chart_colors(series: list[str]) -> list[str]:
 def column_cells(block: Block) -> list:
     """Per column, the values as cells show them: NA → blank (None), codes as whole numbers
     (format '0'). Rows are zip(*column_cells(block))."""
-    columns = []
-    for column in block.columns:
-        values = _objects(block.rows[column.key])
-        columns.append([_code_number(v) for v in values] if column.kind == "code" else values)
-    return columns
+    keys = [c.key for c in block.columns]
+    frame = block.rows if list(block.rows.columns) == keys else block.rows[keys]
+    table = frame.to_numpy(dtype=object, na_value=None)  # one conversion, not one per column
+    return [[_code_number(v) for v in table[:, i]] if column.kind == "code" else table[:, i]
+            for i, column in enumerate(block.columns)]
 
 
 def shown_cells(block: Block) -> Iterator[tuple]:
     return zip(*column_cells(block))
-
-
-def _objects(values: pd.Series):
-    """Plain Python values, None for any kind of missing (NaN, NA, None)."""
-    return values.to_numpy(dtype=object, na_value=None)
 
 
 def _code_number(value):

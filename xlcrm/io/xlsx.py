@@ -166,6 +166,10 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[floa
     group_col = [c.key for c in block.columns].index(block.group_by) if block.group_by else None
     previous = object()
     last = len(block.rows) - 1
+    # per column, the format of an ordinary row, of a row opening a group, and of the total row
+    formats = [{state: styles.cell(column.kind, numbers[col], left=col in starts, total=column.total or state == "total",
+                                   top={"total": "double", "opens": "medium"}.get(state), wrap=wrap[col])
+                for state in ("plain", "opens", "total")} for col, column in enumerate(block.columns)]
     for i, values in enumerate(zip(*cells)):
         if i in heights:
             ws.set_row(row, heights[i])
@@ -176,10 +180,9 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[floa
             if current == previous:
                 values = values[:group_col] + (None,) + values[group_col + 1:]  # once per run
             previous = current
-        for col, (value, column) in enumerate(zip(values, block.columns)):
-            fmt = styles.cell(column.kind, numbers[col], left=col in starts, total=column.total or is_total,
-                              top="double" if is_total else ("medium" if opens_group else None), wrap=wrap[col])
-            _put(ws, row, col, value, fmt)
+        state = "total" if is_total else ("opens" if opens_group else "plain")
+        for col, value in enumerate(values):
+            _put(ws, row, col, value, formats[col][state])
         row += 1
     return row
 
