@@ -3,7 +3,7 @@
   1. xlcrm batch end to end (read, engine, write; one workbook per manager + 部门汇总) at
      500, 20,000, 30,000 and 200,000 route customers (500 per manager: 1 … 400 managers);
   2. the I/O floor: reading the same inputs and writing the same number of cells per manager
-     with no logic, with the same process pool;
+     (and in the department workbook) with no logic, with the same process pool;
   3. the formula way (benchmarks/formula_way.py): the same merge, marks and both tables as
      Excel formulas recalculated by LibreOffice, at sizes where it finishes, next to xlcrm end
      to end on the same files; its results must equal xlcrm's (a correctness check).
@@ -133,11 +133,13 @@ def floor_job(args: tuple[str, str, list]) -> int:
 
 
 def run_floor(paths: dict[str, str], workers: int) -> dict:
+    from xlcrm.batch import DEPARTMENT_BOOK
     from xlcrm.io.read import read_sheets
 
     written = output_dir(paths)
     files = sorted(Path(paths["routes_dir"]).glob("*.xlsx"))
     shapes = {p.name: sheet_shapes(written / p.name) for p in files}  # untimed: what to write
+    department_shapes = sheet_shapes(written / DEPARTMENT_BOOK)
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
         for key in ("grades", "purchases", "previous"):
@@ -148,6 +150,8 @@ def run_floor(paths: dict[str, str], workers: int) -> dict:
         else:
             with ProcessPoolExecutor(workers) as pool:
                 cells = sum(pool.map(floor_job, jobs, chunksize=4))
+        # and the department workbook's cells, after the pool, as xlcrm writes 部门汇总
+        cells += floor_job((str(files[0]), str(Path(out) / DEPARTMENT_BOOK), department_shapes))
         total = time.perf_counter() - t
     return {"seconds": total, "cells": cells} | peak_mb(workers)
 

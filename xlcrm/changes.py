@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cleaning import STRING
+from .cleaning import STRING, map_uniques
 
 UP, SAME, DOWN, NEW, MISSING = "up", "same", "down", "new", "missing"
 CHANGES = (UP, SAME, DOWN, NEW, MISSING)
@@ -17,16 +17,18 @@ ARROWS = {UP: "↑", DOWN: "↓"}
 def classify(level: pd.Series, previous_level: pd.Series) -> pd.Series:
     """up / same / down by level (higher is better); new without a previous grade;
     missing without a current grade."""
-    cur = level.astype("Float64")
-    prev = previous_level.astype("Float64")
-    change = np.select(
-        [cur.isna().to_numpy(), prev.isna().to_numpy(),
-         (cur > prev).fillna(False).to_numpy(), (cur < prev).fillna(False).to_numpy()],
-        [MISSING, NEW, UP, DOWN], default=SAME)
-    return pd.Series(change, index=level.index, dtype=STRING)
+    cur = level.to_numpy(dtype=float, na_value=np.nan)
+    prev = previous_level.to_numpy(dtype=float, na_value=np.nan)
+    change = np.select([np.isnan(cur), np.isnan(prev), cur > prev, cur < prev], [MISSING, NEW, UP, DOWN], default=SAME)
+    return pd.Series(pd.array(change, dtype=STRING), index=level.index)
 
 
 def marks(grade: pd.Series, change: pd.Series) -> pd.Series:
     """The seed's mark column: the grade with ↑ or ↓ ('CS1↑'); the grade alone otherwise."""
-    arrow = change.map(ARROWS).fillna("")
-    return (grade.fillna("") + arrow).where(grade.notna()).astype(STRING)
+    pairs = grade.astype(STRING) + "\x00" + change.astype(STRING).fillna("")  # NA where no grade
+    return map_uniques(pairs, _mark, STRING)  # each (grade, change) met is spelt once
+
+
+def _mark(pair: str) -> str:
+    grade, change = pair.split("\x00")
+    return grade + ARROWS.get(change, "")

@@ -140,10 +140,11 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     batch_by_route = {r: batch_of(r, batch_map) for r in pd.unique(rows["route"])}
     rows["batch"] = map_uniques(rows["route"], lambda r: batch_by_route[r] or UNKNOWN_BATCH, STRING)
     unknown = [r for r, b in batch_by_route.items() if b is None]
-    first_of_route = rows.drop_duplicates("route").set_index("route")
-    issues.append(issue_list.issue_frame(
-        "unknown_batch", pd.NA, [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
-        [f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定" for r in unknown]))
+    if unknown:
+        first_of_route = rows.drop_duplicates("route").set_index("route")
+        issues.append(issue_list.issue_frame(
+            "unknown_batch", pd.NA, [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
+            [f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定" for r in unknown]))
 
     rows = rows.reset_index(drop=True)
     current, in_grades = data.find("district", rows["key"], ["grade", "level", "segment", "volume", "amount"])

@@ -57,20 +57,17 @@ def grade_change_table(customers: pd.DataFrame, scheme: GradeScheme, batches: li
     counted = (batch_at >= 0) & (change_at >= 0)
     cell = np.where(counted, (rank[pair_at] * len(batches) + batch_at) * len(COMPARABLE) + change_at, -1)
     grid = _counts(cell, len(pairs) * len(batches) * len(COMPARABLE)).reshape(-1, len(COMPARABLE))
-    table = pd.DataFrame({"segment": np.repeat(pairs["segment"].to_numpy(object), len(batches)),
-                          "grade": np.repeat(pairs["grade"].to_numpy(object), len(batches)),
-                          "batch": np.tile(np.array(batches, dtype=object), len(pairs))})
-    table = table.astype({"segment": customers["segment"].dtype, "grade": customers["grade"].dtype,
-                          "batch": customers["batch"].dtype})
-    for i, change in enumerate(COMPARABLE):
-        table[change] = grid[:, i].astype("int64")
-    return table[["segment", "grade", "batch", UP, SAME, DOWN]]
+    table = {column: pd.array(values, dtype=customers[column].dtype) for column, values in (
+        ("segment", np.repeat(pairs["segment"].to_numpy(object), len(batches))),
+        ("grade", np.repeat(pairs["grade"].to_numpy(object), len(batches))),
+        ("batch", np.tile(np.array(batches, dtype=object), len(pairs))))}
+    return pd.DataFrame(table | {change: grid[:, i].astype("int64") for i, change in enumerate(COMPARABLE)})
 
 
 def _change_grid(long: pd.DataFrame, batches: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """grade_change_table's rows as (segment, grade) pairs × batches × up/same/down counts."""
     pairs = long[["segment", "grade"]].iloc[:: max(len(batches), 1)].reset_index(drop=True)
-    if list(long["batch"]) != list(batches) * len(pairs):
+    if not np.array_equal(long["batch"].to_numpy(dtype=object), np.array(list(batches) * len(pairs), dtype=object)):
         raise ValueError("grade_change_wide needs grade_change_table's grid for the same batches")
     return pairs, long[list(COMPARABLE)].to_numpy("int64").reshape(len(pairs), len(batches), len(COMPARABLE))
 
