@@ -94,7 +94,7 @@ def route_sheets(result: Review, routes: RouteBook, labels: Labels = Labels(), m
         own_names = _own_headers(header.names)
         cells = route_sheet.raw.cells
         # blank and total rows are not customers: only the rows the review kept, in its order
-        own = cells.iloc[:, : len(own_names)].to_numpy(dtype=object)[cells.index.get_indexer(mine["excel_row"])]
+        own = cells.to_numpy(dtype=object)[cells.index.get_indexer(mine["excel_row"].to_numpy()), : len(own_names)]
         code_at = header.columns["code"]
         # the cleaned code where there is one, so the column shows whole numbers that match
         code = mine["customer_code"].to_numpy(dtype=object, na_value=None)
