@@ -164,3 +164,43 @@ def test_gap_to_the_next_grade_from_the_standards(small_inputs):
     assert pd.isna(rows.loc["330781100001", "next_grade"])  # CS1 is the top of its segment
     assert pd.isna(rows.loc["330781100002", "next_grade"])  # nobody holds CZ1: no standard to reach
     assert rows.loc["330781100003", "next_grade"] == "CZ2" and pd.isna(rows.loc["330781100003", "gap_volume"])
+
+
+def test_route_sheets_of_one_layout_are_cleaned_together_yet_cite_their_own_cells(tmp_path, small_inputs):
+    from xlcrm.sheets import route_sheets
+
+    head = [["客户代码", "客户名称"]]
+    routes = load_routes(write_xlsx(tmp_path / "r.xlsx", {
+        "一线": head + [["330781100001", "甲"], ["3.30781E+11", "丢位"]],
+        "二线": [["备注", "客户代码", "客户名称"], [None, "330781100005", "戊"], ["x", "abc", "坏码"]],
+        "六线": head + [["330781100004", "丁"], [None, "无码"], ["合计", None]],
+    }))
+    result = review(routes, load_grades(small_inputs["grades"]), load_purchases(small_inputs["purchases"]))
+    mine = result.issues[result.issues["source"].str.startswith("r.xlsx")]
+    source = {kind: mine.loc[mine["kind"] == kind, "source"].tolist()
+              for kind in ("lost_digits", "bad_code", "missing_code", "total_row")}
+    assert source == {"lost_digits": ["r.xlsx › 一线 › A3"], "bad_code": ["r.xlsx › 二线 › B3"],
+                      "missing_code": ["r.xlsx › 六线 › A3"], "total_row": ["r.xlsx › 六线 › 第4行"]}
+    assert result.route_rows[["route", "excel_row"]].values.tolist() == [
+        ["一线", 2], ["一线", 3], ["二线", 2], ["二线", 3], ["六线", 2], ["六线", 3]]
+    # each route sheet shows its own cells, then the added columns (上季等级, 本季等级 …)
+    shown = {s.name: [[None if pd.isna(v) else v for v in row[:4]] for row in s.table.rows.values.tolist()]
+             for s in route_sheets(result, routes)}
+    assert shown == {"一线": [["330781100001", "甲", None, "CS1"], ["3.30781E+11", "丢位", None, None]],
+                     "二线": [["", "330781100005", "戊", None], ["x", "abc", "坏码", None]],
+                     "六线": [["330781100004", "丁", None, "XB2"], ["", "无码", None, None]]}
+
+
+def test_a_manager_gets_only_the_district_issues_about_their_customers(small_inputs):
+    from xlcrm.review import prepare_district, review_routes
+
+    data = prepare_district(load_grades(small_inputs["grades"]), load_purchases(small_inputs["purchases"]))
+    routes = load_routes(small_inputs["routes"])
+    on_routes = set(routes.customers["customer_code"].dropna())
+    about = data.issues[data.issues["customer_code"].isin(on_routes)]
+    assert len(about) and len(about) < len(data.issues)  # the fixture has both kinds
+    mine = review_routes(routes, data, all_district_issues=False).issues
+    everyone = review_routes(routes, data).issues
+    district_sources = set(data.issues["source"])
+    assert mine[mine["source"].isin(district_sources)].values.tolist() == about.values.tolist()
+    assert everyone[everyone["source"].isin(district_sources)].values.tolist() == data.issues.values.tolist()
