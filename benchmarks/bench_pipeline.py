@@ -64,13 +64,13 @@ def measure(paths: dict[str, str]) -> dict[str, float]:
         times[stage] = times.get(stage, 0.0) + time.perf_counter() - t
         return result
 
-    # each file is read and cleaned in turn, as `xlcrm build` does, so its raw cells are freed
+    # each file is read and cleaned in turn, in `xlcrm build`'s order, so its raw cells are freed
     loaded = {}
     for key, roles, required, label in [
-            ("routes", None, None, "线路表"),
             ("grades", GRADE_ROLES, ("code", "grade"), "本季等级表"),
             ("previous_grades", PREVIOUS_ROLES, ("code", "grade"), "上季等级表"),
-            ("purchases", PURCHASE_ROLES, ("code", "volume", "amount"), "购进表")]:
+            ("purchases", PURCHASE_ROLES, ("code", "volume", "amount"), "购进表"),
+            ("routes", None, None, "线路表")]:
         raw = timed("read", read_sheets, Path(paths[key]), typed=(key == "routes"))
         loaded[key] = (timed("clean", routes_from_sheets, raw) if key == "routes" else
                        timed("clean", load_table, raw, roles, required, None, label))

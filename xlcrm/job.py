@@ -58,13 +58,15 @@ class Stopwatch:
 
 
 def read_inputs(files: InputFiles, overrides: Mapping[str, str], watch: Stopwatch) -> Inputs:
-    routes = watch.stage(f"读取线路表 {files.routes.name}", load_routes, files.routes, overrides)
+    # the big district tables first, the route cells (kept whole for the visit workbook) last:
+    # parsing a million-row sheet is the peak of memory, so little else should be held then
     grades = watch.stage(f"读取本季等级表 {files.grades.name}", load_grades, files.grades, overrides)
-    purchases = watch.stage(f"读取购进表 {files.purchases.name}", load_purchases, files.purchases, overrides)
     previous = None
     if files.previous_grades:
         previous = watch.stage(f"读取上季等级表 {files.previous_grades.name}", load_grades,
                                files.previous_grades, overrides, label="上季等级表", previous=True)
+    purchases = watch.stage(f"读取购进表 {files.purchases.name}", load_purchases, files.purchases, overrides)
+    routes = watch.stage(f"读取线路表 {files.routes.name}", load_routes, files.routes, overrides)
     return Inputs(routes, grades, purchases, previous)
 
 
