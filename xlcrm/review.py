@@ -60,30 +60,31 @@ class DistrictData:
 
     def find(self, table: str, keys: pd.Series, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
         """Rows of `table` ('district', 'purchases', 'previous') for `keys` (NA where absent) and
-        whether each was found. Each table's key index is built once per process and kept, so
-        a manager's lookup costs their rows, not the district's."""
+        whether each was found; a manager's lookup costs their rows, not the district's."""
         frame = getattr(self, table)
-        if table not in self._indexes:
-            self._indexes[table] = pd.Index(frame["key"])
-        at = self._indexes[table].get_indexer(keys.to_numpy())
+        at = self._index(table).get_indexer(keys.to_numpy())
         # take() per column, missing → NA of the column's own type (no frame-wide where)
         return pd.DataFrame({c: take(frame[c].values, at, allow_fill=True) for c in columns}), at >= 0
 
-    def build_indexes(self) -> "DistrictData":
-        """Every lookup index now (before a pool forks, so each worker inherits them)."""
-        for table in ("district", "purchases", "previous"):
-            if getattr(self, table) is not None and table not in self._indexes:
-                self._indexes[table] = pd.Index(getattr(self, table)["key"])
-        self.issues_about(pd.Series([], dtype=STRING))
-        return self
-
     def issues_about(self, codes: pd.Series) -> pd.DataFrame:
         """The district tables' issues about these customer codes, in the issue list's order."""
-        if "issues" not in self._indexes:
-            self._indexes["issues"] = self.issues.groupby("customer_code", observed=True).indices
-        by_code = self._indexes["issues"]
+        by_code = self._index("issues")
         hits = [by_code[c] for c in pd.unique(codes.dropna()) if c in by_code]
         return self.issues.iloc[np.sort(np.concatenate(hits))] if hits else issue_list.empty()
+
+    def build_indexes(self) -> "DistrictData":
+        """Every lookup index now (before a pool forks, so each worker inherits them)."""
+        for name in ("district", "purchases", "previous", "issues"):
+            if getattr(self, name) is not None:
+                self._index(name)
+        return self
+
+    def _index(self, name: str):
+        """A table's key index (issues: positions by customer code), built once and kept."""
+        if name not in self._indexes:
+            self._indexes[name] = (self.issues.groupby("customer_code", observed=True).indices if name == "issues"
+                                   else pd.Index(getattr(self, name)["key"]))
+        return self._indexes[name]
 
 
 def prepare_district(grades: Table, purchases: Table, previous: Table | None = None,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .batches import route_sort_key
-from .changes import CHANGES, COMPARABLE, DOWN, SAME, UP
+from .changes import CHANGES, COMPARABLE
 from .cleaning import STRING
 from .grades import FORMATS, GradeScheme
 

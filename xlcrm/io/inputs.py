@@ -193,7 +193,7 @@ def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
     total = _total_rows(body, cols, unusable) & has_data
 
     def at(mask: np.ndarray, ref) -> np.ndarray:
-        return (pd.Series(wheres[part[mask]], dtype=STRING) + " › " + ref).to_numpy()
+        return issue_list.source(pd.Series(wheres[part[mask]], dtype=STRING), ref).to_numpy()
 
     def cells(mask, letter=code_letter):
         if not mask.any():  # the usual case: nothing to point at
@@ -275,12 +275,4 @@ def _total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: np.ndarray) -
         if c in sub.columns:
             hit |= is_total_label(as_text(sub[c])).to_numpy()
     result[at] = hit
-    return result
-    sub = body.loc[idx]
-    looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
-    hit = np.zeros(len(sub), dtype=bool)
-    for c in looked_at:
-        if c in sub.columns:
-            hit |= is_total_label(as_text(sub[c])).to_numpy()
-    result[idx] = hit
     return result

@@ -7,8 +7,6 @@ from __future__ import annotations
 import math
 from typing import Callable, Iterable, Iterator
 
-import pandas as pd
-
 from ..sheets import Block
 
 A4 = 9  # Excel's paper size code
@@ -70,7 +68,6 @@ class Styles:
     def __init__(self, make: Callable[[dict], object]):
         self._make = make
         self._made: dict[tuple, object] = {}
-        self._cells: dict[tuple, object] = {}
 
     def get(self, name: str, *, left: bool = False):
         style = dict(NAMED[name])
@@ -79,10 +76,7 @@ class Styles:
         return self._cached(style)
 
     def cell(self, kind: str, num_format: str, **modifiers):
-        key = (kind, num_format, *modifiers.items())  # asked per cell on grouped tables
-        if key not in self._cells:
-            self._cells[key] = self._cached(cell_style(kind, num_format, **modifiers))
-        return self._cells[key]
+        return self._cached(cell_style(kind, num_format, **modifiers))
 
     def _cached(self, style: dict):
         key = tuple(sorted(style.items()))
