@@ -34,6 +34,12 @@ def _pair_keys(frame: pd.DataFrame) -> pd.Series:
     return frame["segment"].astype(STRING).fillna("") + "\x00" + frame["grade"].astype(STRING)
 
 
+def _pairs(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (segment, grade) pair as a code 0 … n-1, and the first row of each pair."""
+    pair_at, _ = pd.factorize(_pair_keys(frame))
+    return pair_at, np.unique(pair_at, return_index=True)[1]
+
+
 def _counts(codes: np.ndarray, size: int) -> np.ndarray:
     """How many of each code 0 … size-1 (codes < 0 are not counted)."""
     return np.bincount(codes[codes >= 0], minlength=size)[:size]
@@ -46,9 +52,7 @@ def grade_change_table(customers: pd.DataFrame, scheme: GradeScheme, batches: li
     (zeros included), so the wide table and the CSV are complete.
     """
     graded = customers[customers["grade"].notna().to_numpy()]
-    keys = _pair_keys(graded)
-    pair_at, pair_keys = pd.factorize(keys)
-    first = np.unique(pair_at, return_index=True)[1]
+    pair_at, first = _pairs(graded)
     pairs = _ordered(graded[["segment", "grade"]].iloc[first].assign(_at=np.arange(len(first))), scheme)
     rank = np.empty(len(pairs), dtype=np.int64)
     rank[pairs["_at"].to_numpy()] = np.arange(len(pairs))  # factorize code → table position
@@ -68,7 +72,7 @@ def _change_grid(long: pd.DataFrame, batches: list[str]) -> tuple[pd.DataFrame, 
     """grade_change_table's rows as (segment, grade) pairs × batches × up/same/down counts."""
     pairs = long[["segment", "grade"]].iloc[:: max(len(batches), 1)].reset_index(drop=True)
     if not np.array_equal(long["batch"].to_numpy(dtype=object), np.array(list(batches) * len(pairs), dtype=object)):
-        raise ValueError("grade_change_wide needs grade_change_table's grid for the same batches")
+        raise ValueError("needs grade_change_table's grid for the same batches")
     return pairs, long[list(COMPARABLE)].to_numpy("int64").reshape(len(pairs), len(batches), len(COMPARABLE))
 
 
@@ -96,8 +100,7 @@ def standards_table(district: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame
     Minimums are over customers with purchase figures; 'customers' counts every holder.
     """
     graded = district[(district["grade"].notna() & district["segment"].notna()).to_numpy()]
-    pair_at, _ = pd.factorize(_pair_keys(graded))
-    first = np.unique(pair_at, return_index=True)[1]
+    pair_at, first = _pairs(graded)
     table = graded[["segment", "grade"]].iloc[first].reset_index(drop=True)
     for figure in ("volume", "amount"):
         lowest = np.full(len(first), np.inf)
@@ -175,7 +178,7 @@ def grade_distribution(customers: pd.DataFrame, scheme: GradeScheme) -> pd.DataF
     columns = list(dict.fromkeys(scheme.tier(g) for g in best_first))
     tier_at = {g: columns.index(scheme.tier(g)) for g in best_first}
     segment_at, segments = pd.factorize(graded["segment"].to_numpy(object))
-    cell = segment_at * len(columns) + np.array([tier_at[g] for g in grades], dtype=np.int64).reshape(-1)
+    cell = segment_at * len(columns) + np.array([tier_at[g] for g in grades], dtype=np.int64)
     counts = _counts(cell, len(segments) * len(columns)).reshape(len(segments), len(columns))
     order = sorted(range(len(segments)), key=lambda i: segment_key(segments[i]))
     counts = np.vstack([counts[order], counts.sum(axis=0, keepdims=True)])
