@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
+sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
 
 PER_MANAGER = 500
 DEFAULT_SIZES = (500, 20_000, 30_000, 200_000)
@@ -43,7 +43,7 @@ def data(size: int) -> dict[str, str]:
     index = folder / "files.json"
     if index.exists():
         return json.loads(index.read_text())
-    from xlcrm.sample_department import department
+    from xlcrm.demo.department import department
 
     t = time.perf_counter()
     d = department(folder, managers=max(1, size // PER_MANAGER), customers_per_manager=min(size, PER_MANAGER),
@@ -69,17 +69,18 @@ def output_dir(paths: dict[str, str]) -> Path:
 def run_xlcrm(paths: dict[str, str], workers: int) -> dict:
     import shutil
 
-    from xlcrm.batch import Options, jobs_from_folder, prepare, run_batch, write_department
-    from xlcrm.review import Settings
+    from xlcrm.commands.department_run import (DepartmentOptions, prepare, routes_in_folder, run_department,
+                                               write_department)
+    from xlcrm.core.quarter import ReviewSettings
 
     out = output_dir(paths)
     shutil.rmtree(out, ignore_errors=True)  # kept after the run: the floor writes the same cells
     t = time.perf_counter()
-    district = prepare(Path(paths["grades"]), Path(paths["purchases"]), Path(paths["previous"]), Settings())
+    district = prepare(Path(paths["grades"]), Path(paths["purchases"]), Path(paths["previous"]), ReviewSettings())
     t_district = time.perf_counter() - t
-    jobs = jobs_from_folder(Path(paths["routes_dir"]))
-    options = Options(Path(out), Settings(), None, False, True)
-    summaries, failures = run_batch(jobs, district, options, workers=workers)
+    jobs = routes_in_folder(Path(paths["routes_dir"]))
+    options = DepartmentOptions(Path(out), ReviewSettings(), None, False, True)
+    summaries, failures = run_department(jobs, district, options, workers=workers)
     write_department(summaries, failures, district, options, [])
     total = time.perf_counter() - t
     customers = sum(sum(s.counts.values()) for s in summaries)
@@ -134,7 +135,7 @@ def floor_job(args: tuple[str, str, list]) -> int:
 
 
 def run_floor(paths: dict[str, str], workers: int) -> dict:
-    from xlcrm.batch import DEPARTMENT_BOOK
+    from xlcrm.commands.department_run import DEPARTMENT_BOOK
     from xlcrm.io.read import read_sheets
 
     written = output_dir(paths)
@@ -168,19 +169,17 @@ def in_subprocess(mode: str, size: int, workers: int) -> dict:
 
 def xlcrm_on_clean_files(size: int, workdir: Path) -> float:
     """xlcrm end to end (read, engine, write) on the formula way's own clean sample."""
-    from formula_way import clean_sample
+    from support.formula_way import clean_sample
 
-    from xlcrm.io.inputs import load_grades, load_purchases, load_routes
+    from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
     from xlcrm.io.xlsx import write_workbook
-    from xlcrm.review import review
-    from xlcrm.sheets import workbook_sheets
+    from xlcrm.report.visit_workbook import workbook_sheets
 
     files = clean_sample(size, workdir / f"xlcrm_clean_{size}", "code2008", 7)
     t = time.perf_counter()
-    routes = load_routes(files.routes)
-    result = review(routes, load_grades(files.grades), load_purchases(files.purchases),
-                    load_grades(files.previous_grades, previous=True))
-    write_workbook(workbook_sheets(result, routes), workdir / f"xlcrm_clean_{size}" / "out.xlsx")
+    inputs, result = review_files(QuarterRequest(InputFiles(files.routes, files.grades, files.purchases,
+                                                            files.previous_grades)))
+    write_workbook(workbook_sheets(result, inputs.routes), workdir / f"xlcrm_clean_{size}" / "out.xlsx")
     return time.perf_counter() - t
 
 

@@ -36,7 +36,7 @@ def ensure_data(size: int) -> dict[str, str]:
     index = data_dir(size) / "files.json"
     if index.exists():
         return json.loads(index.read_text())
-    from xlcrm.sample import generate
+    from xlcrm.demo.sample import generate
 
     t = time.perf_counter()
     files = generate(data_dir(size), route_customers=size, district_factor=5, layout="xlsx", seed=7)
@@ -48,13 +48,13 @@ def ensure_data(size: int) -> dict[str, str]:
 
 def measure(paths: dict[str, str]) -> dict[str, float]:
     """One run, in this process: stage times in seconds and peak resident memory."""
-    from xlcrm.io.export import write_exports
-    from xlcrm.io.inputs import GRADE_ROLES, PREVIOUS_ROLES, PURCHASE_ROLES, load_table, routes_from_sheets
+    from xlcrm.core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, load_table, routes_from_sheets
+    from xlcrm.core.quarter import review_quarter
+    from xlcrm.core.tables import grade_change_table, standards_table
+    from xlcrm.io.csv_export import write_exports
     from xlcrm.io.read import read_sheets
     from xlcrm.io.xlsx import write_workbook
-    from xlcrm.review import review
-    from xlcrm.sheets import workbook_sheets
-    from xlcrm.tables import grade_change_table, standards_table
+    from xlcrm.report.visit_workbook import workbook_sheets
 
     times: dict[str, float] = {}
 
@@ -66,17 +66,14 @@ def measure(paths: dict[str, str]) -> dict[str, float]:
 
     # each file is read and cleaned in turn, in `xlcrm build`'s order, so its raw cells are freed
     loaded = {}
-    for key, roles, required, label in [
-            ("grades", GRADE_ROLES, ("code", "grade"), "本季等级表"),
-            ("previous_grades", PREVIOUS_ROLES, ("code", "grade"), "上季等级表"),
-            ("purchases", PURCHASE_ROLES, ("code", "volume", "amount"), "购进表"),
-            ("routes", None, None, "线路表")]:
+    for key, spec in [("grades", GRADES), ("previous_grades", PREVIOUS_GRADES), ("purchases", PURCHASES),
+                      ("routes", None)]:
         raw = timed("read", read_sheets, Path(paths[key]), typed=(key == "routes"))
         loaded[key] = (timed("clean", routes_from_sheets, raw) if key == "routes" else
-                       timed("clean", load_table, raw, roles, required, None, label))
+                       timed("clean", load_table, raw, spec))
         del raw
     routes, grades, previous, purchases = (loaded[k] for k in ("routes", "grades", "previous_grades", "purchases"))
-    result = timed("merge", review, routes, grades, purchases, previous)
+    result = timed("merge", review_quarter, routes, grades, purchases, previous)
     # review() builds both tables too: time them alone and move that share to 'tables'
     timed("tables", grade_change_table, result.customers, result.scheme, result.batches)
     timed("tables", standards_table, result.district, result.scheme)

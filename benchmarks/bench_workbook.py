@@ -32,7 +32,7 @@ TARGET_BUILD_S = 1.0  # the manager's workbook, 500 customers
 
 def bare_write(sheets, path: Path) -> None:
     """The floor: every cell the workbook holds, written plainly."""
-    from xlcrm.io.layout import shown_cells
+    from xlcrm.report.look import shown_cells
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                            "strings_to_formulas": False, "strings_to_urls": False})
@@ -63,29 +63,27 @@ def bare_write(sheets, path: Path) -> None:
 
 def build(paths: dict[str, str], out: Path) -> float:
     """`xlcrm build` without start-up: files in, workbook out."""
-    from xlcrm.io.inputs import load_grades, load_purchases, load_routes
+    from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
     from xlcrm.io.xlsx import write_workbook
-    from xlcrm.review import review
-    from xlcrm.sheets import workbook_sheets
+    from xlcrm.report.visit_workbook import workbook_sheets
 
     t = time.perf_counter()
-    routes = load_routes(Path(paths["routes"]))
-    result = review(routes, load_grades(Path(paths["grades"])), load_purchases(Path(paths["purchases"])),
-                    load_grades(Path(paths["previous_grades"]), previous=True))
+    inputs, result = review_files(QuarterRequest(InputFiles(*(Path(paths[k]) for k in
+                                                            ("routes", "grades", "purchases", "previous_grades")))))
+    routes = inputs.routes
     write_workbook(workbook_sheets(result, routes), out)
     return time.perf_counter() - t
 
 
 def measure(size: int, repeat: int) -> dict[str, float]:
-    from xlcrm.io.inputs import load_grades, load_purchases, load_routes
+    from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
     from xlcrm.io.xlsx import write_workbook
-    from xlcrm.review import review
-    from xlcrm.sheets import workbook_sheets
+    from xlcrm.report.visit_workbook import workbook_sheets
 
     paths = ensure_data(size)
-    routes = load_routes(Path(paths["routes"]))
-    result = review(routes, load_grades(Path(paths["grades"])), load_purchases(Path(paths["purchases"])),
-                    load_grades(Path(paths["previous_grades"]), previous=True))
+    inputs, result = review_files(QuarterRequest(InputFiles(*(Path(paths[k]) for k in
+                                                            ("routes", "grades", "purchases", "previous_grades")))))
+    routes = inputs.routes
     best = {"build": float("inf"), "sheets": float("inf"), "write": float("inf"), "bare": float("inf")}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

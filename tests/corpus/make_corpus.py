@@ -3,7 +3,7 @@
     python tests/corpus/make_corpus.py        # rewrites the files next to this script
 
 The files are committed, so tests read them as a manager's exports would arrive; this script
-only documents how each was made. Codes match tests/conftest.py's small_inputs, whose good
+only documents how each was made. Codes match support.SMALL_QUARTER (tests/support), whose good
 files stand in for the other inputs of each case.
 """
 
@@ -19,8 +19,8 @@ import openpyxl
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent)]
 
-from helpers import write_xlsx  # noqa: E402
-from xlcrm.template.cfb import build_compound_file  # noqa: E402
+from support import write_xlsx  # noqa: E402
+from xlcrm.template.vba.cfb import build_compound_file  # noqa: E402
 
 GRADE_HEAD = ["客户代码", "客户名称", "业态", "市场类型", "客户等级"]
 GRADES = [["330781100001", "甲店", "超市", "城镇", "CS1"], ["330781100002", "乙店", "食杂店", "城镇", "CZ2"],

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
 
-import xlwings
-
 from ..io.pdf import find_office
+from ..template.xlwings_package import xlwings_version
 from .places import MACOS, WINDOWS, Places, places, source_root
 
 REINSTALL = "重新运行 python install_addin.py（或 xlcrm install）"
@@ -87,9 +86,9 @@ def workbook_checks(label: str, path: Path | None, platform: str, exists: Callab
         return [Check(label, False, f"{path} 无法读取（{exc}）", REINSTALL)]
     checks = [Check(label, True, str(path))]
     built_with = props.get("xlwings version")
-    if built_with != xlwings.__version__:
+    if built_with != xlwings_version():
         checks.append(Check(f"{label}的 xlwings 版本", False,
-                            f"工作簿内的 xlwings VBA 是 {built_with or '未知'}，Python 中的 xlwings 是 {xlwings.__version__}",
+                            f"工作簿内的 xlwings VBA 是 {built_with or '未知'}，Python 中的 xlwings 是 {xlwings_version()}",
                             REINSTALL + "，让模板带上相同版本的 VBA"))
     else:
         checks.append(Check(f"{label}的 xlwings 版本", True, f"{built_with}（与 Python 中一致）"))

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import xlwings
-
 import xlcrm
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
+from ..template.xlwings_package import xlwings_dir
 from .places import LINUX, MACOS, WINDOWS, Places, current_platform, places, xlwings_config
-
-XLWINGS_DIR = Path(xlwings.__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ def read_manifest(place: Places) -> dict:
 
 
 def install_steps(place: Places, python: Path) -> list[Step]:
-    from ..template.build import build_template  # builds need workbook_templates/ (a source checkout)
+    from ..template.build import build_template
 
     config = xlwings_config(place.platform, python)
     manifest = read_manifest(place)
@@ -69,7 +66,7 @@ def install_steps(place: Places, python: Path) -> list[Step]:
 
     def applescript() -> None:
         folder(place.scripts)
-        shutil.copyfile(XLWINGS_DIR / place.applescript.name, place.applescript)
+        shutil.copyfile(xlwings_dir() / place.applescript.name, place.applescript)
         made(place.applescript)
 
     def record() -> None:

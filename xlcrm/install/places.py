@@ -6,9 +6,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlwings
-
 import xlcrm
+
+from ..template.xlwings_package import xlwings_version
 
 WINDOWS, MACOS, LINUX = "windows", "macos", "linux"
 TEMPLATE_NAME = "客户管理.xltm"
@@ -32,7 +32,7 @@ class Places:
 
     @property
     def applescript(self) -> Path | None:
-        return self.scripts / f"xlwings-{xlwings.__version__}.applescript" if self.scripts else None
+        return self.scripts / f"xlwings-{xlwings_version()}.applescript" if self.scripts else None
 
 
 def current_platform() -> str:

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
 
 
 @contextlib.contextmanager

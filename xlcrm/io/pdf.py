@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
 from .atomic import atomic_output
 
 CANDIDATES = ("soffice", "libreoffice")

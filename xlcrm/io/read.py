@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
@@ -20,26 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
+from ..core.model import RawSheet
 from .safety import check_file, reader_failure
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
-
-
-@dataclass(frozen=True)
-class RawSheet:
-    file: Path
-    sheet: str | None  # None for a CSV
-    cells: pd.DataFrame  # object cells, columns 0..n-1, index = Excel row numbers (1-based)
-    origin: str | None = None  # where the cells really are, when `sheet` is a part cut from another
-
-    @property
-    def where(self) -> str:
-        if self.origin:
-            return self.origin
-        return f"{self.file.name} › {self.sheet}" if self.sheet else self.file.name
 
 
 def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:

@@ -10,7 +10,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"

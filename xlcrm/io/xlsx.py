@@ -1,4 +1,4 @@
-"""Writes sheet descriptions (xlcrm.sheets) to an .xlsx file with XlsxWriter.
+"""Writes sheet descriptions (report.model) to an .xlsx file with XlsxWriter.
 
 Big workbooks use constant_memory: rows go to disk as they are written, so a sheet of 200,000
 customers never sits in memory as cell objects; everything is therefore written top to
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheets import Block, RouteAddition, Sheet
-from .layout import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS, Styles, block_widths,
+from ..core.addresses import column_letter
+from ..report.look import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS, Styles, block_widths,
                      chart_colors, column_cells, column_pixels, number_format, wrapped_heights)
+from ..report.model import Block, RouteAddition, Sheet
 
 
 IN_MEMORY_CELLS = 500_000
@@ -79,7 +80,7 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
                             {"x_scale": chart_width / 480, "y_scale": CHART_HEIGHT_PX / 288, "object_position": 1})
             row += 1 + CHART_GAP_ROWS
     if len(sheet.blocks) == 1:
-        ws.freeze_panes(header_rows[1] + 1, 2 if sheet.kind == "changes" else 0)
+        ws.freeze_panes(header_rows[1] + 1, sheet.freeze_columns)
         if sheet.filters:
             ws.autofilter(header_rows[1], 0, max(row - 1, header_rows[1]), len(sheet.table.columns) - 1)
         ws.repeat_rows(*header_rows)
@@ -207,11 +208,11 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
 def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last: int) -> None:
     if last < first:
         return
-    if sheet.kind == "route":
+    if sheet.highlight_changes:
         _change_highlights(book, ws, block, first, last)
     muted = book.add_format({"font_color": "#A6A6A6"})
     for col, column in enumerate(block.columns):
-        if column.kind == "count" and sheet.kind in ("changes", "overview"):
+        if column.kind == "count" and sheet.mute_zeros:
             # zeros recede, so the few changes stand out on a page full of counts
             ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": 0,
                                                           "format": muted})
@@ -219,12 +220,10 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
 
 def _change_highlights(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
     """Native conditional formats, so they stay right when someone edits a grade:
-    a changed grade in bold italic (the seed's step 3); the mark column up/down in colours
+    a changed grade in bold italic (as managers mark it by hand); the mark column up/down in colours
     whose fills still differ in black-and-white print (the arrows carry the meaning too)."""
-    from xlsxwriter.utility import xl_col_to_name
-
     at = {c.key: offset + i for i, c in enumerate(block.columns)}
-    now, before, mark = (xl_col_to_name(at[k]) for k in ("grade", "previous_grade", "mark"))
+    now, before, mark = (column_letter(at[k]) for k in ("grade", "previous_grade", "mark"))
     top = first + 1  # Excel row of the first data row
     changed = book.add_format({"bold": True, "italic": True})
     up = book.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
@@ -263,7 +262,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
     if max(len(b.columns) for b in sheet.blocks) >= LANDSCAPE_FROM_COLUMNS:
         ws.set_landscape()
     # the overview is one page (a cover); tables run on, one page wide, headers repeated
-    ws.fit_to_pages(1, 1 if sheet.kind == "overview" else 0)
+    ws.fit_to_pages(1, 1 if sheet.one_page else 0)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
     ws.set_header(f'&C&9{sheet.title.replace("&", "&&")}')  # a running head; row 1 is the big title
     ws.set_footer("&L打印日期 &D&C第 &P 页 共 &N 页")

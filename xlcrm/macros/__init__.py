@@ -9,9 +9,9 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from ..errors import XlcrmError
-from ..issues import KINDS
-from ..sheets import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
+from ..core.errors import XlcrmError
+from ..report.messages import customers_line, issue_counts
+from ..report.visit_workbook import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
 from . import names
 from .book import Book
 from .importing import import_files
@@ -64,7 +64,7 @@ def check_data(book: Book) -> str:
     with tempfile.TemporaryDirectory(prefix="xlcrm-") as work:
         book.apply(render_issues(result, labels, Path(work)))
     book.activate(ISSUES_NAME)
-    return _issue_summary(result) + f"\n详见“{ISSUES_NAME}”表。"
+    return issue_counts(result.issues) + f"。\n详见“{ISSUES_NAME}”表。"
 
 
 @button("生成本季报表")
@@ -74,13 +74,10 @@ def build_report(book: Book) -> str:
         rendering = render_report(result, inputs, labels, Path(work))
         book.apply(rendering)
     book.activate(OVERVIEW_NAME)
-    counts = result.customers["change"].value_counts()
     routes = "、".join(a.sheet for a in rendering.additions)
-    return (f"已生成本季报表：线路客户 {len(result.customers):,} 户，提升 {counts.get('up', 0)}，"
-            f"保持 {counts.get('same', 0)}，下降 {counts.get('down', 0)}，新客户 {counts.get('new', 0)}，"
-            f"无本季等级 {counts.get('missing', 0)}。\n线路表（{routes}）右侧已更新；"
+    return (f"已生成本季报表：{customers_line(result, '，')}。\n线路表（{routes}）右侧已更新；"
             f"“{OVERVIEW_NAME}”“{CHANGE_TABLE_NAME}”“{STANDARDS_NAME}”“{ISSUES_NAME}”已重新生成。\n"
-            + _issue_summary(result))
+            + issue_counts(result.issues) + "。")
 
 
 @button("打印拜访表")
@@ -102,14 +99,6 @@ def show_help(book: Book) -> str:
         book.activate(names.HELP)
     return ("每季度：导入数据 → 检查数据 → 生成本季报表 → 打印拜访表。详细步骤见“使用说明”表；"
             "出现问题时在命令行运行 xlcrm doctor。")
-
-
-def _issue_summary(result) -> str:
-    if not len(result.issues):
-        return "没有发现数据问题。"
-    by_kind = result.issues["kind"].value_counts()
-    return (f"数据问题 {len(result.issues):,} 条："
-            + "，".join(f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind) + "。")
 
 
 BUTTONS = {"xlcrm_ImportData": import_data, "xlcrm_CheckData": check_data, "xlcrm_BuildReport": build_report,

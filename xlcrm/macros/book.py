@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..io.read import RawSheet
-from ..sheets import RouteAddition
+from ..core.model import RawSheet
+from ..report.model import RouteAddition
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,6 @@ class Rendering:
     path: Path
     sheets: list[str]
     additions: list[RouteAddition]
-
-
-def addition_bounds(addition: RouteAddition) -> tuple[int, int, int, int]:
-    """(first row, first column, last row, last column), 1-based, header row included."""
-    last_row = max([addition.header_row, *addition.rows])
-    first_col = addition.first_col + 1
-    return addition.header_row, first_col, last_row, first_col + len(addition.block.columns) - 1
 
 
 class Book(Protocol):

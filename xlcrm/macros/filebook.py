@@ -9,12 +9,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from ..errors import XlcrmError
-from ..privacy import mask_value
+from ..core.errors import XlcrmError
+from ..core.model import RawSheet
+from ..core.privacy import mask_value
 from ..io.atomic import atomic_output
 from ..io.pdf import workbook_to_pdf
-from ..io.read import RawSheet, read_sheets
-from .book import Rendering, addition_bounds
+from ..io.read import read_sheets
+from .book import Rendering
 from .names import XLWINGS_CONF
 from .transplant import clear_region, copy_region, copy_sheet
 
@@ -90,9 +91,9 @@ class FileBook:
             rendered = openpyxl.load_workbook(rendering.path)
             for addition in rendering.additions:
                 ws = self._wb[addition.sheet]
-                first_row, first_col, last_row, last_col = addition_bounds(addition)
+                first_row, first_col, last_row, last_col = addition.bounds()
                 clear_region(ws, (first_row, first_col, max(last_row, ws.max_row), last_col))
-                copy_region(rendered[addition.sheet], ws, addition_bounds(addition))
+                copy_region(rendered[addition.sheet], ws, addition.bounds())
             for name in rendering.sheets:
                 if name in self._wb.sheetnames:
                     del self._wb[name]

@@ -8,21 +8,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cleaning import as_text, is_total_label
-from ..errors import XlcrmError
-from ..io.inputs import (GRADE_ROLES, PREVIOUS_ROLES, PURCHASE_ROLES, Table, load_routes, load_table,
-                         routes_from_sheets)
-from ..io.read import RawSheet, read_sheets
+from ..core.cleaning import as_text, is_total_label
+from ..core.errors import XlcrmError
+from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, load_table, routes_from_sheets
+from ..core.model import RawSheet, Table
+from ..io.inputs import load_routes
+from ..io.read import read_sheets
 from . import names
 from .book import Book
 from .settings import LABELS
 from .workflow import strip_added
 
-# input sheet → (file key, roles, required roles, label)
+# input sheet → (file key, the table it holds)
 INPUTS = {
-    names.GRADES: ("grades", GRADE_ROLES, ("code", "grade"), "本季等级表"),
-    names.PREVIOUS: ("previous", PREVIOUS_ROLES, ("code", "grade"), "上季等级表"),
-    names.PURCHASES: ("purchases", PURCHASE_ROLES, ("code", "volume", "amount"), "购进表"),
+    names.GRADES: ("grades", GRADES),
+    names.PREVIOUS: ("previous", PREVIOUS_GRADES),
+    names.PURCHASES: ("purchases", PURCHASES),
 }
 HEADERS = {"code": "客户代码", "grade": "客户等级", "segment": "业态", "volume": "购进量", "amount": "购进额"}
 ROLE_COLUMN = {"code": "customer_code"}
@@ -35,12 +36,12 @@ def import_files(book: Book, files: dict[str, Path]) -> str:
     """Reads and cleans every chosen file first, then writes: a bad file changes nothing."""
     tables: dict[str, Table] = {}
     written: dict[str, list[list]] = {}
-    for sheet, (key, roles, required, label) in INPUTS.items():
+    for sheet, (key, spec) in INPUTS.items():
         if files.get(key):
             raw = read_sheets(files[key], typed=False)
-            tables[sheet] = load_table(raw, roles, required, None, label)
+            tables[sheet] = load_table(raw, spec)
             chosen = next(r for r in raw if r.where == tables[sheet].where)
-            written[sheet] = import_rows(chosen, tables[sheet], roles)
+            written[sheet] = import_rows(chosen, tables[sheet], spec.roles)
     route_book = load_routes(files["routes"]) if files.get("routes") else None
     if not tables and route_book is None:
         raise XlcrmError("没有选择任何文件")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
-from ..io.export import FORMULA_STARTS
-from ..io.read import RawSheet
-from ..privacy import mask_value
-from .book import Rendering, addition_bounds
+from ..core.model import RawSheet
+from ..core.privacy import mask_value
+from ..report.exports import FORMULA_STARTS
+from .book import Rendering
 from .names import XLWINGS_CONF
 
 TITLE = "客户管理"
@@ -99,7 +99,7 @@ class LiveBook:
                 staged.append(STAGING + name[:25])
             for index, addition in enumerate(rendering.additions):
                 target, rendered = self._book.sheets[addition.sheet], source.sheets[addition.sheet]
-                first_row, first_col, last_row, last_col = addition_bounds(addition)
+                first_row, first_col, last_row, last_col = addition.bounds()
                 bottom = max(last_row, target.used_range.last_cell.row)
                 old = target.range((first_row, first_col), (bottom, last_col))
                 keep = source.sheets.add(f"kept{index}")

@@ -1,7 +1,7 @@
 """Sheet names of the 客户管理 workbook that the macros rely on (workbook_templates/template.toml
 lays them out; a test keeps the two in step)."""
 
-from ..sheets import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
+from ..report.visit_workbook import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
 
 HELP = "使用说明"
 SETTINGS = "设置"

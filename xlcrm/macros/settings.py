@@ -6,23 +6,22 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..batches import parse_batch_mapping
-from ..cleaning import as_text
-from ..errors import XlcrmError
-from ..grades import scheme_named
-from ..review import Settings
-from ..titles import Labels
+from ..core.cleaning import as_text
+from ..core.errors import XlcrmError
+from ..core.grades import scheme_choice
+from ..core.quarter import ReviewSettings
+from ..core.titles import Labels
+from ..core.weekdays import parse_batch_mapping
 
 LABELS = {"季度": "quarter", "客户经理": "manager", "等级方案": "scheme", "自定义等级顺序": "grade_order",
           "打印时隐藏电话和身份证号": "mask_print", "线路表文件": "routes_file", "本季等级表文件": "grades_file", "上季等级表文件": "previous_file",
           "购进表文件": "purchases_file"}
 FILE_KEYS = ("routes_file", "grades_file", "previous_file", "purchases_file")
-AUTO = ("", "自动", "auto")
 
 
 @dataclass(frozen=True)
 class WorkbookSettings:
-    settings: Settings
+    settings: ReviewSettings
     labels: Labels
     values: dict[str, str] = field(default_factory=dict)  # every labelled value, by key
 
@@ -35,7 +34,7 @@ class WorkbookSettings:
 def read_settings(cells: pd.DataFrame, where: str = "设置") -> WorkbookSettings:
     """Label in column A, value in column B; the route → weekday table under a 线路 | 访销日 header."""
     if cells.empty:
-        return WorkbookSettings(Settings(), Labels())
+        return WorkbookSettings(ReviewSettings(), Labels())
     text = pd.DataFrame({c: as_text(cells[c]) for c in cells.columns[:2]}, index=cells.index)
     if text.shape[1] < 2:
         text[1] = ""
@@ -43,17 +42,11 @@ def read_settings(cells: pd.DataFrame, where: str = "设置") -> WorkbookSetting
     mapping = [f"{route}={weekday}" for route, weekday in _batch_rows(text)]
     try:
         batches = parse_batch_mapping(mapping)
-        scheme_name = values.get("scheme", "")
-        order = [g for g in values.get("grade_order", "").replace("，", ",").split(",") if g.strip()]
-        scheme = None
-        if scheme_name == "自定义" or (scheme_name in AUTO and order):
-            scheme = scheme_named("", order or ["?"])
-        elif scheme_name not in AUTO:
-            scheme = scheme_named(scheme_name)
+        scheme = scheme_choice(values.get("scheme"), values.get("grade_order"))
     except XlcrmError as exc:
         raise XlcrmError(f"“{where}”表填写有误：{exc}") from None
     labels = Labels(quarter=values.get("quarter") or None, manager=values.get("manager") or None)
-    return WorkbookSettings(Settings(scheme=scheme, batches=batches), labels, values)
+    return WorkbookSettings(ReviewSettings(scheme=scheme, batches=batches), labels, values)
 
 
 def _batch_rows(text: pd.DataFrame) -> list[tuple[str, str]]:

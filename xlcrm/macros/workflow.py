@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cleaning import as_text
-from ..errors import XlcrmError
-from ..io.inputs import GRADE_ROLES, PREVIOUS_ROLES, PURCHASE_ROLES, RouteBook, load_table, routes_from_sheets
-from ..io.read import RawSheet
+from ..core.cleaning import as_text
+from ..core.errors import XlcrmError
+from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, TableSpec, load_table, routes_from_sheets
+from ..core.model import QuarterInputs, RawSheet, RouteBook
+from ..core.quarter import QuarterResult, review_quarter
+from ..core.titles import Labels, labels_for
 from ..io.xlsx import write_workbook
-from ..job import Inputs
-from ..review import Review, review
-from ..sheets import ROUTE_ADDED, issues_sheet, report_sheets, route_additions
-from ..titles import Labels, manager_named, quarter_label
+from ..report.visit_workbook import ROUTE_ADDED, issues_sheet, report_sheets, route_additions
 from . import names
 from .book import Book, Rendering
 from .settings import WorkbookSettings, read_settings
@@ -49,43 +48,41 @@ def read_book_settings(book: Book) -> WorkbookSettings:
     return read_settings(book.read(names.SETTINGS).cells, f"{book.name} › {names.SETTINGS}")
 
 
-def read_book(book: Book) -> tuple[Inputs, WorkbookSettings]:
+def read_book(book: Book) -> tuple[QuarterInputs, WorkbookSettings]:
     present = book.sheet_names()
     settings = read_book_settings(book)
     route_sheets = [strip_added(book.read(n)) for n in present if n not in names.NOT_ROUTES]
     if not route_sheets:
         raise XlcrmError(f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）")
     routes = routes_from_sheets(route_sheets)
-    grades = _table(book, present, names.GRADES, GRADE_ROLES, ("code", "grade"), "本季等级表")
-    purchases = _table(book, present, names.PURCHASES, PURCHASE_ROLES, ("code", "volume", "amount"), "购进表")
+    grades = _table(book, present, names.GRADES, GRADES)
+    purchases = _table(book, present, names.PURCHASES, PURCHASES)
     previous = None
     if names.PREVIOUS in present and has_rows(book.read(names.PREVIOUS)):
-        previous = _table(book, present, names.PREVIOUS, PREVIOUS_ROLES, ("code", "grade"), "上季等级表")
-    return Inputs(routes, grades, purchases, previous), settings
+        previous = _table(book, present, names.PREVIOUS, PREVIOUS_GRADES)
+    return QuarterInputs(routes, grades, purchases, previous), settings
 
 
-def _table(book: Book, present: list[str], sheet: str, roles, required, label: str):
+def _table(book: Book, present: list[str], sheet: str, spec: TableSpec):
     if sheet not in present or not has_rows(book.read(sheet)):
-        raise XlcrmError(f"“{sheet}”表还没有数据：请点“导入数据”，或把{label}粘贴到“{sheet}”表（表头放第 1 行）",
+        raise XlcrmError(f"“{sheet}”表还没有数据：请点“导入数据”，或把{spec.label}粘贴到“{sheet}”表（表头放第 1 行）",
                          where=book.name)
-    return load_table([book.read(sheet)], roles, required, None, label)
+    return load_table([book.read(sheet)], spec)
 
 
-def run(book: Book) -> tuple[Review, Inputs, Labels]:
+def run(book: Book) -> tuple[QuarterResult, QuarterInputs, Labels]:
     inputs, settings = read_book(book)
-    result = review(inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings)
-    return result, inputs, labels_for(settings, inputs.routes)
+    result = review_quarter(inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings)
+    return result, inputs, title_labels(settings, inputs.routes)
 
 
-def labels_for(settings: WorkbookSettings, routes: RouteBook) -> Labels:
+def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
     """设置 wins; else the quarter named by the imported grade file, and the manager a route sheet names."""
-    heading = [line for sheet in routes.sheets for line in sheet.heading()]
-    grades_file = Path(settings.values.get("grades_file", "")).stem
-    return Labels(quarter=settings.labels.quarter or quarter_label(grades_file, *heading),
-                  manager=settings.labels.manager or manager_named(heading))
+    return labels_for(quarter=settings.labels.quarter, manager=settings.labels.manager,
+                      names=(Path(settings.values.get("grades_file", "")).stem,), heading=routes.heading())
 
 
-def render_report(result: Review, inputs: Inputs, labels: Labels, work: Path) -> Rendering:
+def render_report(result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path) -> Rendering:
     """Everything 生成本季报表 writes: the added route columns and the four report sheets."""
     sheets = report_sheets(result, inputs.routes, labels)
     additions = route_additions(result, inputs.routes)
@@ -94,7 +91,7 @@ def render_report(result: Review, inputs: Inputs, labels: Labels, work: Path) ->
     return Rendering(path, [s.name for s in sheets], additions)
 
 
-def render_issues(result: Review, labels: Labels, work: Path) -> Rendering:
+def render_issues(result: QuarterResult, labels: Labels, work: Path) -> Rendering:
     sheet = issues_sheet(result, labels)
     path = work / "issues.xlsx"
     write_workbook([sheet], path)

@@ -11,14 +11,15 @@ from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
-import xlwings
 
 from .. import __version__
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
 from ..io.atomic import atomic_output
-from .sheets import TemplateSource, load_source, write_sheets
-from .udf_module import udf_module
-from .vba_project import VbaModule, build_vba_project, module_from_export
+from .sheet_writers import write_sheets
+from .sources import TemplateSource, load_source
+from .udf_wrappers import udf_module
+from .vba.project import VbaModule, build_vba_project, module_from_export
+from .xlwings_package import xlwings_dir, xlwings_version
 
 UDF_MODULES = "xlcrm.udfs"  # also the UDF Modules value of the xlwings.conf sheet
 RIBBON_PART = "customUI/customUI.xml"
@@ -28,13 +29,13 @@ TEMPLATE_TYPE = b"application/vnd.ms-excel.template.macroEnabled.main+xml"
 VERSION_PROPERTY = "xlwings version"
 XLCRM_PROPERTY = "xlcrm version"
 FIXED_TIME = datetime(2026, 1, 1)  # document properties; zip entries are fixed by XlsxWriter
-XLWINGS_DIR = Path(xlwings.__file__).resolve().parent
 
 
 def xlwings_modules() -> list[VbaModule]:
     """xlwings' standalone VBA ("xlwings copy vba"): its module and the Dictionary class it needs on a Mac."""
-    return [module_from_export("xlwings", (XLWINGS_DIR / "xlwings.bas").read_text(encoding="utf-8")),
-            module_from_export("Dictionary", (XLWINGS_DIR / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))]
+    folder = xlwings_dir()
+    return [module_from_export("xlwings", (folder / "xlwings.bas").read_text(encoding="utf-8")),
+            module_from_export("Dictionary", (folder / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))]
 
 
 def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
@@ -57,7 +58,7 @@ def build_template(out: Path, *, config: dict[str, str] | None = None, source: T
                                         "strings_to_urls": False})
     book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
     # what `xlcrm doctor` compares with the installed packages, without parsing the VBA
-    book.set_custom_property(VERSION_PROPERTY, xlwings.__version__)
+    book.set_custom_property(VERSION_PROPERTY, xlwings_version())
     book.set_custom_property(XLCRM_PROPERTY, __version__)
     book.set_vba_name("ThisWorkbook")
     code_names = write_sheets(book, source.spec, config or {})

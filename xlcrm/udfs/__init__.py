@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from ..batches import batch_of
-from ..changes import CHANGE_LABELS, classify, marks
-from ..cleaning import STRING, clean_codes, clean_grades, clean_numbers, map_uniques, normalize_text
-from ..district import NO_SEGMENT
-from ..tables import next_grade_gaps
+from ..core.changes import CHANGE_LABELS, classify, marks
+from ..core.cleaning import STRING, clean_codes, clean_grades, clean_numbers, map_uniques, normalize_text
+from ..core.district import NO_SEGMENT
+from ..core.tables import next_grade_gaps
+from ..core.weekdays import batch_of
 from . import cells, options
 
 CATEGORY = "xlcrm"  # the Insert Function category the 使用说明 sheet points to
@@ -204,8 +204,8 @@ def _customer_segments(grades: pd.Series, segment: pd.Series, table: pd.DataFram
 
 
 def _ladder_gaps(customers: pd.DataFrame, table: pd.DataFrame, scheme) -> pd.DataFrame:
-    """next_grade_gaps, also for a grade the table does not list (the seed keeps only
-    medium grades and above): that grade joins its segment's ladder without a standard."""
+    """next_grade_gaps, also for a grade the table does not list (a manager's table may
+    keep only medium grades and above, as the manual method does): that grade joins its segment's ladder without a standard."""
     key = customers["segment"] + "\t" + customers["grade"]
     absent = key.notna() & ~key.isin(table["segment"] + "\t" + table["grade"]) \
         & customers["segment"].isin(table["segment"])

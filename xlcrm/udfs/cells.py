@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import XlcrmError
+from ..core.errors import XlcrmError
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..batches import parse_batch_mapping, weekday_name
-from ..cleaning import STRING, clean_grades, clean_numbers, normalize_text, tidy_grade
-from ..district import NO_SEGMENT
-from ..errors import XlcrmError
-from ..grades import CODE2008, SCHEMES, GradeScheme, custom_scheme, detect_scheme, scheme_named
+from ..core.cleaning import STRING, clean_grades, clean_numbers, normalize_text
+from ..core.district import NO_SEGMENT
+from ..core.errors import XlcrmError
+from ..core.grades import (AUTO, CODE2008, CUSTOM, SCHEMES, GradeScheme, custom_scheme, detect_scheme, grade_order,
+                           scheme_named)
+from ..core.weekdays import parse_batch_mapping, weekday_name
 from . import cells
 
-AUTO = ("自动", "auto")  # as on the 设置 sheet: detect from the grades
-CUSTOM = "自定义"
-_LIST_SEPARATORS = r"[,，、;；]"
 
 
 # --- grade scheme ---------------------------------------------------------------------
@@ -31,10 +29,10 @@ def resolve_scheme(argument: Any, grades: pd.Series) -> GradeScheme:
     names = [t for t in (normalize_text(c) for c in cells.flat_cells(argument)) if t]
     if not names or (len(names) == 1 and names[0].lower() in AUTO):
         return detect(grades)
-    parts = names if len(names) > 1 else [p.strip() for p in re.split(_LIST_SEPARATORS, names[0]) if p.strip()]
+    parts = names if len(names) > 1 else grade_order(names[0])
     if len(parts) > 1:
         try:
-            return custom_scheme([tidy_grade(p) for p in parts])
+            return custom_scheme(parts)
         except XlcrmError:
             raise XlcrmError(cells.ORDER) from None
     if parts[0] == CUSTOM:  # the 设置 sheet's word: the order itself must be given here
@@ -50,7 +48,7 @@ def detect(grades: pd.Series) -> GradeScheme:
 
     A single call often holds one or two grades (=CRM_MARK(E4, D4)), so one typo must not
     hide the scheme of the other: unknown grades are left out here and reported per cell
-    by the caller. With no known grade at all the 2008 code (the seed's) is assumed, so
+    by the caller. With no known grade at all the 2008 code (the most common) is assumed, so
     the cell says which scheme it was checked against. Known grades of two schemes mixed
     (CS1 and 15) are a real ambiguity: #等级方案无法识别.
     """

@@ -1,0 +1,152 @@
+"""`xlcrm batch`: a whole department in one run. The district tables are read and prepared
+once; each manager's routes are reviewed and written in a pool of processes (every core);
+a broken file is reported and skipped; a department workbook sums it all up."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from ..core.department import Failure, ManagerSummary, summarize
+from ..core.errors import XlcrmError
+from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, routes_from_sheets, split_by_manager
+from ..core.model import RawSheet
+from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
+from ..core.titles import Labels, labels_for
+from ..io.atomic import atomic_output
+from ..io.inputs import load_input, load_routes
+from ..io.pdf import workbook_to_pdf
+from ..io.read import read_sheets
+from ..io.xlsx import write_workbook
+from ..report.department_workbook import department_sheets
+from ..report.visit_workbook import workbook_sheets
+
+ROUTE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+DEPARTMENT_BOOK = "部门汇总.xlsx"
+ERROR_LOG = "批量运行错误.log"
+
+
+@dataclass(frozen=True)
+class ManagerRoutes:
+    """One manager: a route workbook, or their rows of a department-wide route table."""
+    manager: str
+    file: Path
+    sheets: tuple[RawSheet, ...] = ()  # already split from a table; empty: read `file`
+
+
+@dataclass(frozen=True)
+class DepartmentOptions:
+    out_dir: Path
+    settings: ReviewSettings
+    quarter: str | None
+    pdf: bool
+    mask: bool
+
+
+def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
+    files = sorted(p for p in Path(folder).iterdir()
+                   if p.suffix.lower() in ROUTE_SUFFIXES and not p.name.startswith(("~$", ".")))
+    if not files:
+        raise XlcrmError(f"文件夹 {folder} 中没有线路表（.xlsx .xls .csv 等）")
+    return [ManagerRoutes(p.stem, p) for p in files]
+
+
+def routes_in_table(path: Path, manager_column: str) -> list[ManagerRoutes]:
+    """One table with a manager column (and a route column): each manager's rows become their
+    route sheets, keeping the table's own row numbers for messages."""
+    sheets = [s for s in read_sheets(path) if not s.cells.empty]
+    if not sheets:
+        raise XlcrmError(f"{Path(path).name} 是空的")
+    return [ManagerRoutes(manager, Path(path), tuple(split))
+            for manager, split in split_by_manager(sheets[0], manager_column).items()]
+
+
+# --- in each worker process ----------------------------------------------------------------
+
+_district: DistrictData | None = None
+_options: DepartmentOptions | None = None
+
+
+def _start_worker(district: DistrictData, options: DepartmentOptions) -> None:
+    global _district, _options
+    _district, _options = district, options
+
+
+def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
+    """One manager's visit workbook (and PDF); never raises: a failure is a Failure."""
+    try:
+        routes = routes_from_sheets(list(job.sheets)) if job.sheets else load_routes(job.file)
+        result = review_routes(routes, _district, _options.settings, all_district_issues=False)
+        labels = labels_for(quarter=_options.quarter, heading=routes.heading(), fallback_manager=job.manager)
+        out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
+        sheets = workbook_sheets(result, routes, labels, mask=_options.mask)
+        with atomic_output(out, inputs=(job.file,)) as tmp:
+            write_workbook(sheets, tmp)
+        if _options.pdf:
+            workbook_to_pdf(out, out.with_suffix(".pdf"))
+        return summarize(job.manager, job.file.name, result)
+    except XlcrmError as exc:
+        return Failure(job.manager, job.file.name, str(exc))
+    except Exception:  # a bug on one file must not stop the others
+        with open(_options.out_dir / ERROR_LOG, "a", encoding="utf-8") as log:
+            log.write(f"== {job.file}\n{traceback.format_exc()}\n")
+        return Failure(job.manager, job.file.name, f"程序内部错误，详见 {ERROR_LOG}")
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "未命名"
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def run_department(jobs: list[ManagerRoutes], district: DistrictData, options: DepartmentOptions, *,
+                   workers: int | None = None,
+                   progress: Callable[[int, int, float], None] = lambda done, total, elapsed: None
+                   ) -> tuple[list[ManagerSummary], list[Failure]]:
+    """Every manager, on `workers` processes (default: every core), results in the given order."""
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    district.build_indexes()  # once, here: forked workers inherit them
+    start = time.perf_counter()
+    results: dict[int, ManagerSummary | Failure] = {}
+    if workers == 1:  # no pool to start: the small case stays quick and debuggable
+        _start_worker(district, options)
+        for i, job in enumerate(jobs):
+            results[i] = run_manager(job)
+            progress(i + 1, len(jobs), time.perf_counter() - start)
+    else:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(district, options)) as pool:
+            pending = {pool.submit(run_manager, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(pending):
+                results[pending[future]] = future.result()
+                progress(len(results), len(jobs), time.perf_counter() - start)
+    ordered = [results[i] for i in range(len(jobs))]
+    return ([r for r in ordered if isinstance(r, ManagerSummary)], [r for r in ordered if isinstance(r, Failure)])
+
+
+def write_department(summaries: list[ManagerSummary], failures: list[Failure], district: DistrictData,
+                     options: DepartmentOptions, inputs: Iterable[Path]) -> Path:
+    out = options.out_dir / DEPARTMENT_BOOK
+    sheets = department_sheets(summaries, failures, district, Labels(quarter=options.quarter))
+    with atomic_output(out, inputs=tuple(inputs)) as tmp:
+        write_workbook(sheets, tmp)
+    return out
+
+
+def prepare(grades: Path, purchases: Path, previous: Path | None, settings: ReviewSettings,
+            columns: Mapping[str, str] | None = None, say: Callable[[str], None] = lambda _: None) -> DistrictData:
+    say(f"读取辖区等级表 {Path(grades).name} 与购进表 {Path(purchases).name} …")
+    grade_table = load_input(grades, GRADES, columns)
+    purchase_table = load_input(purchases, PURCHASES, columns)
+    previous_table = load_input(previous, PREVIOUS_GRADES, columns) if previous else None
+    return prepare_district(grade_table, purchase_table, previous_table, settings, say)
+
+
+def department_quarter(quarter: str | None, grades: Path) -> str | None:
+    """The quarter in every title: given, else the one the grade table's file name says."""
+    return labels_for(quarter=quarter, names=(Path(grades).stem,)).quarter

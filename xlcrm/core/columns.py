@@ -1,0 +1,139 @@
+"""Column roles and the header names that occur in practice, and finding the header row.
+
+Exports name the same column in several ways (客户代码 / 客户编码 / 客户编号) and put the
+header on row 1, 3 or wherever; the user can always name a column explicitly, by its
+header text or by its letter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Mapping
+
+import pandas as pd
+
+from .addresses import cell_ref, column_index
+from .errors import XlcrmError
+
+# role → (Chinese label, known header names). Order within a role: most specific first.
+ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "code": ("客户代码", ("客户代码", "客户编码", "客户编号", "零售户代码", "零售户编码", "零售户编号",
+                       "客户号", "客户ID", "客户id", "户号", "代码", "编码")),
+    "name": ("客户名称", ("客户名称", "零售户名称", "零售客户名称", "商户名称", "店铺名称", "店名", "客户名", "名称")),
+    "grade": ("客户等级", ("客户等级", "本季等级", "本季度等级", "季度等级", "客户档位", "档位", "客户分档",
+                        "分档", "档次", "客户分类", "等级", "分类")),
+    "previous_grade": ("上季等级", ("上季等级", "上季度等级", "上季度客户等级", "上季档位", "上季度档位",
+                                 "上季度客户分类", "上季客户分类")),
+    "segment": ("业态", ("业态", "经营业态", "零售业态", "业态类型", "业态名称")),
+    "market_type": ("市场类型", ("市场类型", "市场类别", "城乡类型", "城乡分类", "地域类型")),
+    "volume": ("购进量", ("购进量", "购进数量", "购进总量", "订购量", "订货量", "购货量", "进货量",
+                       "销量", "销售量", "数量")),
+    "amount": ("购进额", ("购进额", "购进金额", "订购金额", "订货金额", "购货金额", "进货金额",
+                       "销售额", "销售金额", "金额")),
+    "route": ("访销线路", ("访销线路", "拜访线路", "线路名称", "线路")),
+}
+ROLE_BY_LABEL = {label: role for role, (label, _) in ROLES.items()}
+HEADER_SCAN_ROWS = 30
+_BRACKETS = re.compile(r"[（(【\[<《].*?[)）】\]>》]")
+
+
+def tidy_header(value: object) -> str:
+    """'购进量（条）', ' 客户 编码 ' → '购进量', '客户编码'."""
+    text = unicodedata.normalize("NFKC", "" if _blank(value) else str(value))
+    text = _BRACKETS.sub("", text)
+    return re.sub(r"[\s:：*]+", "", text)
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def parse_column_overrides(items: list[str]) -> dict[str, str]:
+    """'code=客户编号', '客户代码=B' → {'code': '客户编号', ...} (roles in English or Chinese)."""
+    overrides = {}
+    for item in items:
+        role, sep, name = item.partition("=")
+        role = role.strip()
+        role = ROLE_BY_LABEL.get(role, role)
+        if not sep or role not in ROLES or not name.strip():
+            known = "、".join(f"{r}（{label}）" for r, (label, _) in ROLES.items())
+            raise XlcrmError(f"列设置“{item}”看不懂：应写成 角色=列名或列字母，例如 code=客户编号 或 code=B；角色可为 {known}")
+        overrides[role] = name.strip()
+    return overrides
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int  # Excel row number of the header
+    names: list[str]  # header text per column, as written
+    columns: dict[str, int]  # role → 0-based column index
+
+
+def _match(tidy: list[str], role: str, override: str | None) -> int | None:
+    if override:
+        idx = column_index(override)
+        if idx is not None and tidy_header(override) not in tidy:
+            return idx if idx < len(tidy) else None
+        wanted = tidy_header(override)
+        return tidy.index(wanted) if wanted in tidy else None
+    aliases = ROLES[role][1]
+    for alias in aliases:  # exact names first
+        if alias in tidy:
+            return tidy.index(alias)
+    for alias in aliases:  # then quarter-prefixed ones: '2010年一季度购进量'
+        if len(alias) < 3:
+            continue
+        for i, name in enumerate(tidy):
+            if name.endswith(alias) and (role == "previous_grade" or not name.startswith("上")):
+                return i
+    return None
+
+
+def find_header(cells: pd.DataFrame, roles: tuple[str, ...], *, where: str,
+                required: tuple[str, ...] = ("code",),
+                overrides: Mapping[str, str] | None = None) -> Header:
+    """The header row: the first of the top rows that names the code column, with its roles.
+
+    Raises a clear error naming the file and sheet when a required column is missing.
+    """
+    overrides = overrides or {}
+    top = cells.head(HEADER_SCAN_ROWS)
+    for excel_row, values in top.iterrows():
+        tidy = [tidy_header(v) for v in values.tolist()]
+        if not any(tidy):
+            continue
+        code_at = _match(tidy, "code", overrides.get("code"))
+        if code_at is None or (column_index(overrides.get("code", "")) is not None and not tidy[code_at]):
+            continue
+        columns = {}
+        for role in roles:
+            at = _match(tidy, role, overrides.get(role))
+            if at is not None and at not in columns.values():
+                columns[role] = at
+        missing = [r for r in required if r not in columns]
+        if missing:
+            raise XlcrmError(_missing_message(missing, overrides, excel_row), where=where)
+        return Header(int(excel_row), ["" if _blank(v) else str(v).strip() for v in values.tolist()], columns)
+    raise XlcrmError(_missing_message(["code"], overrides, None), where=where)
+
+
+def _missing_message(missing: list[str], overrides: Mapping[str, str], row: int | None) -> str:
+    parts = []
+    for role in missing:
+        label, aliases = ROLES[role]
+        if role in overrides:
+            parts.append(f"找不到指定的{label}列“{overrides[role]}”")
+        else:
+            parts.append(f"找不到{label}列（表头应为 {'/'.join(aliases[:3])} 等）")
+    place = f"第{row}行表头中" if row else f"前{HEADER_SCAN_ROWS}行中"
+    hint = "；可用 --column " + "、".join(f"{r}=列名" for r in missing) + " 指定列名或列字母"
+    return place + "，".join(parts) + hint
+
+
+def column_label(header: Header, role: str) -> str:
+    """'B列(客户代码)' for messages."""
+    idx = header.columns[role]
+    name = header.names[idx] if idx < len(header.names) else ""
+    return f"{cell_ref(idx)}列({name or ROLES[role][0]})"

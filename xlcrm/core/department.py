@@ -1,0 +1,41 @@
+"""A department's quarter: what each manager's review contributes to the department's tables
+(small, so it travels between processes), and who could not be reviewed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .changes import CHANGES
+from .quarter import QuarterResult
+from .tables import grade_change_totals, standards_table
+
+
+@dataclass(frozen=True)
+class ManagerSummary:
+    """What one manager's review adds to the department's tables."""
+    manager: str
+    file: str
+    routes: int
+    counts: dict[str, int]  # change → customers
+    issues: int
+    grade_totals: pd.DataFrame  # segment, grade, up, same, down (over all batches)
+    standards: pd.DataFrame  # over this manager's route customers
+    customers: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # segment, grade, change, batch
+
+
+@dataclass(frozen=True)
+class Failure:
+    manager: str
+    file: str
+    reason: str
+
+
+def summarize(manager: str, file: str, result: QuarterResult) -> ManagerSummary:
+    customers = result.customers
+    counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
+    return ManagerSummary(manager, file, int(customers["route"].nunique()), counts, len(result.issues),
+                          grade_change_totals(result.grade_changes, result.batches),
+                          standards_table(customers, result.scheme),
+                          customers[["segment", "grade", "change", "batch"]])

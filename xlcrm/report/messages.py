@@ -1,0 +1,30 @@
+"""The run's summary in words, the same on the command line and in the ribbon's message box."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.changes import CHANGE_LABELS, CHANGES
+from ..core.issues import KINDS
+from ..core.quarter import QuarterResult
+
+
+def change_counts(result: QuarterResult) -> str:
+    """'提升 12，保持 300，下降 20，新客户 8，无本季等级 3'."""
+    counts = result.customers["change"].value_counts()
+    return "，".join(f"{CHANGE_LABELS[c]} {counts.get(c, 0)}" for c in CHANGES)
+
+
+def customers_line(result: QuarterResult, joiner: str = "：") -> str:
+    """'线路客户 500 户：提升 12，保持 300，下降 20，新客户 8，无本季等级 3'."""
+    return f"线路客户 {len(result.customers):,} 户{joiner}{change_counts(result)}"
+
+
+def issue_counts(issues: pd.DataFrame, see: str = "") -> str:
+    """'数据问题 12 条：本季等级表中没有 5，购进表中没有 7', or '没有发现数据问题'; `see` goes
+    before the colon ('（详见“数据问题”工作表）')."""
+    if not len(issues):
+        return "没有发现数据问题"
+    by_kind = issues["kind"].value_counts()
+    return (f"数据问题 {len(issues):,} 条{see}：" +
+            "，".join(f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind))

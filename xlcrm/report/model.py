@@ -1,0 +1,71 @@
+"""What an output sheet is made of, whatever writes it: blocks of columns and rows, with
+charts, and the layout fields a writer needs (no free-text kinds to switch on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    # text | code | grade | count | volume | amount | volume_gap | amount_gap
+    kind: str = "text"
+    total: bool = False  # a column of totals, set apart
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart over a block: one category column, one series per value column."""
+    title: str
+    categories: str  # column key
+    series: list[str]  # column keys
+    stacked: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """One table on a sheet: a header row (and an optional group row above it), then rows."""
+    columns: list[Column]
+    rows: pd.DataFrame  # one column per Column.key, in order
+    caption: str = ""  # a line above the block, on sheets with several blocks
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (label, span) over the header
+    group_by: str | None = None  # shown once per run of equal values, a line between runs
+    total_row: bool = False  # the last row sums the others
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # worksheet name (≤ 31 characters)
+    title: str
+    blocks: list[Block]
+    filters: bool = False  # an autofilter on the (single) block
+    freeze_columns: int = 0  # columns kept in view when scrolling right (besides the header rows)
+    mute_zeros: bool = False  # zero counts greyed, so the few changes stand out
+    one_page: bool = False  # printed on one page (a cover); else one page wide, rows running on
+    highlight_changes: bool = False  # changed grades bold italic, ↑/↓ marks coloured (route sheets)
+
+    @property
+    def table(self) -> Block:
+        return self.blocks[0]
+
+
+@dataclass(frozen=True)
+class RouteAddition:
+    """The added columns written in place on a manager's own route sheet (the template's way):
+    next to their columns, header on their header row, each value on its customer's row."""
+    sheet: str  # the route sheet's name
+    header_row: int  # Excel row (1-based) of the manager's header
+    first_col: int  # 0-based column where the added columns start
+    rows: list[int]  # Excel row of each row of `block`
+    block: Block  # the added route columns
+
+    def bounds(self) -> tuple[int, int, int, int]:
+        """(first row, first column, last row, last column), 1-based, header row included."""
+        last_row = max([self.header_row, *self.rows])
+        first_col = self.first_col + 1
+        return self.header_row, first_col, last_row, first_col + len(self.block.columns) - 1

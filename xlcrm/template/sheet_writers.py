@@ -1,0 +1,126 @@
+"""The template's sheets, laid out from workbook_templates/template.toml with XlsxWriter."""
+
+from __future__ import annotations
+
+from ..core.weekdays import VISIT_WEEKDAYS
+from ..report.look import display_width
+
+HELP_WIDTH = 100  # characters: one A4 page wide
+
+
+def write_sheets(book, spec: dict, config: dict[str, str]) -> list[str]:
+    """Every sheet of the spec, in order; returns the VBA code names given to them."""
+    formats = _formats(book)
+    code_names = []
+    for i, sheet in enumerate(spec["sheets"], start=1):
+        ws = book.add_worksheet(sheet["name"])
+        code_names.append(f"Sheet{i}")
+        ws.set_vba_name(code_names[-1])
+        WRITERS[sheet["kind"]](ws, sheet, formats, config)
+    return code_names
+
+
+def _formats(book) -> dict:
+    return {
+        "title": book.add_format({"bold": True, "font_size": 16}),
+        "section": book.add_format({"bold": True, "font_size": 12}),
+        "text": book.add_format({"valign": "top"}),
+        "head": book.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "align": "center"}),
+        "label": book.add_format({"border": 1, "bold": True}),
+        "input": book.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False}),
+        "note": book.add_format({"border": 1, "font_color": "#595959", "text_wrap": True}),
+        "code": book.add_format({"num_format": "@"}),
+        "route_title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+    }
+
+
+def _help(ws, sheet: dict, f: dict, _config) -> None:
+    ws.set_column(0, 0, HELP_WIDTH)
+    ws.hide_gridlines(2)
+    row = 0
+    for i, line in enumerate(sheet["lines"]):
+        if i == 0:
+            ws.write(row, 0, line, f["title"])
+        elif line and not line[0].isdigit() and not line.startswith(("•", " ")) and len(line) <= 8:
+            ws.write(row, 0, line, f["section"])  # 第一次使用 / 每个季度 / 注意
+        else:
+            # split here rather than wrap: every program shows and prints it the same
+            for part in _split(line, HELP_WIDTH - 10):
+                ws.write(row, 0, part, f["text"])
+                row += 1
+            continue
+        row += 1
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _split(line: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns; continuations indented under the text."""
+    indent = "   " if line[:1].isdigit() or line.startswith("•") else line[: len(line) - len(line.lstrip())]
+    parts, current = [], ""
+    for ch in line:
+        if display_width(current + ch) > width:
+            parts.append(current)
+            current = indent
+        current += ch
+    return parts + [current]
+
+
+def _settings(ws, sheet: dict, f: dict, _config) -> None:
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 60)
+    for col, text in enumerate(("项目", "值", "说明")):
+        ws.write(0, col, text, f["head"])
+    for row, item in enumerate(sheet["settings"], start=1):
+        ws.write(row, 0, item["label"], f["label"])
+        ws.write(row, 1, item.get("value", ""), f["input"])
+        ws.write(row, 2, item.get("help", ""), f["note"])
+        if item.get("choices"):
+            ws.data_validation(row, 1, row, 1, {"validate": "list", "source": item["choices"],
+                                                "error_title": item["label"], "error_message": "请从列表中选择"})
+    table = sheet["batch_table"]
+    top = len(sheet["settings"]) + 2
+    ws.write(top, 0, table["label"], f["section"])
+    for col, text in enumerate(table["headers"]):
+        ws.write(top + 1, col, text, f["head"])
+    for row in range(top + 2, top + 2 + table["rows"]):
+        ws.write_blank(row, 0, None, f["input"])
+        ws.write_blank(row, 1, None, f["input"])
+    ws.data_validation(top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)})
+    ws.freeze_panes(1, 0)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+def _route(ws, sheet: dict, f: dict, _config) -> None:
+    headers = sheet["headers"]
+    ws.merge_range(0, 0, 0, len(headers) - 1, sheet.get("title", ""), f["route_title"])
+    ws.write(1, 0, sheet.get("subtitle", ""))
+    _headers(ws, headers, 2, f)
+    ws.freeze_panes(3, 0)
+
+
+def _input(ws, sheet: dict, f: dict, _config) -> None:
+    _headers(ws, sheet["headers"], 0, f)
+    ws.freeze_panes(1, 0)
+
+
+def _headers(ws, headers: list[str], row: int, f: dict) -> None:
+    for col, text in enumerate(headers):
+        ws.write(row, col, text, f["head"])
+        code = "代码" in text
+        ws.set_column(col, col, max(10, display_width(text) + 4, 16 if code else 0), f["code"] if code else None)
+
+
+def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
+    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads."""
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 70)
+    for row, (key, value) in enumerate(sheet["config"]):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, config.get(key, value))
+
+
+WRITERS = {"help": _help, "settings": _settings, "route": _route, "input": _input, "xlwings_conf": _xlwings_conf}
