@@ -46,13 +46,25 @@ def data(size: int) -> dict[str, str]:
     from xlcrm.demo.department import department
 
     t = time.perf_counter()
-    d = department(folder, managers=max(1, size // PER_MANAGER), customers_per_manager=min(size, PER_MANAGER),
-                   district_factor=2, seed=7)
-    paths = {"grades": str(d.sample.grades), "purchases": str(d.sample.purchases),
-             "previous": str(d.sample.previous_grades), "routes_dir": str(d.routes_dir)}
+    d = department(
+        folder,
+        managers=max(1, size // PER_MANAGER),
+        customers_per_manager=min(size, PER_MANAGER),
+        district_factor=2,
+        seed=7,
+    )
+    paths = {
+        "grades": str(d.sample.grades),
+        "purchases": str(d.sample.purchases),
+        "previous": str(d.sample.previous_grades),
+        "routes_dir": str(d.routes_dir),
+    }
     index.write_text(json.dumps(paths, ensure_ascii=False))
-    print(f"  generated {size:,} route customers ({len(d.managers)} managers) in {time.perf_counter() - t:.0f} s",
-          file=sys.stderr)
+    print(
+        f"  generated {size:,} route customers ({len(d.managers)} managers) "
+        f"in {time.perf_counter() - t:.0f} s",
+        file=sys.stderr,
+    )
     return paths
 
 
@@ -69,14 +81,21 @@ def output_dir(paths: dict[str, str]) -> Path:
 def run_xlcrm(paths: dict[str, str], workers: int) -> dict:
     import shutil
 
-    from xlcrm.commands.department_run import (DepartmentOptions, prepare, routes_in_folder, run_department,
-                                               write_department)
+    from xlcrm.commands.department_run import (
+        DepartmentOptions,
+        prepare,
+        routes_in_folder,
+        run_department,
+        write_department,
+    )
     from xlcrm.core.quarter import ReviewSettings
 
     out = output_dir(paths)
     shutil.rmtree(out, ignore_errors=True)  # kept after the run: the floor writes the same cells
     t = time.perf_counter()
-    district = prepare(Path(paths["grades"]), Path(paths["purchases"]), Path(paths["previous"]), ReviewSettings())
+    district = prepare(
+        Path(paths["grades"]), Path(paths["purchases"]), Path(paths["previous"]), ReviewSettings()
+    )
     t_district = time.perf_counter() - t
     jobs = routes_in_folder(Path(paths["routes_dir"]))
     options = DepartmentOptions(Path(out), ReviewSettings(), None, False, True)
@@ -84,8 +103,13 @@ def run_xlcrm(paths: dict[str, str], workers: int) -> dict:
     write_department(summaries, failures, district, options, [])
     total = time.perf_counter() - t
     customers = sum(sum(s.counts.values()) for s in summaries)
-    return {"seconds": total, "district_s": t_district, "customers": customers, "managers": len(jobs),
-            "failed": len(failures)} | peak_mb(workers)
+    return {
+        "seconds": total,
+        "district_s": t_district,
+        "customers": customers,
+        "managers": len(jobs),
+        "failed": len(failures),
+    } | peak_mb(workers)
 
 
 def sheet_shapes(workbook: Path) -> list[tuple[str, int, int]]:
@@ -116,13 +140,17 @@ def floor_job(args: tuple[str, str, list]) -> int:
     from xlcrm.io.read import read_sheets
 
     path, out, shapes = args
-    values = itertools.cycle([v for raw in read_sheets(Path(path)) for row in raw.cells.itertuples(index=False)
-                              for v in row] or [0])
+    values = itertools.cycle(
+        [v for raw in read_sheets(Path(path)) for row in raw.cells.itertuples(index=False) for v in row]
+        or [0]
+    )
     # the fastest bare way for a workbook this size, as xlcrm's writer chooses (in memory when small)
     from xlcrm.io.xlsx import IN_MEMORY_CELLS
 
     small = sum(rows * columns for _, rows, columns in shapes) < IN_MEMORY_CELLS
-    book = xlsxwriter.Workbook(out, {"in_memory" if small else "constant_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory" if small else "constant_memory": True, "strings_to_numbers": False}
+    )
     cells = 0
     for name, rows, columns in shapes:
         ws = book.add_worksheet(name)
@@ -160,8 +188,11 @@ def run_floor(paths: dict[str, str], workers: int) -> dict:
 
 def in_subprocess(mode: str, size: int, workers: int) -> dict:
     paths = data(size)
-    done = subprocess.run([sys.executable, __file__, "--measure", mode, json.dumps(paths), str(workers)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", mode, json.dumps(paths), str(workers)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise RuntimeError(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -170,15 +201,15 @@ def in_subprocess(mode: str, size: int, workers: int) -> dict:
 def xlcrm_on_clean_files(size: int, workdir: Path) -> float:
     """xlcrm end to end (read, engine, write) on the formula way's own clean sample."""
     from support.formula_way import clean_sample
-
     from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
     from xlcrm.io.xlsx import write_workbook
     from xlcrm.report.visit_workbook import workbook_sheets
 
     files = clean_sample(size, workdir / f"xlcrm_clean_{size}", "code2008", 7)
     t = time.perf_counter()
-    inputs, result = review_files(QuarterRequest(InputFiles(files.routes, files.grades, files.purchases,
-                                                            files.previous_grades)))
+    inputs, result = review_files(
+        QuarterRequest(InputFiles(files.routes, files.grades, files.purchases, files.previous_grades))
+    )
     write_workbook(workbook_sheets(result, inputs.routes), workdir / f"xlcrm_clean_{size}" / "out.xlsx")
     return time.perf_counter() - t
 
@@ -188,7 +219,9 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(DEFAULT_SIZES))
     parser.add_argument("--formula-sizes", type=int, nargs="*", default=list(DEFAULT_FORMULA_SIZES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each, alternating; the fastest is kept")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each, alternating; the fastest is kept"
+    )
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)  # internal: one measurement
     args = parser.parse_args()
     if args.measure:
@@ -201,24 +234,34 @@ def main() -> int:
     rows = []
     for size in args.sizes:
         # alternate the two and keep each one's fastest run: the machine is noisy
-        runs = [(in_subprocess("xlcrm", size, args.workers), in_subprocess("floor", size, args.workers))
-                for _ in range(args.repeat)]
+        runs = [
+            (in_subprocess("xlcrm", size, args.workers), in_subprocess("floor", size, args.workers))
+            for _ in range(args.repeat)
+        ]
         x = min((x for x, _ in runs), key=lambda r: r["seconds"])
         f = min((f for _, f in runs), key=lambda r: r["seconds"])
         rows.append((size, x, f))
     if rows:
         print(f"xlcrm batch vs the I/O floor ({args.workers} processes; 500 route customers per manager)")
-        print(f"{'route customers':>16} {'managers':>9} {'xlcrm':>9} {'of which district':>18} {'floor':>9} "
-              f"{'xlcrm/floor':>12} {'peak MB':>9} {'floor peak MB':>14}")
-        for size, x, f in rows:
-            print(f"{x['customers']:>16,} {x['managers']:>9} {x['seconds']:>8.1f}s {x['district_s']:>17.1f}s "
-                  f"{f['seconds']:>8.1f}s {x['seconds'] / f['seconds']:>11.2f}× {x['peak_mb']:>9.0f} {f['peak_mb']:>14.0f}")
+        print(
+            f"{'route customers':>16} {'managers':>9} {'xlcrm':>9} {'of which district':>18} {'floor':>9} "
+            f"{'xlcrm/floor':>12} {'peak MB':>9} {'floor peak MB':>14}"
+        )
+        for _size, x, f in rows:
+            print(
+                f"{x['customers']:>16,} {x['managers']:>9} {x['seconds']:>8.1f}s {x['district_s']:>17.1f}s "
+                f"{f['seconds']:>8.1f}s {x['seconds'] / f['seconds']:>11.2f}× {x['peak_mb']:>9.0f} "
+                f"{f['peak_mb']:>14.0f}"
+            )
         by_size = {size: x for size, x, _ in rows}
         if 200_000 in by_size:
             x, f = next((x, f) for size, x, f in rows if size == 200_000)
             ratio = x["seconds"] / f["seconds"]
             ok &= ratio <= 2 and x["peak_mb"] < 2048
-            print(f"  200,000: xlcrm/floor {ratio:.2f}× (target ≤ 2×), peak {x['peak_mb']:.0f} MB (target < 2048)")
+            print(
+                f"  200,000: xlcrm/floor {ratio:.2f}× (target ≤ 2×), "
+                f"peak {x['peak_mb']:.0f} MB (target < 2048)"
+            )
         if 200_000 in by_size and 20_000 in by_size:
             growth = by_size[200_000]["seconds"] / by_size[20_000]["seconds"]
             ok &= growth <= 11
@@ -228,14 +271,19 @@ def main() -> int:
         from formula_way import measure
 
         print("\nthe formula way (LibreOffice recalculation) vs xlcrm end to end, same clean files")
-        print(f"{'route customers':>16} {'district':>9} {'formula cells':>14} {'recalc':>9} {'xlcrm':>8} "
-              f"{'formula/xlcrm':>14} {'results equal':>14}")
+        print(
+            f"{'route customers':>16} {'district':>9} {'formula cells':>14} {'recalc':>9} {'xlcrm':>8} "
+            f"{'formula/xlcrm':>14} {'results equal':>14}"
+        )
         with tempfile.TemporaryDirectory() as work:
             for size in args.formula_sizes:
                 m = measure(size, Path(work))
                 x = xlcrm_on_clean_files(size, Path(work))
-                print(f"{m['customers']:>16,} {m['district']:>9,} {m['formula_cells']:>14,} {m['recalc_s']:>8.1f}s "
-                      f"{x:>7.2f}s {m['recalc_s'] / x:>13.0f}× {'yes' if m['equal'] else 'NO':>14}")
+                print(
+                    f"{m['customers']:>16,} {m['district']:>9,} {m['formula_cells']:>14,} "
+                    f"{m['recalc_s']:>8.1f}s "
+                    f"{x:>7.2f}s {m['recalc_s'] / x:>13.0f}× {'yes' if m['equal'] else 'NO':>14}"
+                )
                 ok &= m["equal"]
                 if size == 30_000:
                     ok &= m["recalc_s"] / x >= 50

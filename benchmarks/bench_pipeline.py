@@ -66,13 +66,22 @@ def measure(paths: dict[str, str]) -> dict[str, float]:
 
     # each file is read and cleaned in turn, in `xlcrm build`'s order, so its raw cells are freed
     loaded = {}
-    for key, spec in [("grades", GRADES), ("previous_grades", PREVIOUS_GRADES), ("purchases", PURCHASES),
-                      ("routes", None)]:
+    for key, spec in [
+        ("grades", GRADES),
+        ("previous_grades", PREVIOUS_GRADES),
+        ("purchases", PURCHASES),
+        ("routes", None),
+    ]:
         raw = timed("read", read_sheets, Path(paths[key]), typed=(key == "routes"))
-        loaded[key] = (timed("clean", routes_from_sheets, raw) if key == "routes" else
-                       timed("clean", load_table, raw, spec))
+        loaded[key] = (
+            timed("clean", routes_from_sheets, raw)
+            if key == "routes"
+            else timed("clean", load_table, raw, spec)
+        )
         del raw
-    routes, grades, previous, purchases = (loaded[k] for k in ("routes", "grades", "previous_grades", "purchases"))
+    routes, grades, previous, purchases = (
+        loaded[k] for k in ("routes", "grades", "previous_grades", "purchases")
+    )
     result = timed("merge", review_quarter, routes, grades, purchases, previous)
     # review() builds both tables too: time them alone and move that share to 'tables'
     timed("tables", grade_change_table, result.customers, result.scheme, result.batches)
@@ -102,29 +111,49 @@ def main() -> int:
     rows = []
     for size in args.sizes:
         paths = ensure_data(size)
-        done = subprocess.run([sys.executable, __file__, "--measure", json.dumps(paths)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", json.dumps(paths)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append((size, json.loads(done.stdout.strip().splitlines()[-1])))
 
     stages = ["read", "clean", "merge", "tables", "export", "engine", "io_engine_export", "workbook"]
-    print(f"{'route customers':>16} {'district':>10} " + " ".join(f"{s:>16}" for s in stages) + f" {'peak MB':>8}")
-    for size, t in rows:
-        print(f"{t['route_customers']:>16,} {t['district']:>10,} " + " ".join(f"{t[s]:>15.2f}s" for s in stages)
-              + f" {t['peak_mb']:>8.0f}")
+    print(
+        f"{'route customers':>16} {'district':>10} "
+        + " ".join(f"{s:>16}" for s in stages)
+        + f" {'peak MB':>8}"
+    )
+    for _size, t in rows:
+        print(
+            f"{t['route_customers']:>16,} {t['district']:>10,} "
+            + " ".join(f"{t[s]:>15.2f}s" for s in stages)
+            + f" {t['peak_mb']:>8.0f}"
+        )
     if len(rows) > 1:
         (small, a), (big, b) = rows[-2], rows[-1]
-        print(f"\nscaling {big:,} / {small:,} customers ({big / small:.1f}×): "
-              f"engine {b['engine'] / a['engine']:.1f}×, read+engine+export {b['io_engine_export'] / a['io_engine_export']:.1f}×")
-    for size, t in rows:
+        print(
+            f"\nscaling {big:,} / {small:,} customers ({big / small:.1f}×): "
+            f"engine {b['engine'] / a['engine']:.1f}×, "
+            f"read+engine+export {b['io_engine_export'] / a['io_engine_export']:.1f}×"
+        )
+    for _size, t in rows:
         print(f"{size:,}: engine share of read+engine+export {t['engine'] / t['io_engine_export']:.0%}")
     largest = max(rows, key=lambda r: r[0])
     if largest[0] >= 200_000:
         t = largest[1]
-        checks = [("read+engine+export", t["io_engine_export"], TARGETS["io_engine_export_s"], "s"),
-                  ("engine", t["engine"], TARGETS["engine_s"], "s"), ("peak memory", t["peak_mb"], TARGETS["peak_mb"], "MB")]
+        checks = [
+            ("read+engine+export", t["io_engine_export"], TARGETS["io_engine_export_s"], "s"),
+            ("engine", t["engine"], TARGETS["engine_s"], "s"),
+            ("peak memory", t["peak_mb"], TARGETS["peak_mb"], "MB"),
+        ]
         print(f"\ntargets at {largest[0]:,}:")
         for name, value, target, unit in checks:
-            print(f"  {name:<20} {value:8.1f} {unit} (target < {target:g} {unit}) {'ok' if value < target else 'MISSED'}")
+            print(
+                f"  {name:<20} {value:8.1f} {unit} (target < {target:g} {unit}) "
+                f"{'ok' if value < target else 'MISSED'}"
+            )
     return 0
 
 

@@ -18,8 +18,17 @@ import xlsxwriter
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]  # run as a script from anywhere
 
-from support.formula_way import (RANK, build_formula_workbook, clean_sample, compare_with_xlcrm,  # noqa: E402
-                                 load_and_review, prepare_profile, read_results, recalculate, soffice)
+from support.formula_way import (
+    RANK,
+    build_formula_workbook,
+    clean_sample,
+    compare_with_xlcrm,
+    load_and_review,
+    prepare_profile,
+    read_results,
+    recalculate,
+    soffice,
+)
 
 
 def _startup(profile: Path, folder: Path) -> float:
@@ -55,10 +64,17 @@ def measure(size: int, workdir, scheme: str = "code2008", seed: int = 7) -> dict
     start_s = _startup(profile, folder)
     recalc_s, recalculated = recalculate(layout.path, folder / "recalculated", profile=profile)
     differences = compare_with_xlcrm(read_results(recalculated), result)
-    return {"customers": len(result.customers), "district": len(result.district),
-            "formula_build_s": build_s, "recalc_s": recalc_s, "equal": not differences,
-            "differences": differences, "engine_s": engine_s, "soffice_start_s": start_s,
-            "formula_cells": layout.formula_cells}
+    return {
+        "customers": len(result.customers),
+        "district": len(result.district),
+        "formula_build_s": build_s,
+        "recalc_s": recalc_s,
+        "equal": not differences,
+        "differences": differences,
+        "engine_s": engine_s,
+        "soffice_start_s": start_s,
+        "formula_cells": layout.formula_cells,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,11 +88,20 @@ def main(argv: list[str] | None = None) -> int:
         print("LibreOffice (soffice) is not installed", file=sys.stderr)
         return 2
     m = measure(args.customers, args.workdir, args.scheme, args.seed)
-    print(f"route customers {m['customers']:,}, district {m['district']:,}, formula cells {m['formula_cells']:,}")
+    print(
+        f"route customers {m['customers']:,}, district {m['district']:,}, "
+        f"formula cells {m['formula_cells']:,}"
+    )
     print(f"  xlcrm engine (read + review)    {m['engine_s']:8.2f} s")
     print(f"  build formula workbook          {m['formula_build_s']:8.2f} s")
-    print(f"  LibreOffice recalc (soffice)    {m['recalc_s']:8.2f} s   (a warm start alone: {m['soffice_start_s']:.2f} s)")
-    print("  results equal to xlcrm's: " + ("yes" if m["equal"] else f"NO ({len(m['differences'])} differences)"))
+    print(
+        f"  LibreOffice recalc (soffice)    {m['recalc_s']:8.2f} s   "
+        f"(a warm start alone: {m['soffice_start_s']:.2f} s)"
+    )
+    print(
+        "  results equal to xlcrm's: "
+        + ("yes" if m["equal"] else f"NO ({len(m['differences'])} differences)")
+    )
     for line in m["differences"]:
         print("    " + line)
     return 0 if m["equal"] else 1

@@ -9,6 +9,7 @@ import types
 from pathlib import Path
 
 import pytest
+
 from support import needs, small_quarter, write_quarter
 
 
@@ -41,6 +42,7 @@ def windows_udfs(monkeypatch):
     sys.modules["win32com"].client = sys.modules["win32com.client"]
     monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
     import xlwings
+
     had_udfs = "udfs" in vars(xlwings)
     xlwings_udfs = importlib.import_module("xlwings.udfs")
     monkeypatch.setattr(xlwings, "func", xlwings_udfs.xlfunc)
@@ -50,8 +52,9 @@ def windows_udfs(monkeypatch):
 
     name = "xlcrm._udfs_as_on_windows"
     package = Path(udfs.__file__).parent
-    spec = importlib.util.spec_from_file_location(name, package / "__init__.py",
-                                                  submodule_search_locations=[str(package)])
+    spec = importlib.util.spec_from_file_location(
+        name, package / "__init__.py", submodule_search_locations=[str(package)]
+    )
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, name, module)
     spec.loader.exec_module(module)

@@ -11,8 +11,18 @@ from xlcrm.commands import cli
 
 
 def args(paths, *extra):
-    return ["build", "--routes", str(paths["routes"]), "--grades", str(paths["grades"]),
-            "--purchases", str(paths["purchases"]), "--previous-grades", str(paths["previous"]), *extra]
+    return [
+        "build",
+        "--routes",
+        str(paths["routes"]),
+        "--grades",
+        str(paths["grades"]),
+        "--purchases",
+        str(paths["purchases"]),
+        "--previous-grades",
+        str(paths["previous"]),
+        *extra,
+    ]
 
 
 def digest(paths):
@@ -28,32 +38,96 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
     assert "读取线路表" in err and "提升 1，保持 3，下降 1，新客户 1，无本季等级 1" in err
 
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "一线", "二线", "六线", "零售客户季度等级变动统计表", "客户季度等级最低标准表", "数据问题"]
+    assert book.sheetnames == [
+        "汇总",
+        "一线",
+        "二线",
+        "六线",
+        "零售客户季度等级变动统计表",
+        "客户季度等级最低标准表",
+        "数据问题",
+    ]
     route = book["一线"]
-    assert [c.value for c in route[2]] == ["序号", "客户代码", "客户名称", "负责人", "备注",
-                                            "上季等级", "本季等级", "变动", "购进量", "购进额",
-                                            "上一档", "距上一档（条）", "距上一档（元）"]
-    assert [c.value for c in route[3]] == [1, 330781100001, "甲店", "王", "老客户", "CS2", "CS1", "CS1↑", 1200, 180000.5,
-                                           None, None, None]
+    assert [c.value for c in route[2]] == [
+        "序号",
+        "客户代码",
+        "客户名称",
+        "负责人",
+        "备注",
+        "上季等级",
+        "本季等级",
+        "变动",
+        "购进量",
+        "购进额",
+        "上一档",
+        "距上一档（条）",
+        "距上一档（元）",
+    ]
+    assert [c.value for c in route[3]] == [
+        1,
+        330781100001,
+        "甲店",
+        "王",
+        "老客户",
+        "CS2",
+        "CS1",
+        "CS1↑",
+        1200,
+        180000.5,
+        None,
+        None,
+        None,
+    ]
     assert route["B3"].number_format == "0"
     assert [c.value for c in route[5]][7] == "CZ3↓"
 
     with open(export / "customers.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
-                             "change", "volume", "amount"]
-    assert rows[0] == {"customer_code": "330781100001", "route": "一线", "batch": "星期一", "segment": "CS",
-                       "grade": "CS1", "previous_grade": "CS2", "change": "up", "volume": "1200", "amount": "180000.5"}
-    for name, header in [("grade_changes.csv", "segment,grade,batch,up,same,down"),
-                         ("standards.csv", "segment,grade,min_volume,min_amount,customers"),
-                         ("issues.csv", "kind,customer_code,source,detail")]:
+    assert list(rows[0]) == [
+        "customer_code",
+        "route",
+        "batch",
+        "segment",
+        "grade",
+        "previous_grade",
+        "change",
+        "volume",
+        "amount",
+    ]
+    assert rows[0] == {
+        "customer_code": "330781100001",
+        "route": "一线",
+        "batch": "星期一",
+        "segment": "CS",
+        "grade": "CS1",
+        "previous_grade": "CS2",
+        "change": "up",
+        "volume": "1200",
+        "amount": "180000.5",
+    }
+    for name, header in [
+        ("grade_changes.csv", "segment,grade,batch,up,same,down"),
+        ("standards.csv", "segment,grade,min_volume,min_amount,customers"),
+        ("issues.csv", "kind,customer_code,source,detail"),
+    ]:
         assert (export / name).read_text(encoding="utf-8").splitlines()[0] == header
 
 
 def test_exports_are_byte_for_byte_repeatable(small_inputs, tmp_path):
     for run in ("a", "b"):
-        assert cli.main(args(small_inputs, "-q", "--out", str(tmp_path / f"{run}.xlsx"),
-                             "--export-dir", str(tmp_path / run))) == 0
+        assert (
+            cli.main(
+                args(
+                    small_inputs,
+                    "-q",
+                    "--out",
+                    str(tmp_path / f"{run}.xlsx"),
+                    "--export-dir",
+                    str(tmp_path / run),
+                )
+            )
+            == 0
+        )
     for name in ("customers.csv", "grade_changes.csv", "standards.csv", "issues.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -74,7 +148,10 @@ def test_missing_file_is_one_clear_line(small_inputs, tmp_path, capsys):
 
 def test_sheet_without_code_column_names_file_sheet_column(small_inputs, tmp_path, capsys):
     from support import write_xlsx
-    paths = dict(small_inputs, purchases=write_xlsx(tmp_path / "购进.xlsx", {"数据": [["名称", "购进量"], ["a", 1]]}))
+
+    paths = dict(
+        small_inputs, purchases=write_xlsx(tmp_path / "购进.xlsx", {"数据": [["名称", "购进量"], ["a", 1]]})
+    )
     assert cli.main(args(paths, "-q", "--out", str(tmp_path / "o.xlsx"))) == 2
     line = one_error_line(capsys)
     assert "购进.xlsx › 数据" in line and "客户代码" in line
@@ -86,7 +163,10 @@ def test_unknown_scheme(small_inputs, tmp_path, capsys):
 
 
 def test_debug_shows_the_traceback(small_inputs, tmp_path, capsys):
-    assert cli.main(args(small_inputs, "-q", "--debug", "--scheme", "abc", "--out", str(tmp_path / "o.xlsx"))) == 2
+    assert (
+        cli.main(args(small_inputs, "-q", "--debug", "--scheme", "abc", "--out", str(tmp_path / "o.xlsx")))
+        == 2
+    )
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -132,37 +212,79 @@ def test_check_lists_issues(small_inputs, capsys):
 
 
 def test_console_entry_point_runs(small_inputs, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "xlcrm", *args(small_inputs, "--out", str(tmp_path / "o.xlsx"))],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "xlcrm", *args(small_inputs, "--out", str(tmp_path / "o.xlsx"))],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "已写入" in done.stderr
 
 
 def test_column_batch_and_grade_order_options(tmp_path, capsys):
     from support import write_xlsx
-    routes = write_xlsx(tmp_path / "r.xlsx", {"城区线": [["编号", "店名"], ["330781100001", "a"], ["330781100002", "b"]]})
-    grades = write_xlsx(tmp_path / "g.xlsx", {"S": [["编号", "星级"], ["330781100001", "金"], ["330781100002", "铜"]]})
-    previous = write_xlsx(tmp_path / "p.xlsx", {"S": [["编号", "星级"], ["330781100001", "银"], ["330781100002", "银"]]})
+
+    routes = write_xlsx(
+        tmp_path / "r.xlsx", {"城区线": [["编号", "店名"], ["330781100001", "a"], ["330781100002", "b"]]}
+    )
+    grades = write_xlsx(
+        tmp_path / "g.xlsx", {"S": [["编号", "星级"], ["330781100001", "金"], ["330781100002", "铜"]]}
+    )
+    previous = write_xlsx(
+        tmp_path / "p.xlsx", {"S": [["编号", "星级"], ["330781100001", "银"], ["330781100002", "银"]]}
+    )
     purchases = write_xlsx(tmp_path / "b.xlsx", {"S": [["编号", "x", "y"], ["330781100001", 5, 600]]})
     export = tmp_path / "csv"
-    code = cli.main(["build", "-q", "--routes", str(routes), "--grades", str(grades), "--previous-grades", str(previous),
-                     "--purchases", str(purchases), "--out", str(tmp_path / "o.xlsx"), "--export-dir", str(export),
-                     "--column", "code=编号", "--column", "grade=星级", "--column", "购进量=B", "--column", "amount=C",
-                     "--grade-order", "金,银,铜", "--batch", "城区线=周三"])
+    code = cli.main(
+        [
+            "build",
+            "-q",
+            "--routes",
+            str(routes),
+            "--grades",
+            str(grades),
+            "--previous-grades",
+            str(previous),
+            "--purchases",
+            str(purchases),
+            "--out",
+            str(tmp_path / "o.xlsx"),
+            "--export-dir",
+            str(export),
+            "--column",
+            "code=编号",
+            "--column",
+            "grade=星级",
+            "--column",
+            "购进量=B",
+            "--column",
+            "amount=C",
+            "--grade-order",
+            "金,银,铜",
+            "--batch",
+            "城区线=周三",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     rows = list(csv.DictReader(open(export / "customers.csv", encoding="utf-8")))
     assert [(r["batch"], r["grade"], r["change"], r["volume"]) for r in rows] == [
-        ("星期三", "金", "up", "5"), ("星期三", "铜", "down", "")]
+        ("星期三", "金", "up", "5"),
+        ("星期三", "铜", "down", ""),
+    ]
 
 
 def test_a_code_that_looks_truncated_is_pointed_out(tmp_path, small_inputs):
     from support import write_xlsx
+
     routes = write_xlsx(tmp_path / "r.xlsx", {"一线": [["客户代码"], [330781000000], ["330781100001"]]})
     export = tmp_path / "csv"
     paths = dict(small_inputs, routes=routes)
     assert cli.main(args(paths, "-q", "--out", str(tmp_path / "o.xlsx"), "--export-dir", str(export))) == 0
     issues = (export / "issues.csv").read_text(encoding="utf-8")
-    assert "330781000000,r.xlsx › 一线 › A2,本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断" in issues
+    assert (
+        "330781000000,r.xlsx › 一线 › A2,本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断"
+        in issues
+    )
 
 
 def test_outputs_get_ordinary_file_permissions(small_inputs, tmp_path):

@@ -7,8 +7,8 @@ import io
 
 import openpyxl
 import pytest
-from support import write_xlsx
 
+from support import write_xlsx
 from xlcrm.commands import cli
 from xlcrm.commands.progress import progress_bar
 from xlcrm.demo.department import department
@@ -19,12 +19,21 @@ from xlcrm.report.visit_workbook import CHANGE_TABLE_NAME, STANDARDS_NAME
 
 @pytest.fixture(scope="module")
 def dept(tmp_path_factory):
-    return department(tmp_path_factory.mktemp("dept"), managers=8, customers_per_manager=40, seed=11, quirks=False)
+    return department(
+        tmp_path_factory.mktemp("dept"), managers=8, customers_per_manager=40, seed=11, quirks=False
+    )
 
 
 def district_args(d) -> list[str]:
     s = d.sample
-    return ["--grades", str(s.grades), "--purchases", str(s.purchases), "--previous-grades", str(s.previous_grades)]
+    return [
+        "--grades",
+        str(s.grades),
+        "--purchases",
+        str(s.purchases),
+        "--previous-grades",
+        str(s.previous_grades),
+    ]
 
 
 def values(path, sheet) -> list[tuple]:
@@ -34,16 +43,40 @@ def values(path, sheet) -> list[tuple]:
 @pytest.fixture(scope="module")
 def combined(dept, tmp_path_factory):
     out = tmp_path_factory.mktemp("combined") / "all.xlsx"
-    assert cli.main(["build", "-q", "--routes", str(dept.sample.routes), *district_args(dept), "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            ["build", "-q", "--routes", str(dept.sample.routes), *district_args(dept), "--out", str(out)]
+        )
+        == 0
+    )
     return out
 
 
 def test_a_department_adds_up_to_the_combined_routes(dept, combined, tmp_path, capsys):
-    files = [*dept.routes_dir.iterdir(), dept.sample.grades, dept.sample.purchases, dept.sample.previous_grades]
+    files = [
+        *dept.routes_dir.iterdir(),
+        dept.sample.grades,
+        dept.sample.purchases,
+        dept.sample.previous_grades,
+    ]
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     out = tmp_path / "out"
-    assert cli.main(["batch", "-q", *district_args(dept), "--routes-dir", str(dept.routes_dir), "--out-dir", str(out),
-                     "--workers", "2"]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                "-q",
+                *district_args(dept),
+                "--routes-dir",
+                str(dept.routes_dir),
+                "--out-dir",
+                str(out),
+                "--workers",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert "已生成 8 位客户经理的拜访表（线路客户 320 户）" in capsys.readouterr().out
     assert {p.name for p in out.iterdir()} == {f"{m}.xlsx" for m in dept.managers} | {"部门汇总.xlsx"}
     summary = out / "部门汇总.xlsx"
@@ -65,9 +98,14 @@ def test_a_broken_file_is_reported_and_skipped(dept, tmp_path, capsys):
     shutil.copytree(dept.routes_dir, routes)
     (routes / f"{dept.managers[2]}.xlsx").write_bytes(b"PK\x03\x04 broken")
     out = tmp_path / "out"
-    assert cli.main(["batch", "-q", *district_args(dept), "--routes-dir", str(routes), "--out-dir", str(out)]) == 2
+    assert (
+        cli.main(["batch", "-q", *district_args(dept), "--routes-dir", str(routes), "--out-dir", str(out)])
+        == 2
+    )
     printed = capsys.readouterr().out
-    assert "已生成 7 位客户经理" in printed and f"未完成：{dept.managers[2]}" in printed and "已损坏" in printed
+    assert (
+        "已生成 7 位客户经理" in printed and f"未完成：{dept.managers[2]}" in printed and "已损坏" in printed
+    )
     failed = values(out / "部门汇总.xlsx", FAILED_NAME)
     assert failed[1][:2] == (dept.managers[2], f"{dept.managers[2]}.xlsx") and "已损坏" in failed[1][2]
     assert not (out / f"{dept.managers[2]}.xlsx").exists()
@@ -75,13 +113,18 @@ def test_a_broken_file_is_reported_and_skipped(dept, tmp_path, capsys):
 
 def test_one_table_with_a_manager_column(dept, combined, tmp_path, capsys):
     rows = [["客户经理", "线路", "客户代码", "客户名称"]]
-    for manager, path in zip(dept.managers, sorted(dept.routes_dir.iterdir(), key=lambda p: dept.managers.index(p.stem))):
+    for manager, path in zip(
+        dept.managers, sorted(dept.routes_dir.iterdir(), key=lambda p: dept.managers.index(p.stem))
+    ):
         for sheet in read_sheets(path):
             for code, name in sheet.cells.loc[4:, [1, 2]].itertuples(index=False):
                 rows.append([manager, sheet.sheet, str(code), name])
     table = write_xlsx(tmp_path / "线路总表.xlsx", {"全部": rows})
     out = tmp_path / "out"
-    assert cli.main(["batch", "-q", *district_args(dept), "--routes-table", str(table), "--out-dir", str(out)]) == 0
+    assert (
+        cli.main(["batch", "-q", *district_args(dept), "--routes-table", str(table), "--out-dir", str(out)])
+        == 0
+    )
     summary = out / "部门汇总.xlsx"
     assert values(summary, CHANGES_ALL)[1:] == values(combined, CHANGE_TABLE_NAME)[1:]
     assert openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx").sheetnames[1:3] == ["一线", "二线"]
@@ -89,7 +132,12 @@ def test_one_table_with_a_manager_column(dept, combined, tmp_path, capsys):
 
 def test_a_table_without_the_manager_column_says_so(dept, tmp_path, capsys):
     table = write_xlsx(tmp_path / "t.xlsx", {"S": [["线路", "客户代码"], ["一线", "330781100001"]]})
-    assert cli.main(["batch", "-q", *district_args(dept), "--routes-table", str(table), "--out-dir", str(tmp_path)]) == 2
+    assert (
+        cli.main(
+            ["batch", "-q", *district_args(dept), "--routes-table", str(table), "--out-dir", str(tmp_path)]
+        )
+        == 2
+    )
     assert "没有“客户经理”列" in capsys.readouterr().err
 
 
@@ -108,7 +156,22 @@ def test_pdf_per_manager(tmp_path):
 
     small = department(tmp_path / "d", managers=2, customers_per_manager=30, seed=4, quirks=False)
     out = tmp_path / "out"
-    assert cli.main(["batch", "-q", *district_args(small), "--routes-dir", str(small.routes_dir),
-                     "--out-dir", str(out), "--pdf", "--workers", "2"]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                "-q",
+                *district_args(small),
+                "--routes-dir",
+                str(small.routes_dir),
+                "--out-dir",
+                str(out),
+                "--pdf",
+                "--workers",
+                "2",
+            ]
+        )
+        == 0
+    )
     for manager in small.managers:
         assert (out / f"{manager}.pdf").read_bytes().startswith(b"%PDF")

@@ -41,9 +41,24 @@ def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     sample = generate(root / "inputs", route_customers=600, district_factor=5, seed=11)
     out = root / "out"
-    code = cli.main(["build", "-q", "--routes", str(sample.routes), "--grades", str(sample.grades),
-                     "--purchases", str(sample.purchases), "--previous-grades", str(sample.previous_grades),
-                     "--out", str(out / "报表.xlsx"), "--export-dir", str(out)])
+    code = cli.main(
+        [
+            "build",
+            "-q",
+            "--routes",
+            str(sample.routes),
+            "--grades",
+            str(sample.grades),
+            "--purchases",
+            str(sample.purchases),
+            "--previous-grades",
+            str(sample.previous_grades),
+            "--out",
+            str(out / "报表.xlsx"),
+            "--export-dir",
+            str(out),
+        ]
+    )
     assert code == 0
     return sample, out
 
@@ -60,8 +75,15 @@ def expected_customers(truth) -> dict[str, dict]:
         change = "missing" if grade is None else "new" if before is None else size_digit_change(grade, before)
         volume = d.volume if d is not None and not math.isnan(d.volume) else None
         amount = d.amount if d is not None and not math.isnan(d.amount) else None
-        expected[r.customer_code] = dict(route=r.route, batch=weekday(r.route), grade=grade, previous_grade=before,
-                                         change=change, volume=volume, amount=amount)
+        expected[r.customer_code] = dict(
+            route=r.route,
+            batch=weekday(r.route),
+            grade=grade,
+            previous_grade=before,
+            change=change,
+            volume=volume,
+            amount=amount,
+        )
     return expected
 
 
@@ -78,9 +100,15 @@ def test_every_route_customer_once_with_the_right_values(run):
         if not r["customer_code"]:
             continue
         e = expected[r["customer_code"]]
-        got = dict(route=r["route"], batch=r["batch"], grade=r["grade"] or None,
-                   previous_grade=r["previous_grade"] or None, change=r["change"],
-                   volume=number(r["volume"]), amount=number(r["amount"]))
+        got = dict(
+            route=r["route"],
+            batch=r["batch"],
+            grade=r["grade"] or None,
+            previous_grade=r["previous_grade"] or None,
+            change=r["change"],
+            volume=number(r["volume"]),
+            amount=number(r["amount"]),
+        )
         assert got == e, r["customer_code"]
 
 
@@ -101,7 +129,7 @@ def test_grade_change_table_against_a_count_by_hand(run):
     assert got == counts
     held = {e["grade"] for e in expected_customers(truth).values() if e["grade"]}
     assert {r["grade"] for r in rows} == held
-    assert all(Counter((r["grade"] for r in rows)).get(g) == 5 for g in held)  # every weekday, zeros included
+    assert all(Counter(r["grade"] for r in rows).get(g) == 5 for g in held)  # every weekday, zeros included
 
 
 def test_standards_table_against_the_district_by_hand(run):
@@ -120,7 +148,9 @@ def test_standards_table_against_the_district_by_hand(run):
         assert row["segment"] == grade[:-1]
         assert int(row["customers"]) == len(members)
         assert number(row["min_volume"]) == (min(volumes) if volumes else None)
-        assert number(row["min_amount"]) == pytest.approx(min(amounts)) if amounts else row["min_amount"] == ""
+        assert (
+            number(row["min_amount"]) == pytest.approx(min(amounts)) if amounts else row["min_amount"] == ""
+        )
 
 
 def test_every_injected_quirk_is_reported_where_it_is(run):
@@ -128,7 +158,11 @@ def test_every_injected_quirk_is_reported_where_it_is(run):
     truth = sample.truth
     issues = read_csv(out / "issues.csv")
     reported = {(i["kind"], i["customer_code"]) for i in issues}
-    cited = {(i["kind"], *cell_of(i["source"])) for i in issues if i["kind"] in ("total_row", "lost_digits", "bad_number")}
+    cited = {
+        (i["kind"], *cell_of(i["source"]))
+        for i in issues
+        if i["kind"] in ("total_row", "lost_digits", "bad_number")
+    }
     ungraded = {c for c, e in expected_customers(truth).items() if e["grade"] is None}
     for a in truth.anomalies.itertuples():
         if a.kind == "not_in_previous" and a.customer_code in ungraded:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from support import formula_way as fw
 
 pytestmark = pytest.mark.libreoffice
 
 
-@pytest.fixture(scope="module", params=[("code2008", 150), ("tiers30", 80), ("tiers15", 80)],
-                ids=lambda p: p[0])
+@pytest.fixture(
+    scope="module", params=[("code2008", 150), ("tiers30", 80), ("tiers15", 80)], ids=lambda p: p[0]
+)
 def quarter(request, tmp_path_factory):
     """One clean quarter per scheme: xlcrm's review and the recalculated formula results."""
     scheme, size = request.param
@@ -46,8 +48,11 @@ def test_customers_match_cell_by_cell(quarter):
 def test_tables_match_exactly(quarter):
     review, results, _ = quarter
     changes = review.grade_changes.astype({c: object for c in ("segment", "grade", "batch")})
-    pd.testing.assert_frame_equal(results["grade_changes"], changes.astype({c: "int64" for c in ("up", "same", "down")}),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        results["grade_changes"],
+        changes.astype({c: "int64" for c in ("up", "same", "down")}),
+        check_dtype=False,
+    )
     standards = review.standards.astype({"segment": object, "grade": object})
     pd.testing.assert_frame_equal(results["standards"], standards, check_dtype=False)
 
@@ -76,6 +81,7 @@ def test_ranges_are_bounded(quarter):
     """No whole-column references: LibreOffice would scan a million rows per lookup."""
     _, _, layout = quarter
     import zipfile
+
     with zipfile.ZipFile(layout.path) as book:
         xml = "".join(book.read(n).decode() for n in book.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" in xml and "$A:$A" not in xml and "!A:C" not in xml

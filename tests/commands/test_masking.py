@@ -6,8 +6,21 @@ from xlcrm.commands import cli
 
 
 def build(small_inputs, out, *extra):
-    return cli.main(["build", "-q", "--routes", str(small_inputs["routes"]), "--grades", str(small_inputs["grades"]),
-                     "--purchases", str(small_inputs["purchases"]), "--out", str(out), *extra])
+    return cli.main(
+        [
+            "build",
+            "-q",
+            "--routes",
+            str(small_inputs["routes"]),
+            "--grades",
+            str(small_inputs["grades"]),
+            "--purchases",
+            str(small_inputs["purchases"]),
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
 
 
 def test_printed_route_sheets_mask_by_default(small_inputs, tmp_path):

@@ -5,8 +5,21 @@ import pytest
 from xlcrm.core.addresses import cell_ref, column_index, column_letter
 
 
-@pytest.mark.parametrize("index, letters", [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (51, "AZ"),
-                                            (52, "BA"), (701, "ZZ"), (702, "AAA"), (16383, "XFD")])
+@pytest.mark.parametrize(
+    "index, letters",
+    [
+        (0, "A"),
+        (1, "B"),
+        (25, "Z"),
+        (26, "AA"),
+        (27, "AB"),
+        (51, "AZ"),
+        (52, "BA"),
+        (701, "ZZ"),
+        (702, "AAA"),
+        (16383, "XFD"),
+    ],
+)
 def test_letters_and_positions(index, letters):
     assert column_letter(index) == letters
     assert column_index(letters) == index

@@ -8,14 +8,25 @@ from xlcrm.core.cleaning import clean_codes, clean_grades, clean_numbers, is_tot
 
 def codes(*values):
     result = clean_codes(pd.Series(list(values), dtype=object))
-    return list(result.values.astype(object).where(result.values.notna(), None)), \
-        list(result.problem.astype(object).where(result.problem.notna(), None))
+    return list(result.values.astype(object).where(result.values.notna(), None)), list(
+        result.problem.astype(object).where(result.problem.notna(), None)
+    )
 
 
-@pytest.mark.parametrize("raw", [
-    330781100123, 330781100123.0, "330781100123", " 330781100123 ", "330781100123\t",
-    "'330781100123", "３３０７８１１００１２３", "\u3000330781100123\u00a0", "3307 8110 0123",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        330781100123,
+        330781100123.0,
+        "330781100123",
+        " 330781100123 ",
+        "330781100123\t",
+        "'330781100123",
+        "３３０７８１１００１２３",
+        "\u3000330781100123\u00a0",
+        "3307 8110 0123",
+    ],
+)
 def test_a_code_matches_as_a_code_whatever_its_storage(raw):
     assert codes(raw) == (["330781100123"], [None])
 
@@ -26,7 +37,9 @@ def test_a_code_saved_through_scientific_notation_is_reported_never_guessed():
 
 def test_blank_codes_are_no_problem_and_text_is_a_bad_code():
     assert codes(None, "", float("nan"), "合计", "ABC123") == (
-        [None] * 5, [None, None, None, "bad_code", "bad_code"])
+        [None] * 5,
+        [None, None, None, "bad_code", "bad_code"],
+    )
 
 
 def test_leading_zeros_are_kept():
@@ -35,8 +48,9 @@ def test_leading_zeros_are_kept():
 
 def numbers(*values):
     result = clean_numbers(pd.Series(list(values), dtype=object))
-    return [None if math.isnan(v) else v for v in result.values], \
-        list(result.problem.astype(object).where(result.problem.notna(), None))
+    return [None if math.isnan(v) else v for v in result.values], list(
+        result.problem.astype(object).where(result.problem.notna(), None)
+    )
 
 
 def test_numbers_stored_as_text_with_the_usual_quirks():
@@ -52,13 +66,20 @@ def test_blank_numbers_are_empty_and_unreadable_ones_are_reported():
 
 
 def test_grades_are_tidied():
-    assert clean_grades(pd.Series(["cs1", " CS2 ", "第15档", "15档", 15.0, None, "Ａ１"], dtype=object)).tolist() == [
-        "CS1", "CS2", "15", "15", "15", "", "A1"]
+    assert clean_grades(
+        pd.Series(["cs1", " CS2 ", "第15档", "15档", 15.0, None, "Ａ１"], dtype=object)
+    ).tolist() == ["CS1", "CS2", "15", "15", "15", "", "A1"]
 
 
 def test_total_labels():
     assert is_total_label(pd.Series(["合计", "总 计", "小计：", "合计金额", "客户", None])).tolist() == [
-        True, True, True, True, False, False]
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_truncated_looking_codes():

@@ -17,8 +17,14 @@ def test_header_names_are_tidied():
 
 
 def test_header_found_below_title_rows_with_varying_names():
-    table = cells([["零售客户拜访线路表", "", ""], ["客户经理：张三", "", ""],
-                   ["序号", "客户编号", "2010年一季度客户分类"], [1, "330781100001", "CS1"]])
+    table = cells(
+        [
+            ["零售客户拜访线路表", "", ""],
+            ["客户经理：张三", "", ""],
+            ["序号", "客户编号", "2010年一季度客户分类"],
+            [1, "330781100001", "CS1"],
+        ]
+    )
     header = find_header(table, ("code", "grade"), where="x.xlsx › 一线")
     assert header.row == 3 and header.columns == {"code": 1, "grade": 2}
 
@@ -29,13 +35,18 @@ def test_code_column_names_in_practice(name):
 
 
 def test_quarter_prefixed_purchase_headers():
-    header = find_header(cells([["客户代码", "2010年一季度购进量", "2010年一季度购进额"]]),
-                         ("code", "volume", "amount"), where="x")
+    header = find_header(
+        cells([["客户代码", "2010年一季度购进量", "2010年一季度购进额"]]),
+        ("code", "volume", "amount"),
+        where="x",
+    )
     assert header.columns == {"code": 0, "volume": 1, "amount": 2}
 
 
 def test_previous_grade_is_not_taken_for_the_current_one():
-    header = find_header(cells([["客户代码", "上季度等级", "本季等级"]]), ("code", "grade", "previous_grade"), where="x")
+    header = find_header(
+        cells([["客户代码", "上季度等级", "本季等级"]]), ("code", "grade", "previous_grade"), where="x"
+    )
     assert header.columns == {"code": 0, "previous_grade": 1, "grade": 2}
 
 
@@ -53,8 +64,12 @@ def test_a_missing_column_names_file_sheet_and_the_fix():
     message = str(err.value)
     assert "线路.xlsx › 一线" in message and "客户代码" in message and "--column code=" in message
     with pytest.raises(XlcrmError, match="第1行表头中.*购进额"):
-        find_header(cells([["客户代码", "购进量"]]), ("code", "volume", "amount"), where="p.csv",
-                    required=("code", "volume", "amount"))
+        find_header(
+            cells([["客户代码", "购进量"]]),
+            ("code", "volume", "amount"),
+            where="p.csv",
+            required=("code", "volume", "amount"),
+        )
 
 
 def test_column_overrides_from_the_command_line():

@@ -52,11 +52,14 @@ def test_rows_sort_best_first():
     assert sorted(["B1", "A2", "C2", "A1"], key=TIERS15.order) == ["A1", "A2", "B1", "C2"]
 
 
-@pytest.mark.parametrize("grades, scheme", [
-    (["CS1", "CZ2", "XB3", "CS1"], CODE2008),
-    (["1", "15", "30", "7"], TIERS30),
-    (["A1", "B7", "C2"], TIERS15),
-])
+@pytest.mark.parametrize(
+    "grades, scheme",
+    [
+        (["CS1", "CZ2", "XB3", "CS1"], CODE2008),
+        (["1", "15", "30", "7"], TIERS30),
+        (["A1", "B7", "C2"], TIERS15),
+    ],
+)
 def test_detection(grades, scheme):
     assert detect_scheme(pd.Series(grades)) is scheme
 
@@ -81,11 +84,21 @@ def test_grade_order_takes_every_list_separator():
     assert grade_order("") == [] and grade_order(None) == []
 
 
-@pytest.mark.parametrize("name, order, expected", [
-    (None, None, None), ("", "", None), ("自动", None, None), ("auto", "", None),
-    ("code2008", None, "code2008"), ("30档", "", "tiers30"), ("15", None, "tiers15"),
-    ("", "金,银,铜", "custom"), ("自动", "金,银", "custom"), ("自定义", "金、银", "custom"),
-])
+@pytest.mark.parametrize(
+    "name, order, expected",
+    [
+        (None, None, None),
+        ("", "", None),
+        ("自动", None, None),
+        ("auto", "", None),
+        ("code2008", None, "code2008"),
+        ("30档", "", "tiers30"),
+        ("15", None, "tiers15"),
+        ("", "金,银,铜", "custom"),
+        ("自动", "金,银", "custom"),
+        ("自定义", "金、银", "custom"),
+    ],
+)
 def test_the_scheme_a_person_chose(name, order, expected):
     chosen = scheme_choice(name, order)
     assert (chosen.name if chosen else None) == expected
@@ -96,10 +109,16 @@ def test_a_custom_order_is_tidied_like_the_grades_it_orders():
     assert [scheme.level(g) for g in ("CS1", "CS2", "3")] == [3.0, 2.0, 1.0]
 
 
-@pytest.mark.parametrize("name, order, message", [
-    ("自定义", "", "至少要有两个"), ("自定义", "金", "至少要有两个"), ("", "金,金", "至少要有两个"),
-    ("code2008", "金,银", "只能用一个"), ("tiers99", None, "不认识的等级方案"),
-])
+@pytest.mark.parametrize(
+    "name, order, message",
+    [
+        ("自定义", "", "至少要有两个"),
+        ("自定义", "金", "至少要有两个"),
+        ("", "金,金", "至少要有两个"),
+        ("code2008", "金,银", "只能用一个"),
+        ("tiers99", None, "不认识的等级方案"),
+    ],
+)
 def test_what_cannot_be_chosen_is_said(name, order, message):
     with pytest.raises(XlcrmError, match=message):
         scheme_choice(name, order)

@@ -6,7 +6,9 @@ S = "string[pyarrow]"
 
 
 def test_equal_codes_equal_keys_across_tables_and_leading_zeros_kept_apart():
-    a, b = code_keys(pd.Series(["123", "0123", "330781100123"], dtype=S), pd.Series(["330781100123", "123"], dtype=S))
+    a, b = code_keys(
+        pd.Series(["123", "0123", "330781100123"], dtype=S), pd.Series(["330781100123", "123"], dtype=S)
+    )
     assert a[2] == b[0] and a[0] == b[1] and a[0] != a[1]
 
 

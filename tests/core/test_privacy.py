@@ -5,16 +5,19 @@ import pytest
 from xlcrm.core.privacy import mask_text, mask_value
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("13812345678", "138****5678"),
-    ("电话 13800001111，周日休息", "电话 138****1111，周日休息"),
-    ("0571-88881234", "0571-88****34"),
-    ("330781199001011234", "330781********1234"),
-    ("身份证33078119900101123x", "身份证330781********123x"),
-    ("330781100001", "330781100001"),  # a 12-digit customer code is not a phone
-    ("138123456789", "138123456789"),  # nor is a 12-digit number that starts like one
-    ("备注", "备注"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("13812345678", "138****5678"),
+        ("电话 13800001111，周日休息", "电话 138****1111，周日休息"),
+        ("0571-88881234", "0571-88****34"),
+        ("330781199001011234", "330781********1234"),
+        ("身份证33078119900101123x", "身份证330781********123x"),
+        ("330781100001", "330781100001"),  # a 12-digit customer code is not a phone
+        ("138123456789", "138123456789"),  # nor is a 12-digit number that starts like one
+        ("备注", "备注"),
+    ],
+)
 def test_mask_text(text, shown):
     assert mask_text(text) == shown
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import raw_sheets
 
+from support import raw_sheets
 from xlcrm.core.changes import COMPARABLE
 from xlcrm.core.cleaning import clean_codes, clean_grades, clean_numbers
 from xlcrm.core.errors import XlcrmError
@@ -19,11 +19,16 @@ PROBLEMS = {"bad_code", "lost_digits", "bad_number"}
 
 # what cells of exports hold: text of every kind, numbers of every size, blanks, booleans, dates
 cell = st.one_of(
-    st.none(), st.text(max_size=30), st.integers(-10**20, 10**20),
-    st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
     st.from_regex(r"[ '＇]?[0-9０-９]{1,18}(\.0)?[ 　]?", fullmatch=True),
     st.from_regex(r"-?[0-9,，]{1,12}(\.[0-9]{1,3})?( ?条| ?元)?", fullmatch=True),
-    st.sampled_from(["3.30781E+11", "合计", "总计", "", " ", "NaN", "#N/A", "=1+1", "@SUM(A1)", "CS1", "cs 1"]),
+    st.sampled_from(
+        ["3.30781E+11", "合计", "总计", "", " ", "NaN", "#N/A", "=1+1", "@SUM(A1)", "CS1", "cs 1"]
+    ),
     st.datetimes(),
 )
 
@@ -40,9 +45,17 @@ def test_cleaners_take_any_cell(values):
 
 
 codes = st.integers(330781100000, 330781100060).map(str)
-valid_grade = st.sampled_from(["CS1", "CS2", "CS3", "CZ1", "CZ2", "XB3", "XY1", "cs2", " CZ3 ", "1", "15", "30", "A1", "B7"])
-any_grade = st.one_of(valid_grade, valid_grade, valid_grade, st.text(max_size=4), st.none())  # mostly real grades
-number = st.one_of(st.integers(-5, 5000).map(str), st.floats(0, 10**6, allow_nan=False), st.sampled_from(["", "abc", "1,200"]))
+valid_grade = st.sampled_from(
+    ["CS1", "CS2", "CS3", "CZ1", "CZ2", "XB3", "XY1", "cs2", " CZ3 ", "1", "15", "30", "A1", "B7"]
+)
+any_grade = st.one_of(
+    valid_grade, valid_grade, valid_grade, st.text(max_size=4), st.none()
+)  # mostly real grades
+number = st.one_of(
+    st.integers(-5, 5000).map(str),
+    st.floats(0, 10**6, allow_nan=False),
+    st.sampled_from(["", "abc", "1,200"]),
+)
 
 
 def raw_sheet(name: str, rows: list[list]):
@@ -56,25 +69,57 @@ EXPECTED_STOPS = ("没有任何客户数据", "不属于任何已知方案", "�
 
 @st.composite
 def quarters(draw):
-    route_names = draw(st.lists(st.sampled_from(["一线", "二线", "三线", "六线", "十一线", "城区线"]),
-                                min_size=1, max_size=4, unique=True))
-    routes = [raw_sheet(r, [["客户代码", "上季等级"]] + draw(st.lists(st.tuples(st.one_of(codes, codes, cell), any_grade)
-                                                                    .map(list), max_size=12)))
-              for r in route_names]
-    grades = raw_sheet("等级", [["客户代码", "业态", "客户等级"]]
-                       + draw(st.lists(st.tuples(st.one_of(codes, codes, codes, cell), st.sampled_from(["", "超市"]), any_grade)
-                                       .map(list), min_size=5, max_size=40)))
-    purchases = raw_sheet("购进", [["客户代码", "购进量", "购进额"]]
-                          + draw(st.lists(st.tuples(st.one_of(codes, codes, cell), number, number).map(list), min_size=3, max_size=40)))
+    route_names = draw(
+        st.lists(
+            st.sampled_from(["一线", "二线", "三线", "六线", "十一线", "城区线"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    routes = [
+        raw_sheet(
+            r,
+            [["客户代码", "上季等级"]]
+            + draw(st.lists(st.tuples(st.one_of(codes, codes, cell), any_grade).map(list), max_size=12)),
+        )
+        for r in route_names
+    ]
+    grades = raw_sheet(
+        "等级",
+        [["客户代码", "业态", "客户等级"]]
+        + draw(
+            st.lists(
+                st.tuples(st.one_of(codes, codes, codes, cell), st.sampled_from(["", "超市"]), any_grade).map(
+                    list
+                ),
+                min_size=5,
+                max_size=40,
+            )
+        ),
+    )
+    purchases = raw_sheet(
+        "购进",
+        [["客户代码", "购进量", "购进额"]]
+        + draw(
+            st.lists(
+                st.tuples(st.one_of(codes, codes, cell), number, number).map(list), min_size=3, max_size=40
+            )
+        ),
+    )
     return routes, grades, purchases
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(quarters(), st.sampled_from([None, CODE2008, TIERS30, TIERS15]))
 def test_engine_invariants_on_any_quarter(quarter, scheme):
     route_sheets, grade_sheet, purchase_sheet = quarter
-    coded = {name: clean_codes(sheet.cells[0].iloc[1:]).values.notna().any()
-             for name, sheet in (("grades", grade_sheet), ("purchases", purchase_sheet))}
+    coded = {
+        name: clean_codes(sheet.cells[0].iloc[1:]).values.notna().any()
+        for name, sheet in (("grades", grade_sheet), ("purchases", purchase_sheet))
+    }
     try:
         routes = routes_from_sheets(route_sheets)
         grades = load_table([grade_sheet], GRADES)
@@ -90,7 +135,9 @@ def test_engine_invariants_on_any_quarter(quarter, scheme):
     rows = result.route_rows
     # every route row read is there once, in the output; the first of each code is the customer
     assert len(rows) == len(routes.customers)
-    assert sorted(zip(rows["route"], rows["excel_row"])) == sorted(zip(routes.customers["route"], routes.customers["excel_row"]))
+    assert sorted(zip(rows["route"], rows["excel_row"])) == sorted(
+        zip(routes.customers["route"], routes.customers["excel_row"])
+    )
     assert len(result.customers) == int((~rows["is_duplicate"]).sum())
     coded = result.customers["customer_code"].dropna()
     assert coded.is_unique
@@ -102,6 +149,8 @@ def test_engine_invariants_on_any_quarter(quarter, scheme):
     # every district grade holder is counted once in the standards table
     assert result.standards["customers"].sum() == int(result.district["grade"].notna().sum())
     # a route customer without a current grade is always in the issue list
-    missing = result.customers.loc[result.customers["grade"].isna() & result.customers["customer_code"].notna(), "customer_code"]
+    missing = result.customers.loc[
+        result.customers["grade"].isna() & result.customers["customer_code"].notna(), "customer_code"
+    ]
     listed = set(result.issues["customer_code"].dropna())
     assert set(missing) <= listed

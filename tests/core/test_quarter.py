@@ -3,8 +3,8 @@
 import math
 
 import pandas as pd
-from support import raw_sheets, reviewed, small_quarter, tiered_quarter
 
+from support import raw_sheets, reviewed, small_quarter, tiered_quarter
 from xlcrm.core.grades import CODE2008, custom_scheme
 from xlcrm.core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, load_table, routes_from_sheets
 from xlcrm.core.quarter import ReviewSettings, prepare_district, review_quarter, review_routes
@@ -13,8 +13,13 @@ from xlcrm.core.tables import grade_change_wide
 
 def review(routes, grades, purchases, previous=None, settings=ReviewSettings()):
     """Raw sheets in, the quarter reviewed."""
-    return review_quarter(routes_from_sheets(routes), load_table(grades, GRADES), load_table(purchases, PURCHASES),
-                          load_table(previous, PREVIOUS_GRADES) if previous else None, settings)
+    return review_quarter(
+        routes_from_sheets(routes),
+        load_table(grades, GRADES),
+        load_table(purchases, PURCHASES),
+        load_table(previous, PREVIOUS_GRADES) if previous else None,
+        settings,
+    )
 
 
 def run(quarter=None, previous=True, settings=ReviewSettings()):
@@ -29,14 +34,25 @@ def test_every_change_kind():
     result = run()
     assert result.scheme is CODE2008
     assert by_code(result)["change"].to_dict() == {
-        "330781100001": "up", "330781100002": "same", "330781100003": "down", "330781100009": "missing",
-        "330781100004": "same", "330781100005": "new", "330781100006": "same"}
+        "330781100001": "up",
+        "330781100002": "same",
+        "330781100003": "down",
+        "330781100009": "missing",
+        "330781100004": "same",
+        "330781100005": "new",
+        "330781100006": "same",
+    }
 
 
 def test_customers_carry_route_batch_grades_and_figures():
     c = by_code(run())
     assert c.loc["330781100001", ["route", "batch", "segment", "grade", "previous_grade"]].tolist() == [
-        "一线", "星期一", "CS", "CS1", "CS2"]
+        "一线",
+        "星期一",
+        "CS",
+        "CS1",
+        "CS2",
+    ]
     assert c.loc["330781100001", ["volume", "amount"]].tolist() == [1200, 180000.5]
     assert c.loc["330781100004", "batch"] == "星期一" and math.isnan(c.loc["330781100004", "volume"])
     assert c.loc["330781100005", ["route", "batch", "volume"]].tolist() == ["二线", "星期二", 50]
@@ -54,12 +70,26 @@ def test_grade_change_table_by_hand():
     result = run()
     long = result.grade_changes
     assert list(long.columns) == ["segment", "grade", "batch", "up", "same", "down"]
-    counts = {(r.grade, r.batch): (r.up, r.same, r.down) for r in long.itertuples() if (r.up, r.same, r.down) != (0, 0, 0)}
-    assert counts == {("CS1", "星期一"): (1, 0, 0), ("CS1", "星期二"): (0, 1, 0), ("CZ2", "星期一"): (0, 1, 0),
-                      ("CZ3", "星期一"): (0, 0, 1), ("XB2", "星期一"): (0, 1, 0)}
+    counts = {
+        (r.grade, r.batch): (r.up, r.same, r.down)
+        for r in long.itertuples()
+        if (r.up, r.same, r.down) != (0, 0, 0)
+    }
+    assert counts == {
+        ("CS1", "星期一"): (1, 0, 0),
+        ("CS1", "星期二"): (0, 1, 0),
+        ("CZ2", "星期一"): (0, 1, 0),
+        ("CZ3", "星期一"): (0, 0, 1),
+        ("XB2", "星期一"): (0, 1, 0),
+    }
     # rows: the grades held on the routes, grouped by segment (CZ before CS in the 2008 order)
     assert long[["segment", "grade"]].drop_duplicates().values.tolist() == [
-        ["CZ", "CZ2"], ["CZ", "CZ3"], ["CS", "CS1"], ["CS", "CS2"], ["XB", "XB2"]]
+        ["CZ", "CZ2"],
+        ["CZ", "CZ3"],
+        ["CS", "CS1"],
+        ["CS", "CS2"],
+        ["XB", "XB2"],
+    ]
     assert set(long["batch"]) == {"星期一", "星期二", "星期三", "星期四", "星期五"}
     wide = grade_change_wide(long, result.batches)
     assert wide.loc[("CS", "CS1"), ("合计", "up")] == 1 and wide.loc[("CS", "CS1"), ("合计", "same")] == 1
@@ -77,33 +107,59 @@ def test_standards_table_by_hand():
 
 def test_issues_list_names_every_mismatch():
     issues = run().issues
-    found = {(r.kind, r.customer_code if isinstance(r.customer_code, str) else None) for r in issues.itertuples()}
+    found = {
+        (r.kind, r.customer_code if isinstance(r.customer_code, str) else None) for r in issues.itertuples()
+    }
     assert found == {
-        ("not_in_grades", "330781100009"), ("not_in_purchases", "330781100009"),
-        ("not_in_purchases", "330781100003"), ("not_in_previous", "330781100005"),
-        ("lost_digits", "3.30781E+11"), ("bad_number", "330781100004"),
-        ("total_row", None)}
+        ("not_in_grades", "330781100009"),
+        ("not_in_purchases", "330781100009"),
+        ("not_in_purchases", "330781100003"),
+        ("not_in_previous", "330781100005"),
+        ("lost_digits", "3.30781E+11"),
+        ("bad_number", "330781100004"),
+        ("total_row", None),
+    }
     lost = issues[issues["kind"] == "lost_digits"].iloc[0]
     assert lost["source"] == "purchases.xlsx › Sheet1 › A11"
     assert set(issues.loc[issues["kind"] == "total_row", "source"]) == {
-        "grades.xlsx › Sheet1 › 第10行", "purchases.xlsx › Sheet1 › 第12行"}
+        "grades.xlsx › Sheet1 › 第10行",
+        "purchases.xlsx › Sheet1 › 第12行",
+    }
 
 
 def test_duplicates_bad_grades_and_unknown_routes():
     head = [["客户代码", "客户名称"]]
-    routes = raw_sheets("r.xlsx", {
-        "一线": head + [["330781100001", "a"], ["330781100002", "b"]],
-        "城区线": head + [["330781100001", "a again"], [None, "no code"]],
-        "说明": [["本表为线路表"]]})
-    grades = raw_sheets("g.xlsx", {"S": [
-        ["客户代码", "客户等级"], ["330781100001", "CS1"], ["330781100002", "CZ9"], ["330781100001", "CS2"]]})
+    routes = raw_sheets(
+        "r.xlsx",
+        {
+            "一线": head + [["330781100001", "a"], ["330781100002", "b"]],
+            "城区线": head + [["330781100001", "a again"], [None, "no code"]],
+            "说明": [["本表为线路表"]],
+        },
+    )
+    grades = raw_sheets(
+        "g.xlsx",
+        {
+            "S": [
+                ["客户代码", "客户等级"],
+                ["330781100001", "CS1"],
+                ["330781100002", "CZ9"],
+                ["330781100001", "CS2"],
+            ]
+        },
+    )
     result = review(routes, grades, small_quarter()["purchases"], settings=ReviewSettings(scheme=CODE2008))
     issues = result.issues
     kinds = issues["kind"].tolist()
     assert kinds.count("duplicate_code") == 2
-    grade_dup = issues[(issues["kind"] == "duplicate_code") & issues["source"].str.startswith("g.xlsx")].iloc[0]
+    grade_dup = issues[(issues["kind"] == "duplicate_code") & issues["source"].str.startswith("g.xlsx")].iloc[
+        0
+    ]
     assert grade_dup["source"] == "g.xlsx › S › A4"
-    assert grade_dup["detail"] == "本季等级表中此客户代码重复出现，值不一致（等级 CS1 ≠ CS2）；以 g.xlsx › S › A2 为准"
+    assert (
+        grade_dup["detail"]
+        == "本季等级表中此客户代码重复出现，值不一致（等级 CS1 ≠ CS2）；以 g.xlsx › S › A2 为准"
+    )
     assert issues.loc[issues["kind"] == "bad_grade", "detail"].iloc[0].count("CZ9") == 1
     assert issues.loc[issues["kind"] == "unknown_batch", "source"].iloc[0] == "r.xlsx › 城区线 › A2"
     assert issues.loc[issues["kind"] == "missing_code", "source"].iloc[0] == "r.xlsx › 城区线 › A3"
@@ -116,8 +172,17 @@ def test_duplicates_bad_grades_and_unknown_routes():
 
 
 def test_previous_grade_from_the_route_sheet_when_no_previous_table():
-    routes = raw_sheets("r.xlsx", {"一线": [
-        ["客户代码", "2026年二季度客户分类"], ["330781100001", "CS2"], ["330781100002", "CZ1"], ["330781100008", ""]]})
+    routes = raw_sheets(
+        "r.xlsx",
+        {
+            "一线": [
+                ["客户代码", "2026年二季度客户分类"],
+                ["330781100001", "CS2"],
+                ["330781100002", "CZ1"],
+                ["330781100008", ""],
+            ]
+        },
+    )
     q = small_quarter()
     result = review(routes, q["grades"], q["purchases"])
     assert result.customers["change"].tolist() == ["up", "down", "new"]
@@ -134,7 +199,10 @@ def test_thirty_tiers_higher_is_better_with_segments_from_the_table():
     assert result.customers["change"].tolist() == ["up", "down", "same", "same"]
     assert result.customers["segment"].tolist() == ["超市", "超市", "便利店", "未分业态"]
     assert result.standards[["segment", "grade", "min_volume", "customers"]].values.tolist() == [
-        ["便利店", "20", 30, 1], ["超市", "15", 10, 2], ["未分业态", "3", 40, 1]]
+        ["便利店", "20", 30, 1],
+        ["超市", "15", 10, 2],
+        ["未分业态", "3", 40, 1],
+    ]
 
 
 def test_fifteen_tiers():
@@ -159,7 +227,11 @@ def test_batch_mapping_wins():
 def test_gap_to_the_next_grade_from_the_standards():
     rows = run().route_rows.set_index("customer_code")
     # 戊店 CS2 (50 条, 7000 元) → CS1, whose lowest holder in the district has 800 条, 120000 元
-    assert rows.loc["330781100005", ["next_grade", "gap_volume", "gap_amount"]].tolist() == ["CS1", 750, 113000]
+    assert rows.loc["330781100005", ["next_grade", "gap_volume", "gap_amount"]].tolist() == [
+        "CS1",
+        750,
+        113000,
+    ]
     assert pd.isna(rows.loc["330781100001", "next_grade"])  # CS1 is the top of its segment
     assert pd.isna(rows.loc["330781100002", "next_grade"])  # nobody holds CZ1: no standard to reach
     assert rows.loc["330781100003", "next_grade"] == "CZ2" and pd.isna(rows.loc["330781100003", "gap_volume"])
@@ -169,27 +241,46 @@ def test_route_sheets_of_one_layout_are_cleaned_together_yet_cite_their_own_cell
     from xlcrm.report.visit_workbook import route_sheets
 
     head = [["客户代码", "客户名称"]]
-    sheets = raw_sheets("r.xlsx", {
-        "一线": head + [["330781100001", "甲"], ["3.30781E+11", "丢位"]],
-        "二线": [["备注", "客户代码", "客户名称"], [None, "330781100005", "戊"], ["x", "abc", "坏码"]],
-        "六线": head + [["330781100004", "丁"], [None, "无码"], ["合计", None]],
-    })
+    sheets = raw_sheets(
+        "r.xlsx",
+        {
+            "一线": head + [["330781100001", "甲"], ["3.30781E+11", "丢位"]],
+            "二线": [["备注", "客户代码", "客户名称"], [None, "330781100005", "戊"], ["x", "abc", "坏码"]],
+            "六线": head + [["330781100004", "丁"], [None, "无码"], ["合计", None]],
+        },
+    )
     q = small_quarter()
     routes = routes_from_sheets(sheets)
     result = review_quarter(routes, load_table(q["grades"], GRADES), load_table(q["purchases"], PURCHASES))
     mine = result.issues[result.issues["source"].str.startswith("r.xlsx")]
-    source = {kind: mine.loc[mine["kind"] == kind, "source"].tolist()
-              for kind in ("lost_digits", "bad_code", "missing_code", "total_row")}
-    assert source == {"lost_digits": ["r.xlsx › 一线 › A3"], "bad_code": ["r.xlsx › 二线 › B3"],
-                      "missing_code": ["r.xlsx › 六线 › A3"], "total_row": ["r.xlsx › 六线 › 第4行"]}
+    source = {
+        kind: mine.loc[mine["kind"] == kind, "source"].tolist()
+        for kind in ("lost_digits", "bad_code", "missing_code", "total_row")
+    }
+    assert source == {
+        "lost_digits": ["r.xlsx › 一线 › A3"],
+        "bad_code": ["r.xlsx › 二线 › B3"],
+        "missing_code": ["r.xlsx › 六线 › A3"],
+        "total_row": ["r.xlsx › 六线 › 第4行"],
+    }
     assert result.route_rows[["route", "excel_row"]].values.tolist() == [
-        ["一线", 2], ["一线", 3], ["二线", 2], ["二线", 3], ["六线", 2], ["六线", 3]]
+        ["一线", 2],
+        ["一线", 3],
+        ["二线", 2],
+        ["二线", 3],
+        ["六线", 2],
+        ["六线", 3],
+    ]
     # each route sheet shows its own cells, then the added columns (上季等级, 本季等级 …)
-    shown = {s.name: [[None if pd.isna(v) else v for v in row[:4]] for row in s.table.rows.values.tolist()]
-             for s in route_sheets(result, routes)}
-    assert shown == {"一线": [["330781100001", "甲", None, "CS1"], ["3.30781E+11", "丢位", None, None]],
-                     "二线": [["", "330781100005", "戊", None], ["x", "abc", "坏码", None]],
-                     "六线": [["330781100004", "丁", None, "XB2"], ["", "无码", None, None]]}
+    shown = {
+        s.name: [[None if pd.isna(v) else v for v in row[:4]] for row in s.table.rows.values.tolist()]
+        for s in route_sheets(result, routes)
+    }
+    assert shown == {
+        "一线": [["330781100001", "甲", None, "CS1"], ["3.30781E+11", "丢位", None, None]],
+        "二线": [["", "330781100005", "戊", None], ["x", "abc", "坏码", None]],
+        "六线": [["330781100004", "丁", None, "XB2"], ["", "无码", None, None]],
+    }
 
 
 def test_a_manager_gets_only_the_district_issues_about_their_customers():

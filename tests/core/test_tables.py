@@ -1,7 +1,6 @@
 """The summary tables of 汇总 by hand, on support.SMALL_QUARTER."""
 
 from support import reviewed
-
 from xlcrm.core.grades import CODE2008, TIERS15, TIERS30
 from xlcrm.core.tables import batch_summary, grade_distribution
 
@@ -23,7 +22,12 @@ def test_batch_summary_by_hand():
 def test_grade_distribution_by_hand():
     table = grade_distribution(reviewed()[0].customers, CODE2008)
     assert table.columns.tolist() == ["segment", "大（1）", "中（2）", "小（3）", "合计"]
-    assert table.values.tolist() == [["CZ", 0, 1, 1, 2], ["CS", 2, 1, 0, 3], ["XB", 0, 1, 0, 1], ["合计", 2, 3, 1, 6]]
+    assert table.values.tolist() == [
+        ["CZ", 0, 1, 1, 2],
+        ["CS", 2, 1, 0, 3],
+        ["XB", 0, 1, 0, 1],
+        ["合计", 2, 3, 1, 6],
+    ]
 
 
 def test_tiers_are_grades_outside_the_2008_code():

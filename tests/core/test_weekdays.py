@@ -4,11 +4,25 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.weekdays import batch_of, chinese_number, parse_batch_mapping, route_number
 
 
-@pytest.mark.parametrize("route, weekday", [
-    ("一线", "星期一"), ("二线", "星期二"), ("五线", "星期五"), ("六线", "星期一"), ("七线", "星期二"),
-    ("十线", "星期五"), ("十一线", "星期一"), ("11线", "星期一"), ("第3线", "星期三"), ("线路3", "星期三"),
-    ("3号线", "星期三"), ("二十线", "星期五"), ("１２线", "星期二"), ("第十二线路", "星期二"),
-])
+@pytest.mark.parametrize(
+    "route, weekday",
+    [
+        ("一线", "星期一"),
+        ("二线", "星期二"),
+        ("五线", "星期五"),
+        ("六线", "星期一"),
+        ("七线", "星期二"),
+        ("十线", "星期五"),
+        ("十一线", "星期一"),
+        ("11线", "星期一"),
+        ("第3线", "星期三"),
+        ("线路3", "星期三"),
+        ("3号线", "星期三"),
+        ("二十线", "星期五"),
+        ("１２线", "星期二"),
+        ("第十二线路", "星期二"),
+    ],
+)
 def test_batch_from_the_route_name(route, weekday):
     assert batch_of(route) == weekday
 
@@ -20,12 +34,24 @@ def test_unnumbered_routes_have_no_batch_unless_mapped():
 
 
 def test_chinese_numbers():
-    assert [chinese_number(t) for t in ("一", "十", "十一", "二十三", "一百零一", "12", "x")] == [1, 10, 11, 23, 101, 12, None]
+    assert [chinese_number(t) for t in ("一", "十", "十一", "二十三", "一百零一", "12", "x")] == [
+        1,
+        10,
+        11,
+        23,
+        101,
+        12,
+        None,
+    ]
     assert route_number("A线") is None
 
 
 def test_mapping_from_the_command_line():
     assert parse_batch_mapping(["一线,六线=周一", "城区线=Friday", "七线=星期2"]) == {
-        "一线": "星期一", "六线": "星期一", "城区线": "星期五", "七线": "星期二"}
+        "一线": "星期一",
+        "六线": "星期一",
+        "城区线": "星期五",
+        "七线": "星期二",
+    }
     with pytest.raises(XlcrmError, match="线路=星期几"):
         parse_batch_mapping(["一线=明天"])

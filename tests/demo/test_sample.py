@@ -30,13 +30,28 @@ from xlcrm.demo.sample import (
 
 SMALL = dict(route_customers=60, district_factor=5, routes=10)
 ROUTE_NAMES = ["一线", "二线", "三线", "四线", "五线", "六线", "七线", "八线", "九线", "十线"]
-CELL_KINDS = {"code_spaces", "code_apostrophe", "code_fullwidth", "code_number", "number_thousands",
-              "number_fullwidth", "number_spaces", "number_blank", "bad_number", "lost_digits",
-              "bad_grade", "duplicate_code", "total_row", "header_row", "column_alias"}
+CELL_KINDS = {
+    "code_spaces",
+    "code_apostrophe",
+    "code_fullwidth",
+    "code_number",
+    "number_thousands",
+    "number_fullwidth",
+    "number_spaces",
+    "number_blank",
+    "bad_number",
+    "lost_digits",
+    "bad_grade",
+    "duplicate_code",
+    "total_row",
+    "header_row",
+    "column_alias",
+}
 MISSING_KINDS = {"not_in_grades", "not_in_previous", "not_in_purchases"}
 
 
 # --- independent reading ----------------------------------------------------------------
+
 
 @lru_cache(maxsize=64)
 def _rows_cached(path: str, sheet: str | None) -> tuple[tuple, ...]:
@@ -115,7 +130,11 @@ def read_grades(path: Path, scheme: str) -> dict[str, tuple]:
         if code is None or code in found:
             continue
         grade = grade_text(row[col["客户等级"]])
-        found[code] = (grade if grade in valid_grades(scheme) else None, row[col["业态"]], row[col["市场类型"]])
+        found[code] = (
+            grade if grade in valid_grades(scheme) else None,
+            row[col["业态"]],
+            row[col["市场类型"]],
+        )
     return found
 
 
@@ -126,7 +145,7 @@ def read_purchases(path: Path) -> dict[str, tuple[float, float]]:
     code_col = next(i for i, v in enumerate(head) if v in ("客户代码", "客户编码"))
     volume_col, amount_col = head.index("购进量"), head.index("购进额")
     found = {}
-    for row in rows[at + 1:]:
+    for row in rows[at + 1 :]:
         code = clean_code(row[code_col])
         if code is not None and code not in found:
             found[code] = (parse_number(row[volume_col]), parse_number(row[amount_col]))
@@ -210,26 +229,35 @@ def assert_anomaly_cells(files: SampleFiles, scheme: str):
         elif kind == "bad_grade":
             assert grade_text(value) not in valid_grades(scheme) and code in route_codes
         elif kind == "total_row":
-            assert "合计" in row and a.excel_row == len(sheet_rows(getattr(files, a.file),
-                                                                  None if a.file == "purchases" and
-                                                                  files.purchases.suffix == ".csv"
-                                                                  else a.sheet))
+            assert "合计" in row and a.excel_row == len(
+                sheet_rows(
+                    getattr(files, a.file),
+                    None if a.file == "purchases" and files.purchases.suffix == ".csv" else a.sheet,
+                )
+            )
         elif kind == "duplicate_code":
             assert clean_code(value) == code
             if a.file == "routes":
                 assert (files.truth.route_customers.customer_code == code).sum() == 2
             else:
                 rows = sheet_rows(files.grades)
-                earlier = [r for r in rows[1:a.excel_row - 1] if clean_code(r[0]) == code]
+                earlier = [r for r in rows[1 : a.excel_row - 1] if clean_code(r[0]) == code]
                 assert len(earlier) == 1 and earlier[0][7] != row[7]  # conflicting grade
         elif kind in ("header_row", "column_alias"):
             assert value == "客户编码" and a.excel_row == 3
-        if kind in ("code_spaces", "code_apostrophe", "code_fullwidth", "number_thousands",
-                    "number_fullwidth", "number_spaces"):
+        if kind in (
+            "code_spaces",
+            "code_apostrophe",
+            "code_fullwidth",
+            "number_thousands",
+            "number_fullwidth",
+            "number_spaces",
+        ):
             assert value == a.detail
 
 
 # --- fixtures ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory) -> SampleFiles:
@@ -248,11 +276,13 @@ def all_xlsx(tmp_path_factory) -> SampleFiles:
 
 @pytest.fixture(scope="module")
 def larger(tmp_path_factory) -> SampleFiles:
-    return generate(tmp_path_factory.mktemp("larger"), route_customers=400, district_factor=5,
-                    seed=3, scheme="tiers15")
+    return generate(
+        tmp_path_factory.mktemp("larger"), route_customers=400, district_factor=5, seed=3, scheme="tiers15"
+    )
 
 
 # --- files and layouts ------------------------------------------------------------------
+
 
 def test_file_names_and_formats(mixed, all_xlsx):
     assert mixed.routes.name == "零售客户拜访线路表.xlsx"
@@ -310,8 +340,11 @@ def test_grade_table_layout(mixed, all_xlsx):
         for path in (files.grades, files.previous_grades):
             rows = sheet_rows(path)
             assert rows[0] == GRADE_HEADERS
-            numeric = {a.excel_row for a in files.truth.anomalies.itertuples()
-                       if a.kind == "code_number" and getattr(files, a.file) == path}
+            numeric = {
+                a.excel_row
+                for a in files.truth.anomalies.itertuples()
+                if a.kind == "code_number" and getattr(files, a.file) == path
+            }
             for number, row in enumerate(rows[1:], 2):
                 if row[0] == "合计":
                     assert path == files.grades and number == len(rows)
@@ -339,6 +372,7 @@ def test_purchases_cover_most_of_the_district(larger):
 
 
 # --- quirks -----------------------------------------------------------------------------
+
 
 def test_every_quirk_kind_is_present(mixed):
     kinds = set(mixed.truth.anomalies.kind)
@@ -380,8 +414,11 @@ def test_missing_customers_are_listed(mixed):
     assert no_grade == listed["not_in_grades"] | listed["bad_grade"]
     no_volume = {c for c in on_route if math.isnan(district.volume[c])}
     explained = listed["not_in_purchases"] | listed["lost_digits"]
-    explained |= {a.customer_code for a in anomalies.itertuples()
-                  if a.kind in ("number_blank", "bad_number") and a.column == "购进量"}
+    explained |= {
+        a.customer_code
+        for a in anomalies.itertuples()
+        if a.kind in ("number_blank", "bad_number") and a.column == "购进量"
+    }
     assert no_volume <= explained
     assert anomalies.loc[anomalies.kind.isin(MISSING_KINDS), "excel_row"].isna().all()
 
@@ -395,8 +432,15 @@ def test_truth_is_what_a_careful_reader_concludes(which, request):
 
 def test_clean_files_have_no_quirks(clean):
     assert clean.truth.anomalies.empty
-    assert list(clean.truth.anomalies.columns) == ["kind", "customer_code", "file", "sheet", "excel_row",
-                                                   "column", "detail"]
+    assert list(clean.truth.anomalies.columns) == [
+        "kind",
+        "customer_code",
+        "file",
+        "sheet",
+        "excel_row",
+        "column",
+        "detail",
+    ]
     for path in (clean.grades, clean.previous_grades):
         rows = sheet_rows(path)
         assert rows[0] == GRADE_HEADERS
@@ -411,8 +455,9 @@ def test_clean_files_have_no_quirks(clean):
         for code, _, _ in read_routes(path):
             assert code is not None
     assert not any("合计" in r for r in rows)
-    on_route = clean.truth.district[clean.truth.district.customer_code.isin(
-        clean.truth.route_customers.customer_code)]
+    on_route = clean.truth.district[
+        clean.truth.district.customer_code.isin(clean.truth.route_customers.customer_code)
+    ]
     assert on_route.grade.notna().all() and on_route.previous_grade.notna().all()
     assert on_route.volume.notna().all() and on_route.amount.notna().all()
 
@@ -426,6 +471,7 @@ def test_clean_xlsx_purchases_are_numbers(tmp_path):
 
 # --- grades -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", ["code2008", "tiers30", "tiers15"])
 def test_schemes_give_valid_grades_that_follow_volume(scheme, tmp_path):
     files = generate(tmp_path, route_customers=100, district_factor=10, scheme=scheme, quirks=False, seed=5)
@@ -435,8 +481,14 @@ def test_schemes_give_valid_grades_that_follow_volume(scheme, tmp_path):
     if scheme == "code2008":
         market = district.grade.str[0].map({"C": "城镇", "X": "乡村"})
         assert (market == district.market_type).all()
-        segment = district.grade.str[1].map(dict(zip("ZCBSNYFQ", ["食杂店", "食杂店", "便利店", "超市", "商场",
-                                                                   "烟酒商店", "娱乐服务类", "其他"])))
+        segment = district.grade.str[1].map(
+            dict(
+                zip(
+                    "ZCBSNYFQ",
+                    ["食杂店", "食杂店", "便利店", "超市", "商场", "烟酒商店", "娱乐服务类", "其他"],
+                )
+            )
+        )
         assert (segment == district.segment_format).all()
         rank = 3 - district.grade.str[2].astype(int)  # digit 1 is the best
     elif scheme == "tiers30":
@@ -445,7 +497,9 @@ def test_schemes_give_valid_grades_that_follow_volume(scheme, tmp_path):
         assert isinstance(sheet_rows(files.previous_grades)[1][7], str)  # … and as text
     else:
         rank = district.grade.map({g: -i for i, g in enumerate(TIERS15_BEST_FIRST)})
-    assert district.segment_format.isin(["食杂店", "便利店", "超市", "商场", "烟酒商店", "娱乐服务类", "其他"]).all()
+    assert district.segment_format.isin(
+        ["食杂店", "便利店", "超市", "商场", "烟酒商店", "娱乐服务类", "其他"]
+    ).all()
     assert rank.rank().corr(district.volume.rank()) > 0.4  # Spearman: Pearson on ranks, no scipy
     price = (district.amount / district.volume).dropna()
     assert price.between(119.99, 250.01).all()
@@ -471,6 +525,7 @@ def test_code2008_format_changes_are_rare(tmp_path):
 
 # --- determinism and arguments ----------------------------------------------------------
 
+
 def test_same_seed_same_files(tmp_path):
     runs = [generate(tmp_path / str(k), route_customers=30, district_factor=3, seed=42) for k in range(2)]
     for field in ("routes", "grades", "previous_grades", "purchases"):
@@ -486,36 +541,56 @@ def test_same_seed_same_files(tmp_path):
 
 
 def test_xlsx_layout_is_deterministic_too(tmp_path):
-    runs = [generate(tmp_path / str(k), route_customers=30, district_factor=2, seed=1, layout="xlsx")
-            for k in range(2)]
+    runs = [
+        generate(tmp_path / str(k), route_customers=30, district_factor=2, seed=1, layout="xlsx")
+        for k in range(2)
+    ]
     for field in ("routes", "grades", "previous_grades", "purchases"):
         assert getattr(runs[0], field).read_bytes() == getattr(runs[1], field).read_bytes(), field
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(scheme="tiers99"),
-    dict(layout="ods"),
-    dict(routes=0),
-    dict(routes=100),
-    dict(route_customers=5, routes=10),
-    dict(route_customers=10, quirks=True),
-    dict(district_factor=0),
-    dict(route_customers=20_000, district_factor=5, layout="mixed"),  # beyond .xls rows
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(scheme="tiers99"),
+        dict(layout="ods"),
+        dict(routes=0),
+        dict(routes=100),
+        dict(route_customers=5, routes=10),
+        dict(route_customers=10, quirks=True),
+        dict(district_factor=0),
+        dict(route_customers=20_000, district_factor=5, layout="mixed"),  # beyond .xls rows
+    ],
+)
 def test_bad_arguments_are_refused(kwargs, tmp_path):
     with pytest.raises(ValueError):
         generate(tmp_path, **kwargs)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10**6), scheme=st.sampled_from(["code2008", "tiers30", "tiers15"]),
-       layout=st.sampled_from(["mixed", "xlsx"]), quirks=st.booleans(), routes=st.integers(1, 12),
-       route_customers=st.integers(20, 45), district_factor=st.integers(1, 4))
-def test_any_arguments_give_consistent_files(seed, scheme, layout, quirks, routes, route_customers,
-                                             district_factor):
+@given(
+    seed=st.integers(0, 10**6),
+    scheme=st.sampled_from(["code2008", "tiers30", "tiers15"]),
+    layout=st.sampled_from(["mixed", "xlsx"]),
+    quirks=st.booleans(),
+    routes=st.integers(1, 12),
+    route_customers=st.integers(20, 45),
+    district_factor=st.integers(1, 4),
+)
+def test_any_arguments_give_consistent_files(
+    seed, scheme, layout, quirks, routes, route_customers, district_factor
+):
     with tempfile.TemporaryDirectory() as out:
-        files = generate(out, route_customers=route_customers, district_factor=district_factor,
-                         routes=routes, scheme=scheme, seed=seed, quirks=quirks, layout=layout)
+        files = generate(
+            out,
+            route_customers=route_customers,
+            district_factor=district_factor,
+            routes=routes,
+            scheme=scheme,
+            seed=seed,
+            quirks=quirks,
+            layout=layout,
+        )
         assert len(files.truth.district) == route_customers * district_factor
         assert_truth_matches_files(files, scheme)
         assert_anomaly_cells(files, scheme)

@@ -33,8 +33,12 @@ def python(tmp_path) -> Path:
 
 def run(home: Path, python: Path, platform: str = "windows", *extra: str) -> list[str]:
     said: list[str] = []
-    assert install(["--platform", platform, "--target", str(home), "--python", str(python), *extra],
-                   say=said.append) == 0
+    assert (
+        install(
+            ["--platform", platform, "--target", str(home), "--python", str(python), *extra], say=said.append
+        )
+        == 0
+    )
     return said
 
 
@@ -48,7 +52,10 @@ def conf(path: Path) -> dict[str, str]:
 
 
 def windows_paths(home: Path) -> tuple[Path, Path]:
-    return home / "Documents" / "Custom Office Templates" / "客户管理.xltm", home / "Desktop" / "客户管理.xlsm"
+    return (
+        home / "Documents" / "Custom Office Templates" / "客户管理.xltm",
+        home / "Desktop" / "客户管理.xlsm",
+    )
 
 
 def test_windows_install_puts_template_and_workbook_with_this_python(tmp_path, python):
@@ -56,9 +63,14 @@ def test_windows_install_puts_template_and_workbook_with_this_python(tmp_path, p
     said = run(home, python)
     template, workbook = windows_paths(home)
     for path in (template, workbook):
-        assert conf(path) == {"Interpreter_Win": str(python.with_name("pythonw.exe")), "Interpreter_Mac": "",
-                              "PYTHONPATH": source_root(), "UDF Modules": "xlcrm.udfs", "Show Console": "False",
-                              "ADD_WORKBOOK_TO_PYTHONPATH": "False"}
+        assert conf(path) == {
+            "Interpreter_Win": str(python.with_name("pythonw.exe")),
+            "Interpreter_Mac": "",
+            "PYTHONPATH": source_root(),
+            "UDF Modules": "xlcrm.udfs",
+            "Show Console": "False",
+            "ADD_WORKBOOK_TO_PYTHONPATH": "False",
+        }
     with zipfile.ZipFile(template) as package:
         assert "template.macroEnabled" in package.read("[Content_Types].xml").decode()
     manifest = json.loads((home / ".xlcrm" / "install.json").read_text(encoding="utf-8"))
@@ -72,8 +84,15 @@ def test_installing_twice_is_harmless(tmp_path, python):
     before = {p: p.read_bytes() for p in windows_paths(home)}
     run(home, python)
     assert {p: p.read_bytes() for p in windows_paths(home)} == before
-    assert tree(home) == {".xlcrm", ".xlcrm/install.json", "Documents", "Documents/Custom Office Templates",
-                          "Documents/Custom Office Templates/客户管理.xltm", "Desktop", "Desktop/客户管理.xlsm"}
+    assert tree(home) == {
+        ".xlcrm",
+        ".xlcrm/install.json",
+        "Documents",
+        "Documents/Custom Office Templates",
+        "Documents/Custom Office Templates/客户管理.xltm",
+        "Desktop",
+        "Desktop/客户管理.xlsm",
+    }
 
 
 def test_uninstall_leaves_no_trace(tmp_path, python):
@@ -125,7 +144,11 @@ def test_macos_install_enables_runpython(tmp_path):
     run(home, python, "macos")
     templates = home / "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Templates.localized"
     assert conf(templates / "客户管理.xltm")["Interpreter_Mac"] == str(python)
-    script = home / "Library/Application Scripts/com.microsoft.Excel" / f"xlwings-{xlwings.__version__}.applescript"
+    script = (
+        home
+        / "Library/Application Scripts/com.microsoft.Excel"
+        / f"xlwings-{xlwings.__version__}.applescript"
+    )
     assert script.read_bytes() == (Path(xlwings.__file__).parent / script.name).read_bytes()
     run(home, python, "macos", "--uninstall")
     assert tree(home) == set()
@@ -140,14 +163,28 @@ def test_linux_installs_the_command_line_only(tmp_path):
 
 def test_install_addin_script_and_xlcrm_install_are_the_same(tmp_path, python):
     home = tmp_path / "home"
-    done = subprocess.run([sys.executable, str(ROOT / "install_addin.py"), "--platform", "windows", "--target",
-                           str(home), "--python", str(python), "--dry-run"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "install_addin.py"),
+            "--platform",
+            "windows",
+            "--target",
+            str(home),
+            "--python",
+            str(python),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and "客户管理.xltm" in done.stdout
     assert cli.main(["install", "--platform", "windows", "--target", str(home), "--python", str(python)]) == 0
     assert windows_paths(home)[1].exists()
 
 
 # --- xlcrm doctor -----------------------------------------------------------------------------
+
 
 def diagnose(home: Path, python: Path, platform: str = "windows", **kwargs) -> dict[str, doctor.Check]:
     kwargs.setdefault("office", lambda: "/usr/bin/soffice")
@@ -176,7 +213,10 @@ def test_doctor_finds_a_python_that_moved(tmp_path, python):
     python.with_name("pythonw.exe").unlink()
     checks = failures(diagnose(home, python))
     assert "pythonw.exe" in checks["Python"].detail
-    assert "该文件不存在" in checks["模板的解释器设置"].detail and "install_addin.py" in checks["模板的解释器设置"].fix
+    assert (
+        "该文件不存在" in checks["模板的解释器设置"].detail
+        and "install_addin.py" in checks["模板的解释器设置"].fix
+    )
     assert "桌面工作簿的解释器设置" in checks
 
 
@@ -193,7 +233,9 @@ def test_doctor_finds_xlwings_of_another_version(tmp_path, python):
             new.writestr(info, data)
     shutil.move(rewritten, template)
     check = failures(diagnose(home, python))["模板的 xlwings 版本"]
-    assert "0.30.0" in check.detail and xlwings.__version__ in check.detail and "install_addin.py" in check.fix
+    assert (
+        "0.30.0" in check.detail and xlwings.__version__ in check.detail and "install_addin.py" in check.fix
+    )
 
 
 def test_doctor_finds_wrong_config_values(tmp_path, python):
@@ -222,7 +264,10 @@ def test_doctor_on_macos_needs_the_applescript(tmp_path):
     run(home, python, "macos")
     next((home / "Library/Application Scripts").rglob("*.applescript")).unlink()
     checks = failures(diagnose(home, python, "macos"))
-    assert set(checks) == {"RunPython（macOS）"} and "xlwings runpython install" in checks["RunPython（macOS）"].fix
+    assert (
+        set(checks) == {"RunPython（macOS）"}
+        and "xlwings runpython install" in checks["RunPython（macOS）"].fix
+    )
 
 
 def test_doctor_printing_extras_are_reported_not_failed(tmp_path, python):

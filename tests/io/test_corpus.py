@@ -33,9 +33,24 @@ def test_case(case, small_inputs, tmp_path, monkeypatch, capsys):
     before = {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()}
     for name, value in case.get("env", {}).items():
         monkeypatch.setenv(name, value)
-    code = cli.main(["build", "-q", "--routes", str(paths["routes"]), "--grades", str(paths["grades"]),
-                     "--purchases", str(paths["purchases"]), "--previous-grades", str(paths["previous"]),
-                     "--out", str(tmp_path / "out.xlsx"), "--export-dir", str(tmp_path / "csv")])
+    code = cli.main(
+        [
+            "build",
+            "-q",
+            "--routes",
+            str(paths["routes"]),
+            "--grades",
+            str(paths["grades"]),
+            "--purchases",
+            str(paths["purchases"]),
+            "--previous-grades",
+            str(paths["previous"]),
+            "--out",
+            str(tmp_path / "out.xlsx"),
+            "--export-dir",
+            str(tmp_path / "csv"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == case["exit"], err
     assert "Traceback" not in err and "程序内部错误" not in err
@@ -52,7 +67,9 @@ def test_case(case, small_inputs, tmp_path, monkeypatch, capsys):
     for kind, where in case["issues"]:
         assert (kind, where) in found, sorted(found)
     mine = {(k, s) for k, s in found if case["file"] in s}
-    assert mine <= {tuple(i) for i in case["issues"]} | {k for k in mine if k[0] in ("not_in_previous", "not_in_purchases", "not_in_grades")}
+    assert mine <= {tuple(i) for i in case["issues"]} | {
+        k for k in mine if k[0] in ("not_in_previous", "not_in_purchases", "not_in_grades")
+    }
     # every route customer is in the output once
     with open(tmp_path / "csv" / "customers.csv", encoding="utf-8") as f:
         codes = [row["customer_code"] for row in csv.DictReader(f)]

@@ -6,20 +6,42 @@ import subprocess
 
 import openpyxl
 import pytest
-from support import needs, tiered_quarter, write_quarter
 
+from support import needs, tiered_quarter, write_quarter
 from xlcrm.commands import cli
 from xlcrm.io.pdf import find_office
 
-ROUTE_HEADERS = ["序号", "客户代码", "客户名称", "负责人", "备注", "上季等级", "本季等级", "变动", "购进量", "购进额"]
+ROUTE_HEADERS = [
+    "序号",
+    "客户代码",
+    "客户名称",
+    "负责人",
+    "备注",
+    "上季等级",
+    "本季等级",
+    "变动",
+    "购进量",
+    "购进额",
+]
 
 
 @pytest.fixture
 def built(small_inputs, tmp_path):
     out = tmp_path / "报表.xlsx"
-    argv = ["build", "-q", "--routes", str(small_inputs["routes"]), "--grades", str(small_inputs["grades"]),
-            "--purchases", str(small_inputs["purchases"]), "--previous-grades", str(small_inputs["previous"]),
-            "--out", str(out)]
+    argv = [
+        "build",
+        "-q",
+        "--routes",
+        str(small_inputs["routes"]),
+        "--grades",
+        str(small_inputs["grades"]),
+        "--purchases",
+        str(small_inputs["purchases"]),
+        "--previous-grades",
+        str(small_inputs["previous"]),
+        "--out",
+        str(out),
+    ]
     assert cli.main(argv) == 0
     return out
 
@@ -48,13 +70,28 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_repeated_headers(built):
 
 def test_titles_name_route_weekday_quarter_and_manager(small_inputs, tmp_path):
     out = tmp_path / "报表.xlsx"
-    argv = ["build", "-q", "--routes", str(small_inputs["routes"]), "--grades", str(small_inputs["grades"]),
-            "--purchases", str(small_inputs["purchases"]), "--out", str(out), "--quarter", "2026年第三季度"]
+    argv = [
+        "build",
+        "-q",
+        "--routes",
+        str(small_inputs["routes"]),
+        "--grades",
+        str(small_inputs["grades"]),
+        "--purchases",
+        str(small_inputs["purchases"]),
+        "--out",
+        str(out),
+        "--quarter",
+        "2026年第三季度",
+    ]
     assert cli.main(argv) == 0
     book = openpyxl.load_workbook(out)
     # the manager comes from the route sheet's own line 客户经理：张三
     assert book["六线"]["A1"].value == "六线（星期一）客户拜访表　2026年第三季度　客户经理：张三"
-    assert book["零售客户季度等级变动统计表"]["A1"].value == "零售客户季度等级变动统计表　2026年第三季度　客户经理：张三"
+    assert (
+        book["零售客户季度等级变动统计表"]["A1"].value
+        == "零售客户季度等级变动统计表　2026年第三季度　客户经理：张三"
+    )
     assert book["一线"]["A1"].font.b
 
 
@@ -62,10 +99,25 @@ def test_quarter_is_read_from_the_grade_table_name(small_inputs, tmp_path):
     grades = tmp_path / "2026年三季度客户等级表.xlsx"
     grades.write_bytes(small_inputs["grades"].read_bytes())
     out = tmp_path / "报表.xlsx"
-    argv = ["build", "-q", "--routes", str(small_inputs["routes"]), "--grades", str(grades),
-            "--purchases", str(small_inputs["purchases"]), "--out", str(out), "--manager", "李四"]
+    argv = [
+        "build",
+        "-q",
+        "--routes",
+        str(small_inputs["routes"]),
+        "--grades",
+        str(grades),
+        "--purchases",
+        str(small_inputs["purchases"]),
+        "--out",
+        str(out),
+        "--manager",
+        "李四",
+    ]
     assert cli.main(argv) == 0
-    assert openpyxl.load_workbook(out)["一线"]["A1"].value == "一线（星期一）客户拜访表　2026年第三季度　客户经理：李四"
+    assert (
+        openpyxl.load_workbook(out)["一线"]["A1"].value
+        == "一线（星期一）客户拜访表　2026年第三季度　客户经理：李四"
+    )
 
 
 def test_overview_has_counts_and_two_native_charts(built):
@@ -84,15 +136,26 @@ def test_overview_has_counts_and_two_native_charts(built):
     first, last = refs[0].split("!")[1].replace("$", "").split(":")
     assert int(last[1:]) - int(first[1:]) == 4
     assert [sheet[f"A{r}"].value for r in range(int(first[1:]), int(last[1:]) + 1)] == [
-        "星期一", "星期二", "星期三", "星期四", "星期五"]
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+    ]
     assert len(spread.series) == 3
 
 
 def test_change_table_prints_like_the_seed(built):
     sheet = openpyxl.load_workbook(built)["零售客户季度等级变动统计表"]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    assert [r[:2] for r in rows] == [("CZ 城镇食杂店", "CZ2"), (None, "CZ3"), ("CS 城镇超市", "CS1"),
-                                     (None, "CS2"), ("XB 乡村便利店", "XB2"), ("合计", None)]
+    assert [r[:2] for r in rows] == [
+        ("CZ 城镇食杂店", "CZ2"),
+        (None, "CZ3"),
+        ("CS 城镇超市", "CS1"),
+        (None, "CS2"),
+        ("XB 乡村便利店", "XB2"),
+        ("合计", None),
+    ]
     assert sheet["C2"].value == "星期一" and sheet["F2"].value == "星期二" and "C2:E2" in sheet.merged_cells
     assert sheet["F4"].border.left.style == "medium"  # each weekday block set apart
     assert sheet["A6"].border.top.style == "medium"  # a line between segments
@@ -110,7 +173,10 @@ def test_route_numbers_read_as_the_manager_expects(built):
     at = {h: i for i, h in enumerate(head)}
     row = [c for c in sheet[3]]  # 戊店: CS2 → CS1 needs 750 条, 113000 元
     assert row[at["购进量"]].number_format == "#,##0"
-    assert row[at["距上一档（条）"]].value == 750 and row[at["距上一档（条）"]].number_format == '#,##0;-#,##0;"已达标"'
+    assert (
+        row[at["距上一档（条）"]].value == 750
+        and row[at["距上一档（条）"]].number_format == '#,##0;-#,##0;"已达标"'
+    )
     assert row[at["距上一档（元）"]].number_format == '#,##0.00;-#,##0.00;"已达标"'
     assert row[at["本季等级"]].alignment.horizontal == "center"
     assert sheet.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(head))}4"
@@ -126,8 +192,11 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
     assert pages == 7  # the overview, three routes, two tables, the issue list
 
     def page(n):
-        text = subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+        ).stdout
         return text, "".join(text.split())  # pdftotext spaces CJK text loosely
 
     cover, cover_tight = page(1)
@@ -140,7 +209,9 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
         assert f"第{number}页共{pages}页" in tight
     route, _ = page(2)
     assert "330781100001" in route and "甲店" in route and "CS1↑" in route
-    everything = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    everything = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     for title in ("零售客户季度等级变动统计表", "客户季度等级最低标准表", "数据问题", "提升", "保持", "下降"):
         assert title in everything
 
@@ -159,9 +230,11 @@ def test_find_office_is_the_installed_one():
 
 def test_grade_changes_are_native_conditional_formats(built):
     sheet = openpyxl.load_workbook(built)["一线"]
-    rules = {str(r.sqref): [(rule.formula[0], rule.dxf) for rule in r.rules] for r in sheet.conditional_formatting}
+    rules = {
+        str(r.sqref): [(rule.formula[0], rule.dxf) for rule in r.rules] for r in sheet.conditional_formatting
+    }
     # 本季等级 is column G, 变动 column H; data rows 3..6
-    (formula, dxf), = rules["G3:G6"]
+    ((formula, dxf),) = rules["G3:G6"]
     assert formula == 'AND($G3<>"",$F3<>"",$G3<>$F3)' and dxf.font.b and dxf.font.i
     marks = dict(rules["H3:H6"])
     assert set(marks) == {'RIGHT($H3,1)="↑"', 'RIGHT($H3,1)="↓"'}
@@ -170,14 +243,37 @@ def test_grade_changes_are_native_conditional_formats(built):
 
 
 def test_workbook_for_a_tier_scheme_has_one_column_per_grade(tmp_path):
-    paths = write_quarter(tmp_path, tiered_quarter(["A1", "B7", "C2", "A3"], ["A2", "B6", "C2", "A3"],
-                                                   ["超市", "超市", "便利店", ""]))
+    paths = write_quarter(
+        tmp_path,
+        tiered_quarter(["A1", "B7", "C2", "A3"], ["A2", "B6", "C2", "A3"], ["超市", "超市", "便利店", ""]),
+    )
     out = tmp_path / "报表.xlsx"
-    assert cli.main(["build", "-q", "--routes", str(paths["routes"]), "--grades", str(paths["grades"]),
-                     "--purchases", str(paths["purchases"]), "--previous-grades", str(paths["previous"]),
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "build",
+                "-q",
+                "--routes",
+                str(paths["routes"]),
+                "--grades",
+                str(paths["grades"]),
+                "--purchases",
+                str(paths["purchases"]),
+                "--previous-grades",
+                str(paths["previous"]),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     sheet = openpyxl.load_workbook(out)["汇总"]
     header_row = next(r for r in range(1, 80) if sheet.cell(r, 1).value == "业态")
     assert [c.value for c in sheet[header_row] if c.value] == ["业态", "A1", "A3", "B7", "C2", "合计"]
-    assert [sheet.cell(header_row + i, 1).value for i in (1, 2, 3, 4)] == ["便利店", "超市", "未分业态", "合计"]
+    assert [sheet.cell(header_row + i, 1).value for i in (1, 2, 3, 4)] == [
+        "便利店",
+        "超市",
+        "未分业态",
+        "合计",
+    ]
     assert len(sheet._charts[1].series) == 4

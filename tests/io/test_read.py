@@ -2,16 +2,20 @@
 
 import pytest
 import xlwt
-from support import write_xlsx
 
+from support import write_xlsx
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.inputs import PURCHASES
 from xlcrm.io.inputs import load_input
 from xlcrm.io.read import read_sheets
 
-ROWS = [["客户购进量与购进额"], ["客户编码", "客户名称", "购进量", "购进额"],
-        ["330781100001", "甲店", "1,200", "180,000.50"], ["330781100002", "乙店", "30", "4500"],
-        ["合计", "", "1230", "184500.5"]]
+ROWS = [
+    ["客户购进量与购进额"],
+    ["客户编码", "客户名称", "购进量", "购进额"],
+    ["330781100001", "甲店", "1,200", "180,000.50"],
+    ["330781100002", "乙店", "30", "4500"],
+    ["合计", "", "1230", "184500.5"],
+]
 
 
 def check(table):
@@ -44,8 +48,12 @@ def test_csv_encodings(tmp_path, encoding):
 
 
 def test_csv_with_tabs_and_ragged_rows(tmp_path):
-    lines = ["导出时间\t2026-10-01", "客户编码\t客户名称\t购进量\t购进额\t备注\t多余",
-             "330781100001\t甲店\t1200\t180000.5", "330781100002\t乙店\t30\t4500\t\t\t\t"]
+    lines = [
+        "导出时间\t2026-10-01",
+        "客户编码\t客户名称\t购进量\t购进额\t备注\t多余",
+        "330781100001\t甲店\t1200\t180000.5",
+        "330781100002\t乙店\t30\t4500\t\t\t\t",
+    ]
     (tmp_path / "p.txt").write_text("\n".join(lines), encoding="gbk")
     table = load_purchases(tmp_path / "p.txt")
     assert table.rows["volume"].tolist() == [1200, 30]
@@ -63,11 +71,14 @@ def test_row_numbers_are_excel_rows(tmp_path):
     assert "B列(购进量)" in table.issues.loc[0, "detail"]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: None, "找不到文件"),
-    (lambda p: p.write_bytes(b""), "空的"),
-    (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "已损坏，无法打开"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "找不到文件"),
+        (lambda p: p.write_bytes(b""), "空的"),
+        (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "已损坏，无法打开"),
+    ],
+)
 def test_unreadable_files(tmp_path, make, message):
     path = tmp_path / "p.xlsx"
     make(path)

@@ -40,8 +40,12 @@ def sample(tmp_path_factory):
 
 
 def files_of(sample) -> dict[str, Path]:
-    return {"routes": sample.routes, "grades": sample.grades, "previous": sample.previous_grades,
-            "purchases": sample.purchases}
+    return {
+        "routes": sample.routes,
+        "grades": sample.grades,
+        "previous": sample.previous_grades,
+        "purchases": sample.purchases,
+    }
 
 
 def fresh(template: Path, tmp_path: Path) -> Path:
@@ -68,9 +72,25 @@ def quarter(template, sample, tmp_path_factory):
     built = FileBook(book)
     assert macros.build_report(built).startswith("已生成本季报表")
     out = work / "build.xlsx"
-    assert cli.main(["build", "-q", "--routes", str(sample.routes), "--grades", str(sample.grades),
-                     "--purchases", str(sample.purchases), "--previous-grades", str(sample.previous_grades),
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "build",
+                "-q",
+                "--routes",
+                str(sample.routes),
+                "--grades",
+                str(sample.grades),
+                "--purchases",
+                str(sample.purchases),
+                "--previous-grades",
+                str(sample.previous_grades),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return {"book": book, "build": out, "imported": imported, "built": built}
 
 
@@ -80,7 +100,7 @@ def test_build_report_gives_the_same_tables_as_xlcrm_build(quarter):
         assert values(quarter["book"], sheet)[1:] == values(quarter["build"], sheet)[1:], sheet
     ours, theirs = values(quarter["book"], OVERVIEW_NAME), values(quarter["build"], OVERVIEW_NAME)
     issues_row = next(i for i, row in enumerate(theirs) if str(row[0]).startswith("数据问题"))
-    assert ours[1:issues_row] + ours[issues_row + 1:] == theirs[1:issues_row] + theirs[issues_row + 1:]
+    assert ours[1:issues_row] + ours[issues_row + 1 :] == theirs[1:issues_row] + theirs[issues_row + 1 :]
     # 导入数据 leaves 合计 rows out of the input sheets (and says so); every other issue is found again
     totals = sum(row[0] == "合计行（已跳过）" for row in values(quarter["build"], ISSUES_NAME))
     assert totals and ours[issues_row][1] == theirs[issues_row][1] - totals
@@ -103,7 +123,7 @@ def test_route_sheets_get_the_added_columns_in_place_next_to_the_managers_own(qu
         assert [mine.cell(header_row, width + 1 + i).value for i in range(len(ADDED))] == ADDED
         # the same added values as the build's route sheet, customer by customer
         code_col = [c.value for c in original[header_row]].index("客户代码") + 1
-        built_rows = {str(r[1]): r[-len(ADDED):] for r in theirs.iter_rows(min_row=3, values_only=True)}
+        built_rows = {str(r[1]): r[-len(ADDED) :] for r in theirs.iter_rows(min_row=3, values_only=True)}
         for r in range(header_row + 1, mine.max_row + 1):
             code = mine.cell(r, code_col).value
             if code is None or str(code).strip() not in built_rows:
@@ -120,7 +140,9 @@ def test_running_build_again_gives_the_same_workbook(quarter, tmp_path):
     after = openpyxl.load_workbook(again)
     assert after.sheetnames == before.sheetnames
     for name in after.sheetnames:
-        assert list(after[name].iter_rows(values_only=True)) == list(before[name].iter_rows(values_only=True)), name
+        assert list(after[name].iter_rows(values_only=True)) == list(
+            before[name].iter_rows(values_only=True)
+        ), name
         assert len(after[name].conditional_formatting) == len(before[name].conditional_formatting), name
 
 
@@ -128,10 +150,12 @@ def test_template_order_after_import(quarter, sample):
     sheets = openpyxl.load_workbook(quarter["book"]).sheetnames
     routes = openpyxl.load_workbook(sample.routes).sheetnames
     assert sheets[:2] == [names.HELP, names.SETTINGS]
-    assert sheets[2:2 + len(routes)] == routes  # the placeholder 一线 replaced in place, the rest after it
+    assert sheets[2 : 2 + len(routes)] == routes  # the placeholder 一线 replaced in place, the rest after it
     assert sheets[-1] == names.XLWINGS_CONF
     assert {OVERVIEW_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME} <= set(sheets)
-    settings = read_settings(pd.DataFrame(values(quarter["book"], names.SETTINGS)).rename(index=lambda i: i + 1))
+    settings = read_settings(
+        pd.DataFrame(values(quarter["book"], names.SETTINGS)).rename(index=lambda i: i + 1)
+    )
     assert settings.values["grades_file"] == str(sample.grades)
 
 
@@ -173,8 +197,10 @@ def test_missing_data_is_a_message_and_the_file_is_untouched(template, tmp_path)
     before = digest(book)
     empty = FileBook(book)
     assert macros.build_report(empty) is None
-    assert empty.messages == ["生成本季报表未完成：客户管理.xlsm：“本季等级”表还没有数据：请点“导入数据”，"
-                              "或把本季等级表粘贴到“本季等级”表（表头放第 1 行）"]
+    assert empty.messages == [
+        "生成本季报表未完成：客户管理.xlsm：“本季等级”表还没有数据：请点“导入数据”，"
+        "或把本季等级表粘贴到“本季等级”表（表头放第 1 行）"
+    ]
     assert digest(book) == before
 
 
@@ -218,22 +244,43 @@ def test_print_preview_headless_is_a_pdf_of_routes_and_both_tables(quarter, tmp_
     (pdf,) = previewed.previews
     import subprocess
 
-    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
-    assert "零售客户季度等级变动统计表" in text and "客户季度等级最低标准表" in text and "距上一档（条）" in text
+    text = "".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
+    )
+    assert (
+        "零售客户季度等级变动统计表" in text and "客户季度等级最低标准表" in text and "距上一档（条）" in text
+    )
     # phones print masked (设置: 打印时隐藏电话和身份证号 = 是); the workbook keeps them whole
-    phones = {str(v) for row in openpyxl.load_workbook(book)["一线"].iter_rows(values_only=True)
-              for v in row if isinstance(v, str) and len(v) == 11 and v.startswith("1") and v.isdigit()}
+    phones = {
+        str(v)
+        for row in openpyxl.load_workbook(book)["一线"].iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and len(v) == 11 and v.startswith("1") and v.isdigit()
+    }
     assert phones and not any(p in text for p in phones)
     assert any(f"{p[:3]}****{p[-4:]}" in text for p in phones)
 
 
 def test_settings_sheet_values_reach_the_engine():
-    cells = pd.DataFrame([["项目", "值"], ["季度", "2026年第三季度"], ["客户经理", "张三"], ["等级方案", "tiers15"],
-                          ["", ""], ["线路", "访销日"], ["城区线", "周三"], ["", ""]], index=range(1, 9))
+    cells = pd.DataFrame(
+        [
+            ["项目", "值"],
+            ["季度", "2026年第三季度"],
+            ["客户经理", "张三"],
+            ["等级方案", "tiers15"],
+            ["", ""],
+            ["线路", "访销日"],
+            ["城区线", "周三"],
+            ["", ""],
+        ],
+        index=range(1, 9),
+    )
     settings = read_settings(cells)
     assert settings.settings.scheme.name == "tiers15" and settings.settings.batches == {"城区线": "星期三"}
     assert (settings.labels.quarter, settings.labels.manager) == ("2026年第三季度", "张三")
-    custom = read_settings(pd.DataFrame([["等级方案", "自定义"], ["自定义等级顺序", "金，银,铜"]], index=[1, 2]))
+    custom = read_settings(
+        pd.DataFrame([["等级方案", "自定义"], ["自定义等级顺序", "金，银,铜"]], index=[1, 2])
+    )
     assert custom.settings.scheme.level("金") > custom.settings.scheme.level("铜")
 
 
@@ -266,4 +313,4 @@ def test_both_books_offer_what_the_macros_use():
     for cls in (FileBook, LiveBook):
         for name, signature in wanted.items():
             assert inspect.signature(getattr(cls, name)) == signature, (cls.__name__, name)
-        assert callable(getattr(cls, "save"))
+        assert callable(cls.save)

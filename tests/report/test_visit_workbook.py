@@ -2,8 +2,8 @@
 (on the hand-checked quarter support.SMALL_QUARTER)."""
 
 import pandas as pd
-from support import reviewed
 
+from support import reviewed
 from xlcrm.core.titles import Labels
 from xlcrm.report.look import chart_colors, number_format
 from xlcrm.report.visit_workbook import workbook_sheets
@@ -12,14 +12,27 @@ from xlcrm.report.visit_workbook import workbook_sheets
 def test_workbook_sheets_in_order_with_titles():
     result, routes = reviewed()
     sheets = workbook_sheets(result, routes, Labels("2026年第三季度", "张三"))
-    assert [s.name for s in sheets] == ["汇总", "一线", "二线", "六线", "零售客户季度等级变动统计表",
-                                        "客户季度等级最低标准表", "数据问题"]
+    assert [s.name for s in sheets] == [
+        "汇总",
+        "一线",
+        "二线",
+        "六线",
+        "零售客户季度等级变动统计表",
+        "客户季度等级最低标准表",
+        "数据问题",
+    ]
     assert sheets[2].title == "二线（星期二）客户拜访表　2026年第三季度　客户经理：张三"
     overview = sheets[0]
-    assert [b.caption for b in overview.blocks] == ["本季概况", "各访销日等级变动（线路客户）", "各业态等级分布（线路客户，本季等级）"]
+    assert [b.caption for b in overview.blocks] == [
+        "本季概况",
+        "各访销日等级变动（线路客户）",
+        "各业态等级分布（线路客户，本季等级）",
+    ]
     facts = dict(overview.blocks[0].rows.values.tolist())
     assert facts["线路（条）"] == 3 and facts["线路客户（户）"] == 7 and facts["　提升"] == 1
-    assert facts["辖区客户（本季等级表，户）"] == 8 and facts["数据问题（条，见“数据问题”表）"] == len(result.issues)
+    assert facts["辖区客户（本季等级表，户）"] == 8 and facts["数据问题（条，见“数据问题”表）"] == len(
+        result.issues
+    )
     week, spread = overview.blocks[1], overview.blocks[2]
     assert week.chart.series == ["up", "same", "down"] and not week.chart.stacked
     assert spread.chart.stacked and spread.chart.series == ["大（1）", "中（2）", "小（3）"]
@@ -29,7 +42,9 @@ def test_workbook_sheets_in_order_with_titles():
 def test_change_table_groups_weekdays_and_totals():
     changes = workbook_sheets(*reviewed())[4]
     block = changes.table
-    assert block.groups == [("", 2)] + [(b, 3) for b in ("星期一", "星期二", "星期三", "星期四", "星期五", "合计")]
+    assert block.groups == [("", 2)] + [
+        (b, 3) for b in ("星期一", "星期二", "星期三", "星期四", "星期五", "合计")
+    ]
     assert block.group_by == "segment" and block.total_row
     assert [c.total for c in block.columns].count(True) == 3
     assert block.rows.iloc[-1][["segment", "合计|up", "合计|same", "合计|down"]].tolist() == ["合计", 1, 3, 1]
@@ -44,7 +59,7 @@ def test_whole_volumes_lose_their_decimals():
 
 def test_chart_colours_keep_their_order_in_grey():
     def grey(color):
-        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
         return 0.299 * r + 0.587 * g + 0.114 * b
 
     up, same, down = (grey(c) for c in chart_colors(["up", "same", "down"]))
@@ -57,8 +72,10 @@ def test_long_text_wraps_inside_its_column_with_room_for_every_line():
     from xlcrm.report.look import MAX_WIDTH, block_widths, column_cells, wrapped_heights
     from xlcrm.report.model import Block, Column
 
-    block = Block([Column("kind", "问题"), Column("detail", "说明")],
-                  pd.DataFrame({"kind": ["甲", "乙"], "detail": ["短", "很长的说明" * 12]}))
+    block = Block(
+        [Column("kind", "问题"), Column("detail", "说明")],
+        pd.DataFrame({"kind": ["甲", "乙"], "detail": ["短", "很长的说明" * 12]}),
+    )
     cells = column_cells(block)
     widths = block_widths(block, cells)
     assert widths[1] == MAX_WIDTH

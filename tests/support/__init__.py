@@ -32,44 +32,60 @@ ROUTE_HEAD = [["零售客户拜访线路表"], ["客户经理：张三"], ["序�
 # district only: …007 CS3 (12, 1800), …008 CS1 (800, 120000)
 SMALL_QUARTER = {
     "routes": {
-        "一线": ROUTE_HEAD + [[1, "330781100001", "甲店", "王", "老客户"],
-                              [2, " 330781100002", "乙店", "李", None],
-                              [3, "'330781100003", "丙店", "赵", None],
-                              [4, "330781100009", "新店", "钱", None]],
+        "一线": ROUTE_HEAD
+        + [
+            [1, "330781100001", "甲店", "王", "老客户"],
+            [2, " 330781100002", "乙店", "李", None],
+            [3, "'330781100003", "丙店", "赵", None],
+            [4, "330781100009", "新店", "钱", None],
+        ],
         "六线": ROUTE_HEAD + [[1, 330781100004, "丁店", "孙", None]],
-        "二线": ROUTE_HEAD + [[1, "３３０７８１１００００５", "戊店", "周", None],
-                              [2, "330781100006", "己店", "吴", "电话 13800001111"]],
+        "二线": ROUTE_HEAD
+        + [
+            [1, "３３０７８１１００００５", "戊店", "周", None],
+            [2, "330781100006", "己店", "吴", "电话 13800001111"],
+        ],
     },
-    "grades": {"Sheet1": [
-        ["客户代码", "客户名称", "业态", "市场类型", "客户等级"],
-        ["330781100001", "甲店", "超市", "城镇", "CS1"],
-        ["330781100002", "乙店", "食杂店", "城镇", "CZ2"],
-        ["330781100003", "丙店", "食杂店", "城镇", "CZ3"],
-        ["330781100004", "丁店", "便利店", "乡村", "XB2"],
-        ["330781100005", "戊店", "超市", "城镇", "CS2"],
-        ["330781100006", "己店", "超市", "城镇", "cs1"],
-        ["330781100007", "庚店", "超市", "城镇", "CS3"],
-        ["330781100008", "辛店", "超市", "城镇", "CS1"],
-        ["合计", None, None, None, None],
-    ]},
-    "purchases": {"Sheet1": [
-        ["客户购进量与购进额"], [],
-        ["客户编码", "客户名称", "购进量（条）", "购进额（元）"],
-        ["330781100001", "甲店", "1,200", "180,000.50"],
-        ["330781100002", "乙店", " 300 ", "45000"],
-        ["330781100004", "丁店", "abc", "100"],
-        ["330781100005", "戊店", "５０", "7000"],
-        ["330781100006", "己店", 900, 150000],
-        ["330781100007", "庚店", "12", "1800"],
-        ["330781100008", "辛店", "800", "120000"],
-        ["3.30781E+11", "某店", "1", "1"],
-        ["合计", "", "3262", "503901.5"],
-    ]},
-    "previous": {"Sheet1": [
-        ["客户代码", "客户等级"],
-        ["330781100001", "CS2"], ["330781100002", "CZ2"], ["330781100003", "CZ2"],
-        ["330781100004", "XB2"], ["330781100006", "CS1"],
-    ]},
+    "grades": {
+        "Sheet1": [
+            ["客户代码", "客户名称", "业态", "市场类型", "客户等级"],
+            ["330781100001", "甲店", "超市", "城镇", "CS1"],
+            ["330781100002", "乙店", "食杂店", "城镇", "CZ2"],
+            ["330781100003", "丙店", "食杂店", "城镇", "CZ3"],
+            ["330781100004", "丁店", "便利店", "乡村", "XB2"],
+            ["330781100005", "戊店", "超市", "城镇", "CS2"],
+            ["330781100006", "己店", "超市", "城镇", "cs1"],
+            ["330781100007", "庚店", "超市", "城镇", "CS3"],
+            ["330781100008", "辛店", "超市", "城镇", "CS1"],
+            ["合计", None, None, None, None],
+        ]
+    },
+    "purchases": {
+        "Sheet1": [
+            ["客户购进量与购进额"],
+            [],
+            ["客户编码", "客户名称", "购进量（条）", "购进额（元）"],
+            ["330781100001", "甲店", "1,200", "180,000.50"],
+            ["330781100002", "乙店", " 300 ", "45000"],
+            ["330781100004", "丁店", "abc", "100"],
+            ["330781100005", "戊店", "５０", "7000"],
+            ["330781100006", "己店", 900, 150000],
+            ["330781100007", "庚店", "12", "1800"],
+            ["330781100008", "辛店", "800", "120000"],
+            ["3.30781E+11", "某店", "1", "1"],
+            ["合计", "", "3262", "503901.5"],
+        ]
+    },
+    "previous": {
+        "Sheet1": [
+            ["客户代码", "客户等级"],
+            ["330781100001", "CS2"],
+            ["330781100002", "CZ2"],
+            ["330781100003", "CZ2"],
+            ["330781100004", "XB2"],
+            ["330781100006", "CS1"],
+        ]
+    },
 }
 
 
@@ -103,16 +119,22 @@ def raw_sheets(file_name: str, sheets: dict[str, list[list]]) -> list[RawSheet]:
     return out
 
 
-def tiered_quarter(grades_now: list, grades_before: list, segments: list[str]) -> dict[str, dict[str, list[list]]]:
+def tiered_quarter(
+    grades_now: list, grades_before: list, segments: list[str]
+) -> dict[str, dict[str, list[list]]]:
     """A quarter of one route whose customers hold the given grades now and before, in the
     given 业态 (for the 30- and 15-tier schemes and custom orders); volumes 10, 20 …"""
     codes = [f"33078110{i:04d}" for i in range(len(grades_now))]
     return {
         "routes": {"一线": [["客户代码"]] + [[c] for c in codes]},
-        "grades": {"S": [["客户代码", "业态", "档位"]] + [[c, s, g] for c, s, g in zip(codes, segments, grades_now)]},
+        "grades": {
+            "S": [["客户代码", "业态", "档位"]] + [[c, s, g] for c, s, g in zip(codes, segments, grades_now)]
+        },
         "previous": {"S": [["客户代码", "档位"]] + [[c, g] for c, g in zip(codes, grades_before)]},
-        "purchases": {"S": [["客户代码", "购进量", "购进额"]] + [[c, 10 * (i + 1), 100 * (i + 1)]
-                                                         for i, c in enumerate(codes)]},
+        "purchases": {
+            "S": [["客户代码", "购进量", "购进额"]]
+            + [[c, 10 * (i + 1), 100 * (i + 1)] for i, c in enumerate(codes)]
+        },
     }
 
 
@@ -121,19 +143,28 @@ def small_quarter(quarter: dict | None = None) -> dict[str, list[RawSheet]]:
     return {role: raw_sheets(f"{role}.xlsx", sheets) for role, sheets in (quarter or SMALL_QUARTER).items()}
 
 
-def reviewed(quarter: dict | None = None, *, previous: bool = True, settings: ReviewSettings = ReviewSettings()):
+def reviewed(
+    quarter: dict | None = None, *, previous: bool = True, settings: ReviewSettings = ReviewSettings()
+):
     """A quarter (SMALL_QUARTER unless given) loaded and reviewed in memory: (result, route book)."""
     q = small_quarter(quarter)
     routes = routes_from_sheets(q["routes"])
-    result = review_quarter(routes, load_table(q["grades"], GRADES), load_table(q["purchases"], PURCHASES),
-                            load_table(q["previous"], PREVIOUS_GRADES) if previous and "previous" in q else None,
-                            settings)
+    result = review_quarter(
+        routes,
+        load_table(q["grades"], GRADES),
+        load_table(q["purchases"], PURCHASES),
+        load_table(q["previous"], PREVIOUS_GRADES) if previous and "previous" in q else None,
+        settings,
+    )
     return result, routes
 
 
 def write_quarter(folder: Path, quarter: dict | None = None) -> dict[str, Path]:
     """A quarter's inputs (SMALL_QUARTER unless given) as .xlsx files: routes.xlsx, grades.xlsx …"""
-    return {role: write_xlsx(Path(folder) / f"{role}.xlsx", sheets) for role, sheets in (quarter or SMALL_QUARTER).items()}
+    return {
+        role: write_xlsx(Path(folder) / f"{role}.xlsx", sheets)
+        for role, sheets in (quarter or SMALL_QUARTER).items()
+    }
 
 
 def needs(tool: str) -> str:

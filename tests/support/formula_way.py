@@ -9,7 +9,8 @@ benchmarks/formula_way.py times the same work.
 
 Public functions: clean_sample, load_and_review, build_formula_workbook, recalculate,
 read_results, compare_with_xlcrm. Everything is matched by the text of the code, as a formula
-does, so inputs must be clean (demo.sample.generate(..., quirks=False)): the engine's own cleaning of odd codes and
+does, so inputs must be clean (demo.sample.generate(..., quirks=False)): the engine's own
+cleaning of odd codes and
 numbers is what the formula way lacks, and is not what this compares.
 
 What the formula way cannot mirror (and so is only checked on clean data):
@@ -56,14 +57,35 @@ RANK = {
     "tiers15": "MATCH({g},{{" + ",".join(f'"{g}"' for g in TIERS15_BEST_FIRST) + "}},0)",  # A1 best
 }
 
-ROUTE_HEADERS = ("客户代码", "线路", "访销批次", "本季等级", "上季等级", "购进行号", "购进量", "购进额",
-                 "业态", "变动", "标记")
+ROUTE_HEADERS = (
+    "客户代码",
+    "线路",
+    "访销批次",
+    "本季等级",
+    "上季等级",
+    "购进行号",
+    "购进量",
+    "购进额",
+    "业态",
+    "变动",
+    "标记",
+)
 GRADE_HEADERS = ("客户代码", "业态", "客户等级", "购进行号", "购进量", "购进额")
 STANDARD_HEADERS = ("业态", "等级", "最低购进量", "最低购进额", "户数")
 HOLDERS = "线路户数"
 CHECK_LABEL = "公式已重算"  # check!B1 is =1+1: 2 once recalculated, XlsxWriter's cached 0 before
-CUSTOMER_RESULT_COLUMNS = ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
-                           "change", "mark", "volume", "amount"]
+CUSTOMER_RESULT_COLUMNS = [
+    "customer_code",
+    "route",
+    "batch",
+    "segment",
+    "grade",
+    "previous_grade",
+    "change",
+    "mark",
+    "volume",
+    "amount",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,7 @@ class FormulaLayout:
 
 
 # --- building ----------------------------------------------------------------------------
+
 
 class _PlainFormulas(xlsxwriter.worksheet.Worksheet):
     """XlsxWriter tries ~30 regular expressions on every formula to prefix Excel 365 names
@@ -108,7 +131,9 @@ def _route_rows(routes) -> pd.DataFrame:
     """The engine's route customers: first row of each code, routes in order 一线, 二线 …"""
     rows = routes.customers.copy()
     rows = rows[~(rows["customer_code"].notna() & rows["customer_code"].duplicated())]
-    order = sorted(range(len(rows)), key=lambda i: (route_sort_key(rows["route"].iat[i]), rows["excel_row"].iat[i]))
+    order = sorted(
+        range(len(rows)), key=lambda i: (route_sort_key(rows["route"].iat[i]), rows["excel_row"].iat[i])
+    )
     return rows.iloc[order].reset_index(drop=True)
 
 
@@ -119,7 +144,11 @@ def _segment_of(grade: str, segment, scheme: str) -> str:
 def _pairs(grades: pd.DataFrame, scheme: GradeScheme) -> list[tuple[str, str]]:
     """The (segment, grade) list the manager types once: every grade the district holds,
     by segment, best grade first (the engine's table order)."""
-    seen = {(_segment_of(g, s, scheme.name), g) for g, s in zip(_col(grades, "grade"), _col(grades, "segment")) if g}
+    seen = {
+        (_segment_of(g, s, scheme.name), g)
+        for g, s in zip(_col(grades, "grade"), _col(grades, "segment"))
+        if g
+    }
     return sorted(seen, key=lambda p: (segment_key(p[0]), scheme.order(p[1])))
 
 
@@ -140,8 +169,12 @@ def build_formula_workbook(inputs, out_path, scheme: str | GradeScheme = "code20
     previous = inputs.previous.rows if inputs.previous is not None else None
     batches = batch_order(pd.Series([batch_of(r) or UNKNOWN_BATCH for r in routes["route"]], dtype=object))
     pairs = _pairs(grades, grade_scheme)
-    last = {"grades": len(grades) + 1, "purchases": len(purchases) + 1,
-            "previous": (len(previous) + 1) if previous is not None else 1, "routes": len(routes) + 1}
+    last = {
+        "grades": len(grades) + 1,
+        "purchases": len(purchases) + 1,
+        "previous": (len(previous) + 1) if previous is not None else 1,
+        "routes": len(routes) + 1,
+    }
 
     out_path = Path(out_path)
     book = xlsxwriter.Workbook(str(out_path), {"constant_memory": True})
@@ -159,8 +192,17 @@ def build_formula_workbook(inputs, out_path, scheme: str | GradeScheme = "code20
     sheets["check"].write_string(0, 0, CHECK_LABEL)
     sheets["check"].write_formula(0, 1, "=1+1")
     book.close()
-    return FormulaLayout(out_path, name, len(routes), len(grades), len(purchases),
-                         0 if previous is None else len(previous), pairs, batches, counted + 1)
+    return FormulaLayout(
+        out_path,
+        name,
+        len(routes),
+        len(grades),
+        len(purchases),
+        0 if previous is None else len(previous),
+        pairs,
+        batches,
+        counted + 1,
+    )
 
 
 def _write_values(sheet, headers: tuple[str, ...], rows: pd.DataFrame, columns: tuple[str, ...]) -> None:
@@ -184,8 +226,9 @@ def _write_grades(sheet, grades: pd.DataFrame, last: dict[str, int]) -> int:
     sheet.write_row(0, 0, GRADE_HEADERS)
     codes = _rng("purchases", "A", last["purchases"])
     volume, amount = _rng("purchases", "B", last["purchases"]), _rng("purchases", "C", last["purchases"])
-    for r, (code, segment, grade) in enumerate(zip(_col(grades, "customer_code"), _col(grades, "segment"),
-                                                   _col(grades, "grade")), start=1):
+    for r, (code, segment, grade) in enumerate(
+        zip(_col(grades, "customer_code"), _col(grades, "segment"), _col(grades, "grade")), start=1
+    ):
         x = r + 1
         sheet.write_string(r, 0, code or "")
         if segment:
@@ -207,8 +250,9 @@ def _write_routes(sheet, routes: pd.DataFrame, scheme: str, last: dict[str, int]
     p_volume, p_amount = _rng("purchases", "B", last["purchases"]), _rng("purchases", "C", last["purchases"])
     g_codes, g_segments = _rng("grades", "A", last["grades"]), _rng("grades", "B", last["grades"])
     rank = RANK[scheme]
-    for r, (code, route, own_previous) in enumerate(zip(_col(routes, "customer_code"), _col(routes, "route"),
-                                                        _col(routes, "previous_grade")), start=1):
+    for r, (code, route, own_previous) in enumerate(
+        zip(_col(routes, "customer_code"), _col(routes, "route"), _col(routes, "previous_grade")), start=1
+    ):
         x = r + 1
         cur, prev = f"$D{x}", f"$E{x}"
         sheet.write_string(r, 0, code or "")
@@ -228,11 +272,21 @@ def _write_routes(sheet, routes: pd.DataFrame, scheme: str, last: dict[str, int]
         else:  # the 业态 column of the grade table
             segment = f'=IF({cur}="","",INDEX({g_segments},MATCH($A{x},{g_codes},0))&"")'
         sheet.write_formula(r, 8, segment)
-        better, worse = rank.format(g=cur) + "<" + rank.format(g=prev), rank.format(g=cur) + ">" + rank.format(g=prev)
-        sheet.write_formula(r, 9, f'=IF({cur}="","{LABEL_OF["missing"]}",IF({prev}="","{LABEL_OF["new"]}",'
-                                  f'IF({better},"{LABEL_OF["up"]}",IF({worse},"{LABEL_OF["down"]}","{LABEL_OF["same"]}"))))')
-        sheet.write_formula(r, 10, f'=IF({cur}="","",{cur}&IF($J{x}="{LABEL_OF["up"]}","↑",'
-                                   f'IF($J{x}="{LABEL_OF["down"]}","↓","")))')
+        better, worse = (
+            rank.format(g=cur) + "<" + rank.format(g=prev),
+            rank.format(g=cur) + ">" + rank.format(g=prev),
+        )
+        sheet.write_formula(
+            r,
+            9,
+            f'=IF({cur}="","{LABEL_OF["missing"]}",IF({prev}="","{LABEL_OF["new"]}",'
+            f'IF({better},"{LABEL_OF["up"]}",IF({worse},"{LABEL_OF["down"]}","{LABEL_OF["same"]}"))))',
+        )
+        sheet.write_formula(
+            r,
+            10,
+            f'=IF({cur}="","",{cur}&IF($J{x}="{LABEL_OF["up"]}","↑",IF($J{x}="{LABEL_OF["down"]}","↓","")))',
+        )
     return (7 + has_previous) * len(routes)
 
 
@@ -273,8 +327,9 @@ def _write_standards(sheet, pairs: list[tuple[str, str]], scheme: str, last: dic
         sheet.write_string(r, 0, seg)
         sheet.write_string(r, 1, g)
         for col, values in ((2, volume), (3, amount)):
-            sheet.write_formula(r, col, f'=IF(COUNTIFS({where},{values},">-1E+300")=0,"",'
-                                        f"_xlfn.MINIFS({values},{where}))")  # MINIFS is Excel 2019: stored with _xlfn.
+            sheet.write_formula(
+                r, col, f'=IF(COUNTIFS({where},{values},">-1E+300")=0,"",_xlfn.MINIFS({values},{where}))'
+            )  # MINIFS is Excel 2019: stored with _xlfn.
         sheet.write_formula(r, 4, f"=COUNTIFS({where})")
     return 3 * len(pairs)
 
@@ -306,7 +361,9 @@ def prepare_profile(profile: Path) -> Path:
     return profile
 
 
-def recalculate(xlsx_path, out_dir, *, profile: Path | None = None, timeout: float = 3600) -> tuple[float, Path]:
+def recalculate(
+    xlsx_path, out_dir, *, profile: Path | None = None, timeout: float = 3600
+) -> tuple[float, Path]:
     """LibreOffice headless converts the workbook to .xlsx with every formula recalculated.
 
     Returns the wall-clock seconds of the soffice run and the recalculated file's path
@@ -326,15 +383,29 @@ def recalculate(xlsx_path, out_dir, *, profile: Path | None = None, timeout: flo
         prepare_profile(home)
         target = out_dir / src.name
         target.unlink(missing_ok=True)
-        command = [exe, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                   f"-env:UserInstallation={home.as_uri()}",
-                   "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(src)]
+        command = [
+            exe,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            f"-env:UserInstallation={home.as_uri()}",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ]
         env = os.environ | {"HOME": str(home)}
         t = time.perf_counter()
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
         seconds = time.perf_counter() - t
         if done.returncode != 0 or not target.exists():
-            raise RuntimeError(f"soffice failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+            raise RuntimeError(
+                f"soffice failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
+            )
         return seconds, target
     finally:
         if temp:
@@ -342,6 +413,7 @@ def recalculate(xlsx_path, out_dir, *, profile: Path | None = None, timeout: flo
 
 
 # --- reading back ------------------------------------------------------------------------
+
 
 def _blank(value):
     return None if value is None or value == "" else value
@@ -360,8 +432,11 @@ def read_results(recalculated_path) -> dict[str, pd.DataFrame]:
         check = next(book["check"].iter_rows(max_row=1, values_only=True))
         if check[1] != 2:
             raise RuntimeError(f"the formulas were not recalculated (check!B1 = {check[1]!r}, expected 2)")
-        return {"customers": _read_customers(book["routes"]), "grade_changes": _read_changes(book["changes"]),
-                "standards": _read_standards(book["standards"])}
+        return {
+            "customers": _read_customers(book["routes"]),
+            "grade_changes": _read_changes(book["changes"]),
+            "standards": _read_standards(book["standards"]),
+        }
     finally:
         book.close()
 
@@ -372,8 +447,20 @@ def _read_customers(sheet) -> pd.DataFrame:
     for code, route, batch, grade, prev, _, volume, amount, segment, change, mark in rows:
         if code is None and route is None:
             continue
-        out.append((str(code), route, batch, _blank(segment), _blank(grade), _blank(prev),
-                    CHANGE_OF.get(change, change), _blank(mark), _number(volume), _number(amount)))
+        out.append(
+            (
+                str(code),
+                route,
+                batch,
+                _blank(segment),
+                _blank(grade),
+                _blank(prev),
+                CHANGE_OF.get(change, change),
+                _blank(mark),
+                _number(volume),
+                _number(amount),
+            )
+        )
     return pd.DataFrame(out, columns=CUSTOMER_RESULT_COLUMNS)
 
 
@@ -391,8 +478,11 @@ def _read_changes(sheet) -> pd.DataFrame:
 
 
 def _read_standards(sheet) -> pd.DataFrame:
-    out = [(seg, grade, _number(v), _number(a), int(n))
-           for seg, grade, v, a, n in sheet.iter_rows(min_row=2, values_only=True) if seg is not None]
+    out = [
+        (seg, grade, _number(v), _number(a), int(n))
+        for seg, grade, v, a, n in sheet.iter_rows(min_row=2, values_only=True)
+        if seg is not None
+    ]
     return pd.DataFrame(out, columns=["segment", "grade", "min_volume", "min_amount", "customers"])
 
 
@@ -414,8 +504,14 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _compare_keyed(name: str, ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str],
-                   columns: list[str], in_order: bool = True) -> list[str]:
+def _compare_keyed(
+    name: str,
+    ours: pd.DataFrame,
+    theirs: pd.DataFrame,
+    keys: list[str],
+    columns: list[str],
+    in_order: bool = True,
+) -> list[str]:
     """Row by row on the keys: rows only one side has, then cell differences, then order."""
     diffs: list[str] = []
     ours, theirs = _plain(ours.reset_index(drop=True)), _plain(theirs.reset_index(drop=True))
@@ -446,22 +542,36 @@ def compare_with_xlcrm(results: dict[str, pd.DataFrame], review) -> list[str]:
     routes = review.route_rows[~review.route_rows["is_duplicate"]].reset_index(drop=True)
     engine["mark"] = routes["mark"].to_numpy()  # same rows, same order as customers
     customers = [c for c in CUSTOMER_RESULT_COLUMNS if c != "customer_code"]
-    diffs = _compare_keyed("customers", results["customers"], engine, ["customer_code"], customers, in_order=False)
-    diffs += _compare_keyed("grade_changes", results["grade_changes"], review.grade_changes,
-                            ["segment", "grade", "batch"], list(COMPARABLE))
-    diffs += _compare_keyed("standards", results["standards"], review.standards, ["segment", "grade"],
-                            ["min_volume", "min_amount", "customers"])
+    diffs = _compare_keyed(
+        "customers", results["customers"], engine, ["customer_code"], customers, in_order=False
+    )
+    diffs += _compare_keyed(
+        "grade_changes",
+        results["grade_changes"],
+        review.grade_changes,
+        ["segment", "grade", "batch"],
+        list(COMPARABLE),
+    )
+    diffs += _compare_keyed(
+        "standards",
+        results["standards"],
+        review.standards,
+        ["segment", "grade"],
+        ["min_volume", "min_amount", "customers"],
+    )
     return diffs
 
 
 # --- measuring ---------------------------------------------------------------------------
 
+
 def clean_sample(size: int, folder: Path, scheme: str = "code2008", seed: int = 7):
     """Clean inputs (every route customer in all three tables, no quirks), all .xlsx."""
     from xlcrm.demo.sample import generate
 
-    return generate(folder, route_customers=size, district_factor=5, layout="xlsx", quirks=False,
-                    scheme=scheme, seed=seed)
+    return generate(
+        folder, route_customers=size, district_factor=5, layout="xlsx", quirks=False, scheme=scheme, seed=seed
+    )
 
 
 def load_and_review(files):
@@ -469,6 +579,7 @@ def load_and_review(files):
     from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
 
     t = time.perf_counter()
-    inputs, result = review_files(QuarterRequest(InputFiles(files.routes, files.grades, files.purchases,
-                                                            files.previous_grades)))
+    inputs, result = review_files(
+        QuarterRequest(InputFiles(files.routes, files.grades, files.purchases, files.previous_grades))
+    )
     return inputs, result, time.perf_counter() - t

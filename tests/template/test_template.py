@@ -63,13 +63,17 @@ def test_the_sheets_the_macros_use_are_the_templates():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    return build_template(tmp_path_factory.mktemp("t") / "客户管理.xlsm",
-                          config={"Interpreter_Win": r"C:\Python\pythonw.exe", "PYTHONPATH": r"C:\xlcrm"})
+    return build_template(
+        tmp_path_factory.mktemp("t") / "客户管理.xlsm",
+        config={"Interpreter_Win": r"C:\Python\pythonw.exe", "PYTHONPATH": r"C:\xlcrm"},
+    )
 
 
 def test_build_is_reproducible(built, tmp_path):
-    again = build_template(tmp_path / "客户管理.xlsm",
-                           config={"Interpreter_Win": r"C:\Python\pythonw.exe", "PYTHONPATH": r"C:\xlcrm"})
+    again = build_template(
+        tmp_path / "客户管理.xlsm",
+        config={"Interpreter_Win": r"C:\Python\pythonw.exe", "PYTHONPATH": r"C:\xlcrm"},
+    )
     assert again.read_bytes() == built.read_bytes()
 
 
@@ -118,9 +122,23 @@ def test_sheets_and_xlwings_conf(built):
 def test_libreoffice_opens_the_template_and_keeps_its_macros(built, tmp_path):
     out = tmp_path / "out"
     profile = (tmp_path / "profile").as_uri()
-    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                           "--convert-to", "xlsm", "--outdir", str(out), str(built)],
-                          capture_output=True, text=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsm",
+            "--outdir",
+            str(out),
+            str(built),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     converted = out / built.name
     assert done.returncode == 0 and converted.exists(), done.stderr
     parser = VBA_Parser(str(converted))
@@ -145,13 +163,15 @@ def test_help_lines_fit_the_page_and_keep_every_word(built):
     from xlcrm.report.look import display_width
     from xlcrm.template.sheet_writers import HELP_WIDTH
 
-    shown = [v for (v,) in openpyxl.load_workbook(built, keep_vba=True)[names.HELP].iter_rows(values_only=True) if v]
+    shown = [
+        v
+        for (v,) in openpyxl.load_workbook(built, keep_vba=True)[names.HELP].iter_rows(values_only=True)
+        if v
+    ]
     assert all(display_width(line) <= HELP_WIDTH for line in shown)
     text = "".join(line.strip() for line in shown)
     for line in SOURCE.spec["sheets"][0]["lines"]:
         assert line.strip() in text
-
-
 
 
 def test_cell_function_wrappers_are_the_ones_xlwings_writes(windows_udfs, built):
@@ -163,14 +183,19 @@ def test_cell_function_wrappers_are_the_ones_xlwings_writes(windows_udfs, built)
 
     module, xlwings_udfs = windows_udfs
     theirs = io.StringIO()
-    xlwings_udfs.generate_vba_wrapper("xlcrm.udfs", module, theirs, types.SimpleNamespace(Name="客户管理.xlsm"))
+    xlwings_udfs.generate_vba_wrapper(
+        "xlcrm.udfs", module, theirs, types.SimpleNamespace(Name="客户管理.xlsm")
+    )
     ours = udf_module(udfs.FUNCTIONS, "xlcrm.udfs", udfs.summary)
 
     def functions(code: str) -> dict[str, list[str]]:
         found = {}
         for name, body in re.findall(r"^Function (\w+)\(.*?\n(.*?)^End Function", code, re.S | re.M):
-            found[name] = [line.strip() for line in body.splitlines()
-                           if line.strip() and not line.startswith("Attribute ")]
+            found[name] = [
+                line.strip()
+                for line in body.splitlines()
+                if line.strip() and not line.startswith("Attribute ")
+            ]
         return found
 
     assert functions(ours.code.replace("\r\n", "\n")) == functions(theirs.getvalue())

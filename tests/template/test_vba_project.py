@@ -26,7 +26,6 @@ with warnings.catch_warnings():  # oletools 0.60 still calls pyparsing's depreca
     from oletools import olevba
 
 from support import needs
-
 from xlcrm.template.vba.cfb import build_compound_file
 from xlcrm.template.vba.project import VbaModule, build_vba_project, compress, decompress, module_from_export
 from xlcrm.template.xlwings_package import xlwings_dir
@@ -37,20 +36,26 @@ WORKBOOK_ATTRIBUTES = (
     'Attribute VB_Base = "0{00020819-0000-0000-C000-000000000046}"\r\n'
     "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
     "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
-    "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = True\r\n")
+    "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = True\r\n"
+)
 
 
 def sheet_attributes(name: str) -> str:
-    return (f'Attribute VB_Name = "{name}"\r\n'
-            'Attribute VB_Base = "0{00020820-0000-0000-C000-000000000046}"\r\n'
-            "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
-            "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
-            "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = True\r\n")
+    return (
+        f'Attribute VB_Name = "{name}"\r\n'
+        'Attribute VB_Base = "0{00020820-0000-0000-C000-000000000046}"\r\n'
+        "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
+        "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
+        "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = True\r\n"
+    )
 
 
 STANDARD_CODE = 'Option Explicit\n\nSub 打招呼()\n    MsgBox "你好，客户经理" & Range("A1").Value\nEnd Sub\n'
-CLASS_CODE = "Option Explicit\r\nPrivate mCount As Long\r\n\r\nPublic Property Get Count() As Long\r\n    Count = mCount\r\nEnd Property\r\n"
-WORKBOOK_CODE = "Private Sub Workbook_Open()\n    Sheet1.Range(\"A1\").Value = \"已打开\"\nEnd Sub"
+CLASS_CODE = (
+    "Option Explicit\r\nPrivate mCount As Long\r\n\r\n"
+    "Public Property Get Count() As Long\r\n    Count = mCount\r\nEnd Property\r\n"
+)
+WORKBOOK_CODE = 'Private Sub Workbook_Open()\n    Sheet1.Range("A1").Value = "已打开"\nEnd Sub'
 SHEET_CODE = "Private Sub Worksheet_Activate()\nEnd Sub\n"
 MODULES = [
     VbaModule("ThisWorkbook", "document", WORKBOOK_CODE),
@@ -64,9 +69,11 @@ EXPECTED_SOURCE = {  # what Excel itself stores in each module stream
     "Sheet1": sheet_attributes("Sheet1") + SHEET_CODE.replace("\n", "\r\n"),
     "Sheet2": sheet_attributes("Sheet2"),
     "xlcrm": 'Attribute VB_Name = "xlcrm"\r\n' + STANDARD_CODE.replace("\n", "\r\n"),
-    "Counter": ('Attribute VB_Name = "Counter"\r\nAttribute VB_GlobalNameSpace = False\r\n'
-                "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = False\r\n"
-                "Attribute VB_Exposed = False\r\n" + CLASS_CODE),
+    "Counter": (
+        'Attribute VB_Name = "Counter"\r\nAttribute VB_GlobalNameSpace = False\r\n'
+        "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = False\r\n"
+        "Attribute VB_Exposed = False\r\n" + CLASS_CODE
+    ),
 }
 
 
@@ -101,7 +108,7 @@ def dir_records(dir_stream: bytes) -> list[tuple[int, bytes]]:
     while position < len(dir_stream):
         record_id, size = struct.unpack_from("<HI", dir_stream, position)
         size = 6 if record_id == 0x0009 else size
-        records.append((record_id, dir_stream[position + 6:position + 6 + size]))
+        records.append((record_id, dir_stream[position + 6 : position + 6 + size]))
         position += 6 + size
     return records
 
@@ -118,8 +125,8 @@ def decrypt(hex_digits: str) -> tuple[int, int, bytes]:
         plain.append(byte)
         encrypted_2, encrypted_1, unencrypted_1 = encrypted_1, byte_enc, byte
     ignored = (seed & 6) // 2
-    (length,) = struct.unpack("<I", bytes(plain[ignored:ignored + 4]))
-    data = bytes(plain[ignored + 4:])
+    (length,) = struct.unpack("<I", bytes(plain[ignored : ignored + 4]))
+    data = bytes(plain[ignored + 4 :])
     assert len(data) == length
     return seed ^ version_enc, project_key, data
 
@@ -129,6 +136,7 @@ def project_lines(vba_bin: bytes) -> list[str]:
 
 
 # --- Compression ---------------------------------------------------------------------------------
+
 
 def assert_round_trip(data: bytes) -> bytes:
     compressed = compress(data)
@@ -158,7 +166,7 @@ def test_repetitive_bytes_compress_to_a_few_tokens_per_chunk(size):
     compressed = assert_round_trip(b"a" * size)
     chunks = -(-size // 4096)
     assert len(compressed) <= 1 + chunks * 12
-    assert_round_trip((b"Range(\"A1\").Value = 1\r\n" * (size // 20 + 1))[:size])
+    assert_round_trip((b'Range("A1").Value = 1\r\n' * (size // 20 + 1))[:size])
 
 
 def test_chunks_hold_4096_decompressed_bytes_and_never_reference_an_earlier_chunk():
@@ -185,14 +193,18 @@ def test_an_incompressible_final_chunk_is_a_zero_padded_raw_chunk_as_the_spec_sa
 def test_any_bytes_round_trip_except_the_spec_padding_of_an_incompressible_tail(data):
     compressed = compress(data)
     for result in (decompress(compressed), bytes(olevba.decompress_stream(bytearray(compressed)))):
-        assert result[:len(data)] == data
-        padding = result[len(data):]
+        assert result[: len(data)] == data
+        padding = result[len(data) :]
         assert padding == b"" or (len(data) % 4096 > 3640 and padding == bytes(4096 - len(data) % 4096))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["Dim ", "x", " = ", "Range(\"A1\")", "\r\n", "End Sub", "客户", " ", "1"]),
-                max_size=3000))
+@given(
+    st.lists(
+        st.sampled_from(["Dim ", "x", " = ", 'Range("A1")', "\r\n", "End Sub", "客户", " ", "1"]),
+        max_size=3000,
+    )
+)
 def test_vba_like_text_round_trips_exactly(words):
     assert_round_trip("".join(words).encode("gbk"))
 
@@ -204,6 +216,7 @@ def test_decompress_rejects_malformed_containers():
 
 
 # --- Compound file -------------------------------------------------------------------------------
+
 
 def cfb_key(name: str) -> tuple[int, str]:
     return len(name), name.upper()  # [MS-CFB] 2.6.4 for ASCII names
@@ -277,13 +290,16 @@ def test_compound_file_is_deterministic_and_independent_of_mapping_order():
     assert b"\0" * 16 == first[8:24]  # header CLSID
 
 
-@pytest.mark.parametrize("streams", [
-    {"Dir": b"", "dir": b""},  # names compare case-insensitively
-    {"A": b"", "A/b": b""},  # both stream and storage
-    {"x" * 32: b""},  # longer than 31 characters
-    {"a:b": b""},
-    {"a//b": b""},
-])
+@pytest.mark.parametrize(
+    "streams",
+    [
+        {"Dir": b"", "dir": b""},  # names compare case-insensitively
+        {"A": b"", "A/b": b""},  # both stream and storage
+        {"x" * 32: b""},  # longer than 31 characters
+        {"a:b": b""},
+        {"a//b": b""},
+    ],
+)
 def test_invalid_compound_file_names_are_refused(streams):
     with pytest.raises(ValueError):
         build_compound_file(streams)
@@ -291,15 +307,19 @@ def test_invalid_compound_file_names_are_refused(streams):
 
 # --- VBA project ---------------------------------------------------------------------------------
 
+
 def test_project_streams_and_layout():
     vba_bin = build_vba_project(MODULES)
     ole = strict_ole(vba_bin)
     assert sorted(ole.listdir()) == sorted(
         [["PROJECT"], ["PROJECTwm"], ["VBA", "_VBA_PROJECT"], ["VBA", "dir"]]
-        + [["VBA", module.name] for module in MODULES])
+        + [["VBA", module.name] for module in MODULES]
+    )
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000000")
-    assert ole.openstream("PROJECTwm").read() == b"".join(
-        m.name.encode() + b"\0" + m.name.encode("utf-16-le") + b"\0\0" for m in MODULES) + b"\0\0"
+    assert (
+        ole.openstream("PROJECTwm").read()
+        == b"".join(m.name.encode() + b"\0" + m.name.encode("utf-16-le") + b"\0\0" for m in MODULES) + b"\0\0"
+    )
     assert_sibling_trees_are_ordered(ole)
 
 
@@ -313,29 +333,50 @@ def test_olevba_extracts_every_module_with_exactly_our_source():
         assert module.textoffset == 0
         assert module.type == (0x21 if module.name == "xlcrm" else 0x22)
     assert {m.name: m.filename for m in project.modules} == {
-        "ThisWorkbook": "ThisWorkbook.cls", "Sheet1": "Sheet1.cls", "Sheet2": "Sheet2.cls",
-        "xlcrm": "xlcrm.bas", "Counter": "Counter.cls"}
+        "ThisWorkbook": "ThisWorkbook.cls",
+        "Sheet1": "Sheet1.cls",
+        "Sheet2": "Sheet2.cls",
+        "xlcrm": "xlcrm.bas",
+        "Counter": "Counter.cls",
+    }
 
 
 def test_olevba_finds_the_project_inside_an_xlsxwriter_xlsm():
     parser = olevba.VBA_Parser(filename="x.xlsm", data=xlsm_with(build_vba_project(MODULES)))
     assert parser.detect_vba_macros()
     found = {vba_filename: code for _, _, vba_filename, code in parser.extract_macros()}
-    assert found == {f"{name}.{'bas' if name == 'xlcrm' else 'cls'}": source
-                     for name, source in EXPECTED_SOURCE.items()}
+    assert found == {
+        f"{name}.{'bas' if name == 'xlcrm' else 'cls'}": source for name, source in EXPECTED_SOURCE.items()
+    }
 
 
 def test_project_stream_text():
     lines = project_lines(build_vba_project(MODULES))
     assert re.fullmatch(r'ID="\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}"', lines[0])
-    assert lines[1:9] == ["Document=ThisWorkbook/&H00000000", "Document=Sheet1/&H00000000",
-                          "Document=Sheet2/&H00000000", "Module=xlcrm", "Class=Counter",
-                          'Name="VBAProject"', 'HelpContextID="0"', 'VersionCompatible32="393222000"']
+    assert lines[1:9] == [
+        "Document=ThisWorkbook/&H00000000",
+        "Document=Sheet1/&H00000000",
+        "Document=Sheet2/&H00000000",
+        "Module=xlcrm",
+        "Class=Counter",
+        'Name="VBAProject"',
+        'HelpContextID="0"',
+        'VersionCompatible32="393222000"',
+    ]
     assert [line.split("=")[0] for line in lines[9:12]] == ["CMG", "DPB", "GC"]
-    assert lines[12:] == ["", "[Host Extender Info]",
-                          "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000", "",
-                          "[Workspace]", "ThisWorkbook=0, 0, 0, 0, C", "Sheet1=0, 0, 0, 0, C",
-                          "Sheet2=0, 0, 0, 0, C", "xlcrm=0, 0, 0, 0, C", "Counter=0, 0, 0, 0, C", ""]
+    assert lines[12:] == [
+        "",
+        "[Host Extender Info]",
+        "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000",
+        "",
+        "[Workspace]",
+        "ThisWorkbook=0, 0, 0, 0, C",
+        "Sheet1=0, 0, 0, 0, C",
+        "Sheet2=0, 0, 0, 0, C",
+        "xlcrm=0, 0, 0, 0, C",
+        "Counter=0, 0, 0, 0, C",
+        "",
+    ]
 
 
 def test_protection_fields_decrypt_to_an_unprotected_visible_project():
@@ -371,12 +412,16 @@ def test_dir_records_follow_the_layout_excel_writes():
 
     def information(records):  # up to the first REFERENCENAME; Excel adds PROJECTCOMPATVERSION
         ids = [record_id for record_id, _ in records]
-        return [record_id for record_id in ids[:ids.index(0x0016)] if record_id != 0x004A]
+        return [record_id for record_id in ids[: ids.index(0x0016)] if record_id != 0x004A]
 
     def module_ids(records, kind):
         ids = [record_id for record_id, _ in records]
         start = ids.index(0x0019)
-        return [ids[start:start + 11] for start in range(start, len(ids) - 1, 11) if kind in ids[start:start + 11]]
+        return [
+            ids[start : start + 11]
+            for start in range(start, len(ids) - 1, 11)
+            if kind in ids[start : start + 11]
+        ]
 
     assert information(ours) == information(excel)
     for kind in (0x0021, 0x0022):
@@ -393,14 +438,18 @@ def test_build_is_deterministic():
 
 
 def xlwings_exports() -> dict[str, bytes]:
-    return {"xlwings.bas": (XLWINGS_DIR / "xlwings.bas").read_bytes(),
-            "Dictionary.cls": (XLWINGS_DIR / "addin" / "Dictionary.cls").read_bytes()}
+    return {
+        "xlwings.bas": (XLWINGS_DIR / "xlwings.bas").read_bytes(),
+        "Dictionary.cls": (XLWINGS_DIR / "addin" / "Dictionary.cls").read_bytes(),
+    }
 
 
 def test_xlwings_own_vba_survives_byte_for_byte():
     exports = xlwings_exports()
-    modules = [module_from_export("xlwings", exports["xlwings.bas"].decode("utf-8")),
-               module_from_export("Dictionary.cls", exports["Dictionary.cls"].decode("utf-8"))]
+    modules = [
+        module_from_export("xlwings", exports["xlwings.bas"].decode("utf-8")),
+        module_from_export("Dictionary.cls", exports["Dictionary.cls"].decode("utf-8")),
+    ]
     assert [(m.name, m.kind) for m in modules] == [("xlwings", "standard"), ("Dictionary", "class")]
     project = olevba_project(build_vba_project([VbaModule("ThisWorkbook", "document", "")] + modules))
     stored = {m.name: m.code_raw for m in project.modules}
@@ -411,51 +460,75 @@ def test_xlwings_own_vba_survives_byte_for_byte():
 
 
 def test_module_from_export_kinds():
-    document = ('VERSION 1.0 CLASS\nBEGIN\n  MultiUse = -1  \'True\nEND\nAttribute VB_Name = "Sheet3"\n'
-                'Attribute VB_Base = "0{00020820-0000-0000-C000-000000000046}"\nPrivate Sub Worksheet_Activate()\nEnd Sub\n')
+    document = (
+        'VERSION 1.0 CLASS\nBEGIN\n  MultiUse = -1  \'True\nEND\nAttribute VB_Name = "Sheet3"\n'
+        'Attribute VB_Base = "0{00020820-0000-0000-C000-000000000046}"\n'
+        "Private Sub Worksheet_Activate()\nEnd Sub\n"
+    )
     module = module_from_export("Sheet3.cls", document)
-    assert (module.name, module.kind, module.code) == ("Sheet3", "document", "Private Sub Worksheet_Activate()\nEnd Sub\n")
+    assert (module.name, module.kind, module.code) == (
+        "Sheet3",
+        "document",
+        "Private Sub Worksheet_Activate()\nEnd Sub\n",
+    )
     standard = module_from_export("Tools.bas", 'Attribute VB_Name = "Tools"\r\nSub A()\r\nEnd Sub\r\n')
     assert (standard.kind, standard.attributes, standard.code) == ("standard", (), "Sub A()\nEnd Sub\n")
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("Form1.frm", 'VERSION 5.00\nBegin {C62A69F0-16DC-11CE-9E98-00AA00574A4F} Form1\nEnd\n'),
-    ("Other", 'Attribute VB_Name = "Tools"\nSub A()\nEnd Sub\n'),  # not the module named
-    ("Tools.cls", 'Attribute VB_Name = "Tools"\nSub A()\nEnd Sub\n'),  # a .cls without its header
-    ("Tools.bas", 'VERSION 1.0 CLASS\nBEGIN\nEND\nAttribute VB_Name = "Tools"\n'),
-    ("Tools.cls", 'VERSION 1.0 CLASS\nBEGIN\nAttribute VB_Name = "Tools"\n'),  # no END
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Form1.frm", "VERSION 5.00\nBegin {C62A69F0-16DC-11CE-9E98-00AA00574A4F} Form1\nEnd\n"),
+        ("Other", 'Attribute VB_Name = "Tools"\nSub A()\nEnd Sub\n'),  # not the module named
+        ("Tools.cls", 'Attribute VB_Name = "Tools"\nSub A()\nEnd Sub\n'),  # a .cls without its header
+        ("Tools.bas", 'VERSION 1.0 CLASS\nBEGIN\nEND\nAttribute VB_Name = "Tools"\n'),
+        ("Tools.cls", 'VERSION 1.0 CLASS\nBEGIN\nAttribute VB_Name = "Tools"\n'),  # no END
+    ],
+)
 def test_module_from_export_refuses(name, text):
     with pytest.raises(ValueError):
         module_from_export(name, text)
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda: VbaModule("模块1", "standard", ""), "ASCII"),
-    (lambda: VbaModule("dir", "standard", ""), "collides"),
-    (lambda: VbaModule("A", "form", ""), "kind"),
-    (lambda: build_vba_project([VbaModule("A", "standard", "' 😀\n")]), "line 1 cannot be encoded in code page 936"),
-    (lambda: build_vba_project([VbaModule("A", "standard", "Sub A()\n' 客户\n")], codepage=1252), "line 2"),
-    (lambda: build_vba_project([VbaModule("A", "standard", ""), VbaModule("a", "class", "")]), "unique"),
-    (lambda: build_vba_project([VbaModule("A", "class", "", ('Attribute VB_Name = "B"',))]), "name"),
-    (lambda: build_vba_project([VbaModule("A", "class", "", ("Option Explicit",))]), "Attribute"),
-    (lambda: build_vba_project([], codepage=99999), "code page"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: VbaModule("模块1", "standard", ""), "ASCII"),
+        (lambda: VbaModule("dir", "standard", ""), "collides"),
+        (lambda: VbaModule("A", "form", ""), "kind"),
+        (
+            lambda: build_vba_project([VbaModule("A", "standard", "' 😀\n")]),
+            "line 1 cannot be encoded in code page 936",
+        ),
+        (
+            lambda: build_vba_project([VbaModule("A", "standard", "Sub A()\n' 客户\n")], codepage=1252),
+            "line 2",
+        ),
+        (lambda: build_vba_project([VbaModule("A", "standard", ""), VbaModule("a", "class", "")]), "unique"),
+        (lambda: build_vba_project([VbaModule("A", "class", "", ('Attribute VB_Name = "B"',))]), "name"),
+        (lambda: build_vba_project([VbaModule("A", "class", "", ("Option Explicit",))]), "Attribute"),
+        (lambda: build_vba_project([], codepage=99999), "code page"),
+    ],
+)
 def test_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
 
 
 def test_attributes_override_defaults_in_place_and_extend_them():
-    module = VbaModule("Tools", "class", "", ("Attribute VB_PredeclaredId = True", 'Attribute VB_Description = "x"'))
+    module = VbaModule(
+        "Tools", "class", "", ("Attribute VB_PredeclaredId = True", 'Attribute VB_Description = "x"')
+    )
     (stored,) = [m.code for m in olevba_project(build_vba_project([module])).modules]
-    assert stored == ('Attribute VB_Name = "Tools"\r\nAttribute VB_GlobalNameSpace = False\r\n'
-                      "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = True\r\n"
-                      'Attribute VB_Exposed = False\r\nAttribute VB_Description = "x"\r\n')
+    assert stored == (
+        'Attribute VB_Name = "Tools"\r\nAttribute VB_GlobalNameSpace = False\r\n'
+        "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = True\r\n"
+        'Attribute VB_Exposed = False\r\nAttribute VB_Description = "x"\r\n'
+    )
 
 
 # --- LibreOffice ---------------------------------------------------------------------------------
+
 
 def soffice() -> str:
     return needs("soffice")
@@ -463,9 +536,21 @@ def soffice() -> str:
 
 def convert(source: Path, extension: str, tmp_path: Path) -> Path:
     out_dir = tmp_path / extension
-    subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", extension, "--outdir", str(out_dir), str(source)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            extension,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     converted = out_dir / f"{source.stem}.{extension}"
     assert converted.exists(), f"LibreOffice did not convert {source.name} to {extension}"
     return converted
@@ -480,8 +565,10 @@ def test_libreoffice_imports_the_project_and_keeps_it(tmp_path):
     # survives (it rewrites the attribute lines of class modules, and ends each with an empty line)
     resaved = convert(source, "xlsm", tmp_path)
     parser = olevba.VBA_Parser(filename=str(resaved))
-    found = {vba_filename.rsplit(".", 1)[0]: code.replace("\r\n", "\n")
-             for _, _, vba_filename, code in parser.extract_macros()}
+    found = {
+        vba_filename.rsplit(".", 1)[0]: code.replace("\r\n", "\n")
+        for _, _, vba_filename, code in parser.extract_macros()
+    }
     assert sorted(found) == sorted(module.name for module in MODULES)
     for module in MODULES:
         assert module.code.replace("\r\n", "\n").rstrip("\n") in found[module.name]

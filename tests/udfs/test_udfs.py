@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import reviewed
 
 import xlcrm.udfs as udfs
+from support import reviewed
 from xlcrm.io.xlsx import write_workbook
 from xlcrm.report.visit_workbook import standards_sheet
 from xlcrm.udfs import CRM_BATCH, CRM_CHANGE, CRM_CODE, CRM_GAP, CRM_MARK, CRM_RANK, FUNCTIONS, cells
@@ -30,8 +30,10 @@ STANDARDS = [
 ]
 TIERED = [  # 30 tiers: the segment comes from the 业态 column
     ["业态", "等级", "最低购进量（条）", "最低购进额（元）", "客户数"],
-    ["超市", "20", 500, 50000, 2], [None, "15", 100, 10000, 4],
-    ["便利店", "10", 30, 3000, 5], [None, "5", 10, 1000, 9],
+    ["超市", "20", 500, 50000, 2],
+    [None, "15", 100, 10000, 4],
+    ["便利店", "10", 30, 3000, 5],
+    [None, "5", 10, 1000, 9],
 ]
 
 
@@ -42,20 +44,24 @@ def column(*values):
 
 # --- 1. mark and 3. change ----------------------------------------------------------------
 
-@pytest.mark.parametrize("now, before, mark, change", [
-    ("CS1", "CS2", "CS1↑", "提升"),
-    ("cs2 ", "CS1", "CS2↓", "下降"),
-    ("CS1", "CS1", "CS1", "保持"),
-    ("CZ1", "CS2", "CZ1↑", "提升"),  # the manual method compares only the size digit
-    ("CS2", None, "CS2", "新客户"),
-    (None, "CS1", "", "无本季等级"),
-    (None, None, "", ""),
-    ("15", "14", "15↑", "提升"),
-    ("第15档", 16, "15↓", "下降"),
-    ("A1", "A2", "A1↑", "提升"),
-    ("B7", "B6", "B7↓", "下降"),
-    ("ＣＳ１", "CS1", "CS1", "保持"),  # full-width folded
-])
+
+@pytest.mark.parametrize(
+    "now, before, mark, change",
+    [
+        ("CS1", "CS2", "CS1↑", "提升"),
+        ("cs2 ", "CS1", "CS2↓", "下降"),
+        ("CS1", "CS1", "CS1", "保持"),
+        ("CZ1", "CS2", "CZ1↑", "提升"),  # the manual method compares only the size digit
+        ("CS2", None, "CS2", "新客户"),
+        (None, "CS1", "", "无本季等级"),
+        (None, None, "", ""),
+        ("15", "14", "15↑", "提升"),
+        ("第15档", 16, "15↓", "下降"),
+        ("A1", "A2", "A1↑", "提升"),
+        ("B7", "B6", "B7↓", "下降"),
+        ("ＣＳ１", "CS1", "CS1", "保持"),  # full-width folded
+    ],
+)
 def test_mark_and_change_of_one_customer(now, before, mark, change):
     assert CRM_MARK(now, before) == mark
     assert CRM_CHANGE(now, before) == change
@@ -72,8 +78,10 @@ def test_a_range_keeps_its_shape_with_blanks_and_bad_grades():
     now = [["CS1", None, "CZ9"], ["CZ3", "XB2", ""]]
     before = [["CS2", "CS1", "CZ2"], ["CZ2", None, None]]
     assert CRM_MARK(now, before) == [["CS1↑", "", "#等级不属于2008版分类编码（如 CS1）"], ["CZ3↓", "XB2", ""]]
-    assert CRM_CHANGE(now, before) == [["提升", "无本季等级", "#等级不属于2008版分类编码（如 CS1）"],
-                                       ["下降", "新客户", ""]]
+    assert CRM_CHANGE(now, before) == [
+        ["提升", "无本季等级", "#等级不属于2008版分类编码（如 CS1）"],
+        ["下降", "新客户", ""],
+    ]
 
 
 def test_one_previous_cell_is_compared_with_every_current_one():
@@ -90,6 +98,7 @@ def test_a_bad_previous_grade_is_shown_not_taken_as_a_new_customer():
 
 # --- 2. rank ------------------------------------------------------------------------------
 
+
 def test_rank_higher_is_better():
     assert CRM_RANK(column("CS1", "CS2", "CS3", "CZ9", None)) == column(3.0, 2.0, 1.0, "", "")
     assert CRM_RANK("CS1") == 3.0
@@ -100,13 +109,27 @@ def test_rank_higher_is_better():
 
 # --- schemes ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("scheme, grade, rank", [
-    ("code2008", "CS1", 3.0), ("2008", "XB3", 1.0), (2008, "CS2", 2.0), ("自动", "CS1", 3.0),
-    ("tiers30", "15", 15.0), ("30档", "30", 30.0), ("３０档", "7", 7.0), (30, "1", 1.0),
-    ("tiers15", "A1", 15.0), ("15档", "C2", 1.0),
-    ("金,银,铜", "金", 3.0), ("金，银，铜", "铜", 1.0), ("金、银、铜", "银", 2.0),
-    (column("金", "银", "铜"), "银", 2.0), ([["aaa", "aa", "a"]], "AA", 2.0),
-])
+
+@pytest.mark.parametrize(
+    "scheme, grade, rank",
+    [
+        ("code2008", "CS1", 3.0),
+        ("2008", "XB3", 1.0),
+        (2008, "CS2", 2.0),
+        ("自动", "CS1", 3.0),
+        ("tiers30", "15", 15.0),
+        ("30档", "30", 30.0),
+        ("３０档", "7", 7.0),
+        (30, "1", 1.0),
+        ("tiers15", "A1", 15.0),
+        ("15档", "C2", 1.0),
+        ("金,银,铜", "金", 3.0),
+        ("金，银，铜", "铜", 1.0),
+        ("金、银、铜", "银", 2.0),
+        (column("金", "银", "铜"), "银", 2.0),
+        ([["aaa", "aa", "a"]], "AA", 2.0),
+    ],
+)
 def test_every_scheme_by_name_or_order(scheme, grade, rank):
     assert CRM_RANK(grade, scheme) == rank
 
@@ -118,20 +141,31 @@ def test_the_scheme_decides_what_a_grade_means():
     assert CRM_CHANGE("铜", "银", [["金"], ["银"], ["铜"]]) == "下降"
 
 
-@pytest.mark.parametrize("scheme, message", [
-    ("tiers99", cells.SCHEME), ("金", cells.SCHEME), ("金,金", cells.ORDER), ("自定义", cells.ORDER),
-])
+@pytest.mark.parametrize(
+    "scheme, message",
+    [
+        ("tiers99", cells.SCHEME),
+        ("金", cells.SCHEME),
+        ("金,金", cells.ORDER),
+        ("自定义", cells.ORDER),
+    ],
+)
 def test_a_bad_scheme_fills_the_result_with_a_message(scheme, message):
     assert CRM_MARK(column("CS1", None), column("CS2", None), scheme) == column(message, message)
     assert CRM_RANK("CS1", scheme) == message
 
 
 def test_detection_from_the_grades_of_the_call():
-    assert CRM_MARK("CS1", "CZ9") == "#等级不属于2008版分类编码（如 CS1）"  # one typo does not hide the scheme
-    assert CRM_MARK("金", "银") == "#等级不属于2008版分类编码（如 CS1）"  # nothing known: checked as 2008 codes
+    assert (
+        CRM_MARK("CS1", "CZ9") == "#等级不属于2008版分类编码（如 CS1）"
+    )  # one typo does not hide the scheme
+    assert (
+        CRM_MARK("金", "银") == "#等级不属于2008版分类编码（如 CS1）"
+    )  # nothing known: checked as 2008 codes
     assert CRM_MARK(column("CS1", "15"), column("CS1", "15")) == column(cells.SCHEME, cells.SCHEME)
     assert CRM_MARK(column("15", "16", "金"), column("14", "16", None)) == column(
-        "15↑", "16", "#等级不属于30档（1–30，数字越大越好）")
+        "15↑", "16", "#等级不属于30档（1–30，数字越大越好）"
+    )
 
 
 # --- 4. gap to the next grade -------------------------------------------------------------
@@ -150,8 +184,13 @@ GAP_CUSTOMERS = {  # grade, volume, amount → 条, 元, 档 (worked out by hand
 def test_gap_by_hand_with_and_without_the_header(result, at, header):
     standards = STANDARDS if header else STANDARDS[1:]
     grades = list(GAP_CUSTOMERS)
-    got = CRM_GAP(column(*grades), column(*(v[0] for v in GAP_CUSTOMERS.values())),
-                  column(*(v[1] for v in GAP_CUSTOMERS.values())), standards, result)
+    got = CRM_GAP(
+        column(*grades),
+        column(*(v[0] for v in GAP_CUSTOMERS.values())),
+        column(*(v[1] for v in GAP_CUSTOMERS.values())),
+        standards,
+        result,
+    )
     assert got == column(*(v[at] for v in GAP_CUSTOMERS.values()))
 
 
@@ -174,14 +213,17 @@ def test_gap_to_a_table_that_keeps_only_medium_grades_and_above():
 
 def test_gap_per_cell_problems():
     got = CRM_GAP(column("XB2", "CZ9", "CS2", "CS2"), column(1, 1, "abc", 1), column(1, 1, 1, "x"), STANDARDS)
-    assert got == column(cells.UNKNOWN_SEGMENT, "#等级不属于2008版分类编码（如 CS1）", cells.BAD_VOLUME, 799.0)
+    assert got == column(
+        cells.UNKNOWN_SEGMENT, "#等级不属于2008版分类编码（如 CS1）", cells.BAD_VOLUME, 799.0
+    )
     assert CRM_GAP("CS2", 1, "x", STANDARDS, "元") == cells.BAD_AMOUNT
     assert CRM_GAP("CS2", "abc", "x", STANDARDS, "档") == "CS1"  # the figures do not matter for the grade
 
 
 def test_gap_with_thirty_tiers_needs_the_segment():
-    assert CRM_GAP(column("15", "5"), column(80, 8), column(100, 100), TIERED, "条", column("超市", "便利店")) == \
-        column(420.0, 22.0)
+    assert CRM_GAP(
+        column("15", "5"), column(80, 8), column(100, 100), TIERED, "条", column("超市", "便利店")
+    ) == column(420.0, 22.0)
     assert CRM_GAP("15", 80, 100, TIERED, "档", "超市") == "20"
     assert CRM_GAP("15", 80, 100, TIERED) == cells.NO_SEGMENT  # two segments: which one?
     assert CRM_GAP("15", 80, 100, TIERED, "条", "商场") == cells.UNKNOWN_SEGMENT
@@ -189,13 +231,16 @@ def test_gap_with_thirty_tiers_needs_the_segment():
     assert CRM_GAP("15", 80, 100, one_segment, "条", None, "30档") == 420.0
 
 
-@pytest.mark.parametrize("standards, result, message", [
-    ([["CS1", 1, 2]], "条", cells.STANDARDS),  # too few columns, no header
-    ([["业态", "等级"], ["超市", "优"]], "条", cells.STANDARDS),
-    (STANDARDS + [[None, "CS2", 1, 1, 1]], "条", cells.STANDARDS_DUPLICATE),
-    (STANDARDS, "箱", cells.RESULT),
-    (None, "条", cells.STANDARDS),
-])
+@pytest.mark.parametrize(
+    "standards, result, message",
+    [
+        ([["CS1", 1, 2]], "条", cells.STANDARDS),  # too few columns, no header
+        ([["业态", "等级"], ["超市", "优"]], "条", cells.STANDARDS),
+        (STANDARDS + [[None, "CS2", 1, 1, 1]], "条", cells.STANDARDS_DUPLICATE),
+        (STANDARDS, "箱", cells.RESULT),
+        (None, "条", cells.STANDARDS),
+    ],
+)
 def test_gap_argument_problems_fill_the_result(standards, result, message):
     assert CRM_GAP(column("CS2", "CS3"), 1, 1, standards, result) == column(message, message)
 
@@ -225,9 +270,12 @@ def test_mark_change_and_gap_by_hand_against_the_standards_sheet_xlcrm_writes(tm
 
 # --- 5. batch -----------------------------------------------------------------------------
 
+
 def test_batch_from_the_route_name():
     assert CRM_BATCH([["一线", "六线", "十线"], ["十一线", "3号线", None]]) == [
-        ["星期一", "星期一", "星期五"], ["星期一", "星期三", ""]]
+        ["星期一", "星期一", "星期五"],
+        ["星期一", "星期三", ""],
+    ]
     assert CRM_BATCH("城区线") == cells.ROUTE
 
 
@@ -244,20 +292,33 @@ def test_a_bad_mapping_fills_the_result(mapping):
 
 # --- 6. code ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [
-    330781100123, 330781100123.0, 3.30781100123E+11, "330781100123", " 330781100123 ",
-    "'330781100123", "３３０７８１１００１２３", "\u3000330781100123\u00a0",
-])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        330781100123,
+        330781100123.0,
+        3.30781100123e11,
+        "330781100123",
+        " 330781100123 ",
+        "'330781100123",
+        "３３０７８１１００１２３",
+        "\u3000330781100123\u00a0",
+    ],
+)
 def test_code_as_text_whatever_its_storage(raw):
     assert CRM_CODE(raw) == "330781100123"
 
 
 def test_code_problems_and_blanks_keep_the_shape():
     assert CRM_CODE([["3.30781E+11", "合计"], [None, "00123"]]) == [
-        [cells.LOST_DIGITS, cells.BAD_CODE], ["", "00123"]]
+        [cells.LOST_DIGITS, cells.BAD_CODE],
+        ["", "00123"],
+    ]
 
 
 # --- registration -------------------------------------------------------------------------
+
 
 def test_names_are_ascii_with_one_prefix_and_docs_are_chinese():
     names = [f.__name__ for f in FUNCTIONS]
@@ -265,7 +326,7 @@ def test_names_are_ascii_with_one_prefix_and_docs_are_chinese():
     for fn in FUNCTIONS:
         assert fn.__name__.isascii() and getattr(udfs, fn.__name__) is fn
         assert CJK.search(udfs.summary(fn)) and len(udfs.summary(fn)) <= 255
-        assert list(fn.argument_docs) == list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
+        assert list(fn.argument_docs) == list(fn.__code__.co_varnames[: fn.__code__.co_argcount])
         assert all(CJK.search(doc) and len(doc) <= 255 for doc in fn.argument_docs.values())
 
 
@@ -293,8 +354,10 @@ def test_xlwings_writes_one_vba_wrapper_per_function(windows_udfs):
     xlwings_udfs.generate_vba_wrapper("xlcrm.udfs", module, out, types.SimpleNamespace(Name="客户管理.xlsm"))
     vba = out.getvalue()
     assert re.findall(r"^Function (\w+)\(", vba, re.M) == sorted(f.__name__ for f in FUNCTIONS)
-    assert "Function CRM_GAP(grade, volume, amount, standards, Optional result, Optional segment, " \
-           "Optional scheme)" in vba
+    assert (
+        "Function CRM_GAP(grade, volume, amount, standards, Optional result, Optional segment, "
+        "Optional scheme)" in vba
+    )
     assert vba.isascii()  # the Chinese docs go through MacroOptions, not the VBA module
 
 
@@ -302,9 +365,14 @@ def test_xlwings_writes_one_vba_wrapper_per_function(windows_udfs):
 
 MESSAGES = {v for k, v in vars(cells).items() if k.isupper() and isinstance(v, str) and v.startswith("#")}
 cell = st.one_of(
-    st.none(), st.text(max_size=12), st.floats(), st.integers(min_value=-10**20, max_value=10**20),
+    st.none(),
+    st.text(max_size=12),
+    st.floats(),
+    st.integers(min_value=-(10**20), max_value=10**20),
     st.booleans(),
-    st.sampled_from(["CS1", "cs2", "CZ9", "15", "第3档", "A1", "一线", "城区线", "3.30781E+11", "1,200", "金", "合计"]),
+    st.sampled_from(
+        ["CS1", "cs2", "CZ9", "15", "第3档", "A1", "一线", "城区线", "3.30781E+11", "1,200", "金", "合计"]
+    ),
 )
 
 
@@ -328,10 +396,20 @@ def test_arbitrary_cells_give_results_of_the_same_shape_and_never_raise(data):
     grid = lambda: data.draw(grids(*shape))  # noqa: E731
     option = data.draw(st.one_of(st.none(), cell, grids()))
     calls = [
-        CRM_MARK(grid(), grid(), option), CRM_RANK(grid(), option), CRM_CHANGE(grid(), grid(), option),
-        CRM_GAP(grid(), grid(), grid(), data.draw(st.sampled_from([STANDARDS, TIERED, grids()])),
-                data.draw(st.one_of(st.none(), cell)), grid(), option),
-        CRM_BATCH(grid(), data.draw(st.one_of(st.none(), grids()))), CRM_CODE(grid()),
+        CRM_MARK(grid(), grid(), option),
+        CRM_RANK(grid(), option),
+        CRM_CHANGE(grid(), grid(), option),
+        CRM_GAP(
+            grid(),
+            grid(),
+            grid(),
+            data.draw(st.sampled_from([STANDARDS, TIERED, grids()])),
+            data.draw(st.one_of(st.none(), cell)),
+            grid(),
+            option,
+        ),
+        CRM_BATCH(grid(), data.draw(st.one_of(st.none(), grids()))),
+        CRM_CODE(grid()),
     ]
     for got in calls:
         assert isinstance(got, list) and len(got) == shape[0] and all(len(row) == shape[1] for row in got)
@@ -344,7 +422,13 @@ def test_arbitrary_cells_give_results_of_the_same_shape_and_never_raise(data):
 @settings(max_examples=100, deadline=None)
 @given(cell, cell)
 def test_arbitrary_single_cells_give_single_values(a, b):
-    for got in (CRM_MARK(a, b), CRM_RANK(a), CRM_CHANGE(a, b), CRM_GAP(a, b, b, STANDARDS), CRM_BATCH(a),
-                CRM_CODE(a)):
+    for got in (
+        CRM_MARK(a, b),
+        CRM_RANK(a),
+        CRM_CHANGE(a, b),
+        CRM_GAP(a, b, b, STANDARDS),
+        CRM_BATCH(a),
+        CRM_CODE(a),
+    ):
         assert isinstance(got, (str, float))
         assert not (isinstance(got, str) and got.startswith("#")) or known_message(got)

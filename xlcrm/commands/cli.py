@@ -39,11 +39,21 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
     """How to read the tables and grade the customers: the same for build, check and batch."""
     parser.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
     parser.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔，如 A,B,C")
-    parser.add_argument("--batch", action="append", default=[], metavar="线路=星期几",
-                        help="指定线路的访销日，如 一线=星期一 或 一线,六线=周一；可重复")
-    parser.add_argument("--column", action="append", default=[], metavar="角色=列名",
-                        help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
-                             "segment market_type volume amount route；可重复")
+    parser.add_argument(
+        "--batch",
+        action="append",
+        default=[],
+        metavar="线路=星期几",
+        help="指定线路的访销日，如 一线=星期一 或 一线,六线=周一；可重复",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="角色=列名",
+        help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
+        "segment market_type volume amount route；可重复",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,8 +71,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
     build.add_argument("--quarter", help="标题中的季度，如 2026年第三季度；不给时从等级表文件名判断")
     build.add_argument("--manager", help="标题中的客户经理姓名；不给时从线路表标题行（客户经理：某某）读取")
-    build.add_argument("--no-mask", dest="mask", action="store_false",
-                       help="线路表显示完整的电话和身份证号（默认隐藏中间几位，如 138****5678，因为拜访表要带出办公室）")
+    build.add_argument(
+        "--no-mask",
+        dest="mask",
+        action="store_false",
+        help="线路表显示完整的电话和身份证号（默认隐藏中间几位，如 138****5678，因为拜访表要带出办公室）",
+    )
 
     check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
     _input_options(check)
@@ -72,41 +86,75 @@ def parser() -> argparse.ArgumentParser:
     printing.add_argument("workbook", type=Path, help="xlcrm build 生成的工作簿")
     printing.add_argument("--pdf", type=Path, help="PDF 文件名（默认与工作簿同名）")
 
-    template = sub.add_parser("template", parents=[common], help="生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）")
-    template.add_argument("--out", type=Path, default=Path("客户管理.xlsm"), help="模板文件（默认 客户管理.xlsm）")
+    template = sub.add_parser(
+        "template",
+        parents=[common],
+        help="生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）",
+    )
+    template.add_argument(
+        "--out", type=Path, default=Path("客户管理.xlsm"), help="模板文件（默认 客户管理.xlsm）"
+    )
 
-    batch = sub.add_parser("batch", parents=[common], help="整个营销部一次完成：每位客户经理一份拜访表，外加部门汇总")
+    batch = sub.add_parser(
+        "batch", parents=[common], help="整个营销部一次完成：每位客户经理一份拜访表，外加部门汇总"
+    )
     batch.add_argument("--grades", type=Path, required=True, help="辖区本季度客户等级表")
     batch.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
-    batch.add_argument("--previous-grades", type=Path, help="上季度客户等级表；不给时用各线路表中的上季等级列")
+    batch.add_argument(
+        "--previous-grades", type=Path, help="上季度客户等级表；不给时用各线路表中的上季等级列"
+    )
     where = batch.add_mutually_exclusive_group(required=True)
-    where.add_argument("--routes-dir", type=Path, help="每位客户经理一个线路表文件的文件夹（文件名即客户经理）")
+    where.add_argument(
+        "--routes-dir", type=Path, help="每位客户经理一个线路表文件的文件夹（文件名即客户经理）"
+    )
     where.add_argument("--routes-table", type=Path, help="一张含客户经理列和线路列的线路总表")
-    batch.add_argument("--manager-column", default="客户经理", help="线路总表中客户经理所在列的表头（默认 客户经理）")
-    batch.add_argument("--out-dir", type=Path, required=True, help="输出文件夹：每人一个 .xlsx，以及 部门汇总.xlsx")
+    batch.add_argument(
+        "--manager-column", default="客户经理", help="线路总表中客户经理所在列的表头（默认 客户经理）"
+    )
+    batch.add_argument(
+        "--out-dir", type=Path, required=True, help="输出文件夹：每人一个 .xlsx，以及 部门汇总.xlsx"
+    )
     batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
     batch.add_argument("--workers", type=int, help="同时处理几份（默认：全部 CPU 核心）")
     batch.add_argument("--quarter", help="标题中的季度；不给时从等级表文件名判断")
     batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
     _engine_options(batch)
 
-    macro = sub.add_parser("macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）")
-    macro.add_argument("button", choices=["import_data", "check_data", "build_report", "print_preview"],
-                       help="import_data 导入数据 | check_data 检查数据 | build_report 生成本季报表 | print_preview 打印成 PDF")
+    macro = sub.add_parser(
+        "macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）"
+    )
+    macro.add_argument(
+        "button",
+        choices=["import_data", "check_data", "build_report", "print_preview"],
+        help="import_data 导入数据 | check_data 检查数据 | build_report 生成本季报表 | "
+        "print_preview 打印成 PDF",
+    )
     macro.add_argument("workbook", type=Path, help="客户管理.xlsm（由 xlcrm template 生成）")
-    for option, key, text in (("--routes", "routes", "线路表"), ("--grades", "grades", "本季等级表"),
-                              ("--previous-grades", "previous", "上季等级表"), ("--purchases", "purchases", "购进表")):
+    for option, key, text in (
+        ("--routes", "routes", "线路表"),
+        ("--grades", "grades", "本季等级表"),
+        ("--previous-grades", "previous", "上季等级表"),
+        ("--purchases", "purchases", "购进表"),
+    ):
         macro.add_argument(option, dest=f"file_{key}", type=Path, help=f"import_data 要导入的{text}")
 
-    sub.add_parser("install", add_help=False, help="把 xlcrm 装进 Excel（与 python install_addin.py 相同；--help 看选项）")
+    sub.add_parser(
+        "install",
+        add_help=False,
+        help="把 xlcrm 装进 Excel（与 python install_addin.py 相同；--help 看选项）",
+    )
 
-    doctor = sub.add_parser("doctor", help="检查安装：Python、包版本、模板与 xlwings.conf、打印 PDF 所需的程序和字体")
+    doctor = sub.add_parser(
+        "doctor", help="检查安装：Python、包版本、模板与 xlwings.conf、打印 PDF 所需的程序和字体"
+    )
     doctor.add_argument("--target", type=Path, default=Path.home(), help="用户主文件夹（默认当前用户）")
     doctor.add_argument("--platform", choices=["windows", "macos", "linux"], help=argparse.SUPPRESS)
     doctor.add_argument("--python", type=Path, default=Path(sys.executable), help=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
-    demo.add_argument("--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）")
+    demo.add_argument(
+        "--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）"
+    )
     demo.add_argument("--customers", type=int, default=500, help="线路客户数（默认 500）")
     demo.add_argument("--scheme", default="code2008", help="样例数据的等级方案（默认 code2008）")
     demo.add_argument("--seed", type=int, default=1)
@@ -140,22 +188,33 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"程序内部错误（{type(exc).__name__}: {exc}）。输入文件未被改动。"
-                  "请加 --debug 重新运行，并把输出发给维护人员", file=sys.stderr)
+            print(
+                f"程序内部错误（{type(exc).__name__}: {exc}）。输入文件未被改动。"
+                "请加 --debug 重新运行，并把输出发给维护人员",
+                file=sys.stderr,
+            )
         return EXIT_BUG
 
 
 def _settings(args) -> ReviewSettings:
-    return ReviewSettings(scheme=scheme_choice(args.scheme, args.grade_order), batches=parse_batch_mapping(args.batch))
+    return ReviewSettings(
+        scheme=scheme_choice(args.scheme, args.grade_order), batches=parse_batch_mapping(args.batch)
+    )
 
 
 def request_from(args, *, out: Path | None) -> QuarterRequest:
     """The command line's options as one quarterly run."""
     return QuarterRequest(
         files=InputFiles(args.routes, args.grades, args.purchases, args.previous_grades),
-        settings=_settings(args), columns=parse_column_overrides(args.column),
-        quarter=getattr(args, "quarter", None), manager=getattr(args, "manager", None),
-        out=out, export_dir=args.export_dir, pdf=getattr(args, "pdf", None), mask=getattr(args, "mask", True))
+        settings=_settings(args),
+        columns=parse_column_overrides(args.column),
+        quarter=getattr(args, "quarter", None),
+        manager=getattr(args, "manager", None),
+        out=out,
+        export_dir=args.export_dir,
+        pdf=getattr(args, "pdf", None),
+        mask=getattr(args, "mask", True),
+    )
 
 
 def cmd_build(args, watch: Stopwatch) -> int:
@@ -183,12 +242,24 @@ def cmd_demo(args, watch: Stopwatch) -> int:
 
     if not XLS_WRITER:
         watch.say("未安装 xlwt（pip install 'xlcrm[demo]'）：样例的上季等级表写成 .xlsx，而不是旧版 .xls")
-    sample = watch.stage("生成样例数据", generate, args.dir / "inputs", route_customers=args.customers,
-                         scheme=args.scheme, seed=args.seed)
+    sample = watch.stage(
+        "生成样例数据",
+        generate,
+        args.dir / "inputs",
+        route_customers=args.customers,
+        scheme=args.scheme,
+        seed=args.seed,
+    )
     workbook = args.dir / "本季客户等级报表.xlsx"
-    run_quarter(QuarterRequest(
-        files=InputFiles(sample.routes, sample.grades, sample.purchases, sample.previous_grades),
-        out=workbook, export_dir=args.dir / "csv", pdf=workbook.with_suffix(".pdf") if find_office() else None), watch)
+    run_quarter(
+        QuarterRequest(
+            files=InputFiles(sample.routes, sample.grades, sample.purchases, sample.previous_grades),
+            out=workbook,
+            export_dir=args.dir / "csv",
+            pdf=workbook.with_suffix(".pdf") if find_office() else None,
+        ),
+        watch,
+    )
     return 0
 
 
@@ -201,20 +272,46 @@ def cmd_template(args, watch: Stopwatch) -> int:
 
 
 def cmd_batch(args, watch: Stopwatch) -> int:
-    from .department_run import (DepartmentOptions, department_quarter, prepare, routes_in_folder, routes_in_table,
-                                 run_department, write_department)
+    from .department_run import (
+        DepartmentOptions,
+        department_quarter,
+        prepare,
+        routes_in_folder,
+        routes_in_table,
+        run_department,
+        write_department,
+    )
     from .progress import progress_bar
 
     settings = _settings(args)
-    district = watch.stage("准备辖区数据", prepare, args.grades, args.purchases, args.previous_grades, settings,
-                           parse_column_overrides(args.column), watch.note)
-    jobs = (routes_in_folder(args.routes_dir) if args.routes_dir
-            else routes_in_table(args.routes_table, args.manager_column))
-    options = DepartmentOptions(args.out_dir, settings, department_quarter(args.quarter, args.grades), args.pdf,
-                                args.mask)
+    district = watch.stage(
+        "准备辖区数据",
+        prepare,
+        args.grades,
+        args.purchases,
+        args.previous_grades,
+        settings,
+        parse_column_overrides(args.column),
+        watch.note,
+    )
+    jobs = (
+        routes_in_folder(args.routes_dir)
+        if args.routes_dir
+        else routes_in_table(args.routes_table, args.manager_column)
+    )
+    options = DepartmentOptions(
+        args.out_dir, settings, department_quarter(args.quarter, args.grades), args.pdf, args.mask
+    )
     watch.say(f"客户经理 {len(jobs)} 位，使用 {args.workers or os.cpu_count()} 个进程")
-    summaries, failures = watch.stage("生成各人拜访表", run_department, jobs, district, options, workers=args.workers,
-                                      progress=(lambda *_: None) if args.quiet else progress_bar())
+    summaries, failures = watch.stage(
+        "生成各人拜访表",
+        run_department,
+        jobs,
+        district,
+        options,
+        workers=args.workers,
+        progress=(lambda *_: None) if args.quiet else progress_bar(),
+    )
     inputs = [p for p in (args.grades, args.purchases, args.previous_grades, args.routes_table) if p]
     book = watch.stage("写入部门汇总", write_department, summaries, failures, district, options, inputs)
     customers = sum(sum(s.counts.values()) for s in summaries)
@@ -238,8 +335,15 @@ def cmd_macro(args, watch: Stopwatch) -> int:
     return 0 if done is not None else EXIT_USER_ERROR
 
 
-COMMANDS = {"build": cmd_build, "batch": cmd_batch, "macro": cmd_macro, "check": cmd_check, "print": cmd_print,
-            "template": cmd_template, "demo": cmd_demo}
+COMMANDS = {
+    "build": cmd_build,
+    "batch": cmd_batch,
+    "macro": cmd_macro,
+    "check": cmd_check,
+    "print": cmd_print,
+    "template": cmd_template,
+    "demo": cmd_demo,
+}
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from ..core.department import Failure, ManagerSummary, summarize
 from ..core.errors import XlcrmError
@@ -34,6 +34,7 @@ ERROR_LOG = "批量运行错误.log"
 @dataclass(frozen=True)
 class ManagerRoutes:
     """One manager: a route workbook, or their rows of a department-wide route table."""
+
     manager: str
     file: Path
     sheets: tuple[RawSheet, ...] = ()  # already split from a table; empty: read `file`
@@ -49,8 +50,11 @@ class DepartmentOptions:
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
-    files = sorted(p for p in Path(folder).iterdir()
-                   if p.suffix.lower() in ROUTE_SUFFIXES and not p.name.startswith(("~$", ".")))
+    files = sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.suffix.lower() in ROUTE_SUFFIXES and not p.name.startswith(("~$", "."))
+    )
     if not files:
         raise XlcrmError(f"文件夹 {folder} 中没有线路表（.xlsx .xls .csv 等）")
     return [ManagerRoutes(p.stem, p) for p in files]
@@ -62,8 +66,10 @@ def routes_in_table(path: Path, manager_column: str) -> list[ManagerRoutes]:
     sheets = [s for s in read_sheets(path) if not s.cells.empty]
     if not sheets:
         raise XlcrmError(f"{Path(path).name} 是空的")
-    return [ManagerRoutes(manager, Path(path), tuple(split))
-            for manager, split in split_by_manager(sheets[0], manager_column).items()]
+    return [
+        ManagerRoutes(manager, Path(path), tuple(split))
+        for manager, split in split_by_manager(sheets[0], manager_column).items()
+    ]
 
 
 # --- in each worker process ----------------------------------------------------------------
@@ -104,10 +110,15 @@ def _safe(name: str) -> str:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def run_department(jobs: list[ManagerRoutes], district: DistrictData, options: DepartmentOptions, *,
-                   workers: int | None = None,
-                   progress: Callable[[int, int, float], None] = lambda done, total, elapsed: None
-                   ) -> tuple[list[ManagerSummary], list[Failure]]:
+
+def run_department(
+    jobs: list[ManagerRoutes],
+    district: DistrictData,
+    options: DepartmentOptions,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int, float], None] = lambda done, total, elapsed: None,
+) -> tuple[list[ManagerSummary], list[Failure]]:
     """Every manager, on `workers` processes (default: every core), results in the given order."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
@@ -126,11 +137,19 @@ def run_department(jobs: list[ManagerRoutes], district: DistrictData, options: D
                 results[pending[future]] = future.result()
                 progress(len(results), len(jobs), time.perf_counter() - start)
     ordered = [results[i] for i in range(len(jobs))]
-    return ([r for r in ordered if isinstance(r, ManagerSummary)], [r for r in ordered if isinstance(r, Failure)])
+    return (
+        [r for r in ordered if isinstance(r, ManagerSummary)],
+        [r for r in ordered if isinstance(r, Failure)],
+    )
 
 
-def write_department(summaries: list[ManagerSummary], failures: list[Failure], district: DistrictData,
-                     options: DepartmentOptions, inputs: Iterable[Path]) -> Path:
+def write_department(
+    summaries: list[ManagerSummary],
+    failures: list[Failure],
+    district: DistrictData,
+    options: DepartmentOptions,
+    inputs: Iterable[Path],
+) -> Path:
     out = options.out_dir / DEPARTMENT_BOOK
     sheets = department_sheets(summaries, failures, district, Labels(quarter=options.quarter))
     with atomic_output(out, inputs=tuple(inputs)) as tmp:
@@ -138,8 +157,14 @@ def write_department(summaries: list[ManagerSummary], failures: list[Failure], d
     return out
 
 
-def prepare(grades: Path, purchases: Path, previous: Path | None, settings: ReviewSettings,
-            columns: Mapping[str, str] | None = None, say: Callable[[str], None] = lambda _: None) -> DistrictData:
+def prepare(
+    grades: Path,
+    purchases: Path,
+    previous: Path | None,
+    settings: ReviewSettings,
+    columns: Mapping[str, str] | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> DistrictData:
     say(f"读取辖区等级表 {Path(grades).name} 与购进表 {Path(purchases).name} …")
     grade_table = load_input(grades, GRADES, columns)
     purchase_table = load_input(purchases, PURCHASES, columns)

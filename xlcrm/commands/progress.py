@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class Stopwatch:
@@ -38,8 +38,9 @@ def progress_bar(stream=sys.stderr) -> Callable[[int, int, float], None]:
         width = 24
         filled = round(width * done / total)
         left = elapsed / done * (total - done) if done else 0
-        line = (f"[{'█' * filled}{'·' * (width - filled)}] {done}/{total} 位客户经理 · 已用 {elapsed:.0f}s"
-                + (f" · 还需约 {left:.0f}s" if done < total else ""))
+        line = f"[{'█' * filled}{'·' * (width - filled)}] {done}/{total} 位客户经理 · 已用 {elapsed:.0f}s" + (
+            f" · 还需约 {left:.0f}s" if done < total else ""
+        )
         stream.write(("\r" + line) if live else line + "\n")
         if live and done == total:
             stream.write("\n")

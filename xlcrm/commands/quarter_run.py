@@ -6,9 +6,9 @@ run needs arrives in one QuarterRequest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
 from ..core.model import QuarterInputs
@@ -38,6 +38,7 @@ class InputFiles:
 @dataclass(frozen=True)
 class QuarterRequest:
     """A quarterly run: its inputs, how to read and grade them, what the titles say, what to write."""
+
     files: InputFiles
     settings: ReviewSettings = ReviewSettings()
     columns: Mapping[str, str] = field(default_factory=dict)  # role → header name or letter
@@ -56,25 +57,46 @@ def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
     grades = watch.stage(f"读取本季等级表 {files.grades.name}", load_input, files.grades, GRADES, columns)
     previous = None
     if files.previous_grades:
-        previous = watch.stage(f"读取上季等级表 {files.previous_grades.name}", load_input,
-                               files.previous_grades, PREVIOUS_GRADES, columns)
-    purchases = watch.stage(f"读取购进表 {files.purchases.name}", load_input, files.purchases, PURCHASES, columns)
+        previous = watch.stage(
+            f"读取上季等级表 {files.previous_grades.name}",
+            load_input,
+            files.previous_grades,
+            PREVIOUS_GRADES,
+            columns,
+        )
+    purchases = watch.stage(
+        f"读取购进表 {files.purchases.name}", load_input, files.purchases, PURCHASES, columns
+    )
     routes = watch.stage(f"读取线路表 {files.routes.name}", load_routes, files.routes, columns)
     return QuarterInputs(routes, grades, purchases, previous)
 
 
 def title_labels(request: QuarterRequest, inputs: QuarterInputs) -> Labels:
     """The quarter named by the grade table's (or the route workbook's) file name, else the titles."""
-    return labels_for(quarter=request.quarter, manager=request.manager,
-                      names=(request.files.grades.stem, request.files.routes.stem), heading=inputs.routes.heading())
+    return labels_for(
+        quarter=request.quarter,
+        manager=request.manager,
+        names=(request.files.grades.stem, request.files.routes.stem),
+        heading=inputs.routes.heading(),
+    )
 
 
-def review_files(request: QuarterRequest, watch: Stopwatch | None = None) -> tuple[QuarterInputs, QuarterResult]:
+def review_files(
+    request: QuarterRequest, watch: Stopwatch | None = None
+) -> tuple[QuarterInputs, QuarterResult]:
     """The request's files read and reviewed (nothing written)."""
     watch = watch or Stopwatch()
     inputs = read_inputs(request, watch)
-    result = watch.stage("合并与统计", review_quarter, inputs.routes, inputs.grades, inputs.purchases,
-                         inputs.previous, request.settings, watch.note)
+    result = watch.stage(
+        "合并与统计",
+        review_quarter,
+        inputs.routes,
+        inputs.grades,
+        inputs.purchases,
+        inputs.previous,
+        request.settings,
+        watch.note,
+    )
     return inputs, result
 
 
@@ -91,14 +113,22 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     return result
 
 
-def write_outputs(result: QuarterResult, inputs: QuarterInputs, request: QuarterRequest, watch: Stopwatch) -> list[Path]:
+def write_outputs(
+    result: QuarterResult, inputs: QuarterInputs, request: QuarterRequest, watch: Stopwatch
+) -> list[Path]:
     written = []
     if request.export_dir:
         written += watch.stage(f"导出 CSV 到 {request.export_dir}", write_exports, result, request.export_dir)
     if request.out:
         out = request.out
-        sheets = watch.stage("整理输出工作表", workbook_sheets, result, inputs.routes,
-                             title_labels(request, inputs), request.mask)
+        sheets = watch.stage(
+            "整理输出工作表",
+            workbook_sheets,
+            result,
+            inputs.routes,
+            title_labels(request, inputs),
+            request.mask,
+        )
 
         def write() -> None:
             with atomic_output(out, inputs=request.files.all()) as tmp:

@@ -19,7 +19,9 @@ def classify(level: pd.Series, previous_level: pd.Series) -> pd.Series:
     missing without a current grade."""
     cur = level.to_numpy(dtype=float, na_value=np.nan)
     prev = previous_level.to_numpy(dtype=float, na_value=np.nan)
-    change = np.select([np.isnan(cur), np.isnan(prev), cur > prev, cur < prev], [MISSING, NEW, UP, DOWN], default=SAME)
+    change = np.select(
+        [np.isnan(cur), np.isnan(prev), cur > prev, cur < prev], [MISSING, NEW, UP, DOWN], default=SAME
+    )
     return pd.Series(pd.array(change, dtype=STRING), index=level.index)
 
 

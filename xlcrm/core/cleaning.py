@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,9 @@ def _arrow_text(raw: pd.Series) -> pa.ChunkedArray:
         text = pa.chunked_array(pa.array(raw.array))  # already text: no Python objects
     else:
         cells = raw.to_numpy(dtype=object)
-        text = pa.chunked_array([pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())])
+        text = pa.chunked_array(
+            [pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())]
+        )
     return pc.utf8_trim_whitespace(pc.fill_null(text.cast(pa.large_string()), ""))
 
 
@@ -163,7 +165,9 @@ def clean_grades(raw: pd.Series) -> pd.Series:
 
 def is_total_label(text: pd.Series) -> pd.Series:
     """True where a text cell is a closing-total label (合计, 总计, 小计 …)."""
-    return text.map(lambda t: bool(_TOTAL.match(re.sub(r"\s+", "", str(t)))) if isinstance(t, str) else False).astype(bool)
+    return text.map(
+        lambda t: bool(_TOTAL.match(re.sub(r"\s+", "", str(t)))) if isinstance(t, str) else False
+    ).astype(bool)
 
 
 def looks_truncated(code: str) -> bool:

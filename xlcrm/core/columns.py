@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pandas as pd
 
@@ -19,19 +19,66 @@ from .errors import XlcrmError
 
 # role → (Chinese label, known header names). Order within a role: most specific first.
 ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "code": ("客户代码", ("客户代码", "客户编码", "客户编号", "零售户代码", "零售户编码", "零售户编号",
-                       "客户号", "客户ID", "客户id", "户号", "代码", "编码")),
-    "name": ("客户名称", ("客户名称", "零售户名称", "零售客户名称", "商户名称", "店铺名称", "店名", "客户名", "名称")),
-    "grade": ("客户等级", ("客户等级", "本季等级", "本季度等级", "季度等级", "客户档位", "档位", "客户分档",
-                        "分档", "档次", "客户分类", "等级", "分类")),
-    "previous_grade": ("上季等级", ("上季等级", "上季度等级", "上季度客户等级", "上季档位", "上季度档位",
-                                 "上季度客户分类", "上季客户分类")),
+    "code": (
+        "客户代码",
+        (
+            "客户代码",
+            "客户编码",
+            "客户编号",
+            "零售户代码",
+            "零售户编码",
+            "零售户编号",
+            "客户号",
+            "客户ID",
+            "客户id",
+            "户号",
+            "代码",
+            "编码",
+        ),
+    ),
+    "name": (
+        "客户名称",
+        ("客户名称", "零售户名称", "零售客户名称", "商户名称", "店铺名称", "店名", "客户名", "名称"),
+    ),
+    "grade": (
+        "客户等级",
+        (
+            "客户等级",
+            "本季等级",
+            "本季度等级",
+            "季度等级",
+            "客户档位",
+            "档位",
+            "客户分档",
+            "分档",
+            "档次",
+            "客户分类",
+            "等级",
+            "分类",
+        ),
+    ),
+    "previous_grade": (
+        "上季等级",
+        (
+            "上季等级",
+            "上季度等级",
+            "上季度客户等级",
+            "上季档位",
+            "上季度档位",
+            "上季度客户分类",
+            "上季客户分类",
+        ),
+    ),
     "segment": ("业态", ("业态", "经营业态", "零售业态", "业态类型", "业态名称")),
     "market_type": ("市场类型", ("市场类型", "市场类别", "城乡类型", "城乡分类", "地域类型")),
-    "volume": ("购进量", ("购进量", "购进数量", "购进总量", "订购量", "订货量", "购货量", "进货量",
-                       "销量", "销售量", "数量")),
-    "amount": ("购进额", ("购进额", "购进金额", "订购金额", "订货金额", "购货金额", "进货金额",
-                       "销售额", "销售金额", "金额")),
+    "volume": (
+        "购进量",
+        ("购进量", "购进数量", "购进总量", "订购量", "订货量", "购货量", "进货量", "销量", "销售量", "数量"),
+    ),
+    "amount": (
+        "购进额",
+        ("购进额", "购进金额", "订购金额", "订货金额", "购货金额", "进货金额", "销售额", "销售金额", "金额"),
+    ),
     "route": ("访销线路", ("访销线路", "拜访线路", "线路名称", "线路")),
 }
 ROLE_BY_LABEL = {label: role for role, (label, _) in ROLES.items()}
@@ -59,7 +106,10 @@ def parse_column_overrides(items: list[str]) -> dict[str, str]:
         role = ROLE_BY_LABEL.get(role, role)
         if not sep or role not in ROLES or not name.strip():
             known = "、".join(f"{r}（{label}）" for r, (label, _) in ROLES.items())
-            raise XlcrmError(f"列设置“{item}”看不懂：应写成 角色=列名或列字母，例如 code=客户编号 或 code=B；角色可为 {known}")
+            raise XlcrmError(
+                f"列设置“{item}”看不懂：应写成 角色=列名或列字母，"
+                f"例如 code=客户编号 或 code=B；角色可为 {known}"
+            )
         overrides[role] = name.strip()
     return overrides
 
@@ -91,9 +141,14 @@ def _match(tidy: list[str], role: str, override: str | None) -> int | None:
     return None
 
 
-def find_header(cells: pd.DataFrame, roles: tuple[str, ...], *, where: str,
-                required: tuple[str, ...] = ("code",),
-                overrides: Mapping[str, str] | None = None) -> Header:
+def find_header(
+    cells: pd.DataFrame,
+    roles: tuple[str, ...],
+    *,
+    where: str,
+    required: tuple[str, ...] = ("code",),
+    overrides: Mapping[str, str] | None = None,
+) -> Header:
     """The header row: the first of the top rows that names the code column, with its roles.
 
     Raises a clear error naming the file and sheet when a required column is missing.

@@ -15,6 +15,7 @@ from .tables import grade_change_totals, standards_table
 @dataclass(frozen=True)
 class ManagerSummary:
     """What one manager's review adds to the department's tables."""
+
     manager: str
     file: str
     routes: int
@@ -35,7 +36,13 @@ class Failure:
 def summarize(manager: str, file: str, result: QuarterResult) -> ManagerSummary:
     customers = result.customers
     counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
-    return ManagerSummary(manager, file, int(customers["route"].nunique()), counts, len(result.issues),
-                          grade_change_totals(result.grade_changes, result.batches),
-                          standards_table(customers, result.scheme),
-                          customers[["segment", "grade", "change", "batch"]])
+    return ManagerSummary(
+        manager,
+        file,
+        int(customers["route"].nunique()),
+        counts,
+        len(result.issues),
+        grade_change_totals(result.grade_changes, result.batches),
+        standards_table(customers, result.scheme),
+        customers[["segment", "grade", "change", "batch"]],
+    )

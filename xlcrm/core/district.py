@@ -16,7 +16,9 @@ NO_SEGMENT = "未分业态"
 DISTRICT_COLUMNS = ["key", "customer_code", "grade", "level", "segment", "volume", "amount", "in_purchases"]
 
 
-def first_of_duplicates(rows: pd.DataFrame, compare: dict[str, str], table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def first_of_duplicates(
+    rows: pd.DataFrame, compare: dict[str, str], table: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keeps each code's first row; every later row is an issue saying what conflicts."""
     dup = rows["key"].duplicated(keep="first") & (rows["key"] >= 0)
     if not dup.any():
@@ -27,12 +29,16 @@ def first_of_duplicates(rows: pd.DataFrame, compare: dict[str, str], table: str)
     details = []
     for _, row in later.iterrows():
         kept = first.loc[row["key"]]
-        diffs = [f"{label} {_show(kept[c])} ≠ {_show(row[c])}" for c, label in compare.items()
-                 if c in row and not _same(kept[c], row[c])]
+        diffs = [
+            f"{label} {_show(kept[c])} ≠ {_show(row[c])}"
+            for c, label in compare.items()
+            if c in row and not _same(kept[c], row[c])
+        ]
         what = "，值不一致（" + "；".join(diffs) + "）" if diffs else "，值相同"
         details.append(f"{table}中此客户代码重复出现{what}；以 {kept['_at']} 为准")
-    issues = issue_list.issue_frame("duplicate_code", later["customer_code"].values,
-                                    issue_list.sources(later).values, details)
+    issues = issue_list.issue_frame(
+        "duplicate_code", later["customer_code"].values, issue_list.sources(later).values, details
+    )
     return rows[~dup], issues
 
 
@@ -54,8 +60,11 @@ def graded(rows: pd.DataFrame, scheme: GradeScheme, table: str) -> tuple[pd.Data
     level = map_uniques(grade, scheme.level, "Float64")
     bad = ((grade != "") & level.isna()).to_numpy()
     issues = issue_list.issue_frame(
-        "bad_grade", rows.loc[bad, "customer_code"].values, issue_list.sources(rows[bad]).values,
-        f"{table}中的等级“" + grade[bad] + f"”不属于等级方案 {scheme.label}，按无等级处理")
+        "bad_grade",
+        rows.loc[bad, "customer_code"].values,
+        issue_list.sources(rows[bad]).values,
+        f"{table}中的等级“" + grade[bad] + f"”不属于等级方案 {scheme.label}，按无等级处理",
+    )
     grade = grade.where(level.notna().to_numpy())
     if scheme.segment_from_grade:
         segment = map_uniques(grade, scheme.segment, STRING)
@@ -67,20 +76,28 @@ def graded(rows: pd.DataFrame, scheme: GradeScheme, table: str) -> tuple[pd.Data
     return rows.assign(grade=grade, level=level, segment=segment.astype(STRING)), issues
 
 
-def build_district(grades: pd.DataFrame, purchases: pd.DataFrame, scheme: GradeScheme) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_district(
+    grades: pd.DataFrame, purchases: pd.DataFrame, scheme: GradeScheme
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The current grade table, deduplicated and graded, with volume and amount merged in."""
     grades, dup_grades = first_of_duplicates(grades, {"grade": "等级", "segment": "业态"}, "本季等级表")
     grades, bad_grades = graded(grades, scheme, "本季等级表")
-    purchases, dup_purchases = first_of_duplicates(purchases, {"volume": "购进量", "amount": "购进额"}, "购进表")
+    purchases, dup_purchases = first_of_duplicates(
+        purchases, {"volume": "购进量", "amount": "购进额"}, "购进表"
+    )
     bought = purchases[["key", "volume", "amount"]].assign(in_purchases=True)
     district = grades.merge(bought, on="key", how="left")  # both deduplicated above
     district["in_purchases"] = district["in_purchases"].fillna(False).astype(bool)
-    return district[DISTRICT_COLUMNS].reset_index(drop=True), issue_list.combine([dup_grades, bad_grades, dup_purchases])
+    return district[DISTRICT_COLUMNS].reset_index(drop=True), issue_list.combine(
+        [dup_grades, bad_grades, dup_purchases]
+    )
 
 
 def previous_grades(previous: pd.DataFrame, scheme: GradeScheme) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Last quarter's table reduced to key → previous grade and level."""
     previous, dups = first_of_duplicates(previous, {"grade": "等级"}, "上季等级表")
     previous, bad = graded(previous, scheme, "上季等级表")
-    out = previous[["key", "grade", "level"]].rename(columns={"grade": "previous_grade", "level": "previous_level"})
+    out = previous[["key", "grade", "level"]].rename(
+        columns={"grade": "previous_grade", "level": "previous_level"}
+    )
     return out.reset_index(drop=True), issue_list.combine([dups, bad])

@@ -11,8 +11,8 @@ Every scheme answers the same questions, so the engine never asks which scheme i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -21,8 +21,16 @@ from .errors import XlcrmError
 
 # 2008 code (中烟销网[2008]52号): market type + format + size digit; dict order is table order.
 MARKET_TYPES = {"C": "城镇", "X": "乡村"}
-FORMATS = {"Z": "食杂店", "C": "食杂店", "B": "便利店", "S": "超市", "N": "商场",
-           "Y": "烟酒商店", "F": "娱乐服务类", "Q": "其他"}
+FORMATS = {
+    "Z": "食杂店",
+    "C": "食杂店",
+    "B": "便利店",
+    "S": "超市",
+    "N": "商场",
+    "Y": "烟酒商店",
+    "F": "娱乐服务类",
+    "Q": "其他",
+}
 SIZES = {"1": "大", "2": "中", "3": "小"}
 _CODE2008 = re.compile(f"^([{''.join(MARKET_TYPES)}])([{''.join(FORMATS)}])([{''.join(SIZES)}])$")
 # 业态 names (from the 业态 column of 30/15-tier tables) in the order managers list them
@@ -31,8 +39,7 @@ LIST_SEPARATORS = r"[,，、;；]"
 AUTO = ("", "自动", "auto")  # detect the scheme from the grade table
 CUSTOM = "自定义"  # the scheme is the grade order given
 
-TIERS15 = ("A1", "A2", "A3", "A4", "A5", "A6",
-           "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2")
+TIERS15 = ("A1", "A2", "A3", "A4", "A5", "A6", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2")
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,8 @@ def _ordered_list(name: str, label: str, grades: Sequence[str]) -> GradeScheme:
     position = {g: i for i, g in enumerate(grades)}  # best first
     n = len(grades)
     return GradeScheme(
-        name=name, label=label,
+        name=name,
+        label=label,
         _level=lambda g: float(n - position[g]) if g in position else None,
         _segment=lambda g: None,
         _order=lambda g: (position.get(g, n), g),
@@ -100,13 +108,19 @@ def _ordered_list(name: str, label: str, grades: Sequence[str]) -> GradeScheme:
 
 
 CODE2008 = GradeScheme(
-    name="code2008", label="2008版分类编码（如 CS1）",
-    _level=_code2008_level, _segment=lambda g: g[:-1], _order=_code2008_order,
-    segment_from_grade=True, _tier=lambda g: f"{SIZES[g[-1]]}（{g[-1]}）",
+    name="code2008",
+    label="2008版分类编码（如 CS1）",
+    _level=_code2008_level,
+    _segment=lambda g: g[:-1],
+    _order=_code2008_order,
+    segment_from_grade=True,
+    _tier=lambda g: f"{SIZES[g[-1]]}（{g[-1]}）",
 )
 TIERS30 = GradeScheme(
-    name="tiers30", label="30档（1–30，数字越大越好）",
-    _level=_tiers30_level, _segment=lambda g: None,
+    name="tiers30",
+    label="30档（1–30，数字越大越好）",
+    _level=_tiers30_level,
+    _segment=lambda g: None,
     _order=lambda g: (-int(g), g) if _tiers30_level(g) is not None else (1, g),
 )
 TIERS15 = _ordered_list("tiers15", "15档（A1…C2，A1最好）", TIERS15)
@@ -129,7 +143,8 @@ def scheme_named(name: str) -> GradeScheme:
     if key not in SCHEMES:
         raise XlcrmError(
             f"不认识的等级方案（scheme）“{name}”。可选：code2008（2008版编码，如 CS1）、"
-            "tiers30（30档）、tiers15（15档 A1…C2），或用 --grade-order 给出自定义顺序")
+            "tiers30（30档）、tiers15（15档 A1…C2），或用 --grade-order 给出自定义顺序"
+        )
     return SCHEMES[key]
 
 
@@ -148,8 +163,10 @@ def scheme_choice(name: str | None, order: str | None = None) -> GradeScheme | N
     if name.lower() in AUTO or name == CUSTOM:
         return custom_scheme(grades)
     if grades:
-        raise XlcrmError(f"同时给了等级方案“{name}”和自定义等级顺序“{order}”，只能用一个："
-                         "用自定义顺序时等级方案选“自定义”（命令行不给 --scheme）")
+        raise XlcrmError(
+            f"同时给了等级方案“{name}”和自定义等级顺序“{order}”，只能用一个："
+            "用自定义顺序时等级方案选“自定义”（命令行不给 --scheme）"
+        )
     return scheme_named(name)
 
 
@@ -157,7 +174,9 @@ def detect_scheme(grades: pd.Series, *, where: str = "等级表") -> GradeScheme
     """The scheme most of the tidy grades belong to (at least 80 %), else a clear error."""
     values = grades[grades.fillna("") != ""]
     if values.empty:
-        raise XlcrmError(f"{where}里没有任何等级，无法判断等级方案；请检查等级列或用 --column grade=列名 指定")
+        raise XlcrmError(
+            f"{where}里没有任何等级，无法判断等级方案；请检查等级列或用 --column grade=列名 指定"
+        )
     counts = values.value_counts()
     best, best_share = None, 0.0
     for scheme in (CODE2008, TIERS15, TIERS30):
@@ -169,7 +188,8 @@ def detect_scheme(grades: pd.Series, *, where: str = "等级表") -> GradeScheme
         sample = "、".join(list(counts.index[:5]))
         raise XlcrmError(
             f"{where}的等级（如 {sample}）不属于任何已知方案，无法自动判断；"
-            "请用 --scheme 指定，或用 --grade-order 给出自定义等级顺序（从高到低）")
+            "请用 --scheme 指定，或用 --grade-order 给出自定义等级顺序（从高到低）"
+        )
     return best
 
 

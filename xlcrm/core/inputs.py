@@ -6,8 +6,8 @@ workbook (xlcrm.macros) and tables built in memory (tests).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ PLAUSIBLE = {"volume": 1_000_000, "amount": 1_000_000_000}
 @dataclass(frozen=True)
 class TableSpec:
     """What an input table is called, which columns are read from it and which it must have."""
+
     label: str  # '本季等级表', in messages
     roles: tuple[str, ...]
     required: tuple[str, ...]
@@ -48,8 +49,9 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
         if _is_blank(sheet.cells):
             continue
         try:
-            header = find_header(sheet.cells, spec.roles, where=sheet.where, required=spec.required,
-                                 overrides=overrides)
+            header = find_header(
+                sheet.cells, spec.roles, where=sheet.where, required=spec.required, overrides=overrides
+            )
         except XlcrmError as exc:
             first_error = first_error or exc
             continue
@@ -62,11 +64,16 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
     rows, issues = _clean_body([(chosen, header)], spec.roles)
     rows = rows.drop(columns="part")
     if rows.empty:
-        raise XlcrmError(f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=chosen.where)
+        raise XlcrmError(
+            f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=chosen.where
+        )
     others = [s for s in sheets if s is not chosen and not _is_blank(s.cells)]
     ignored = issue_list.issue_frame(
-        "ignored_sheet", pd.NA, [s.where for s in others],
-        [f"{label}只使用工作表“{chosen.sheet}”，此表未读取" for _ in others])
+        "ignored_sheet",
+        pd.NA,
+        [s.where for s in others],
+        [f"{label}只使用工作表“{chosen.sheet}”，此表未读取" for _ in others],
+    )
     return Table(rows, issue_list.combine([issues, ignored]), chosen.where, header)
 
 
@@ -77,8 +84,9 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
         if _is_blank(sheet.cells):
             continue
         try:
-            header = find_header(sheet.cells, ROUTES.roles, where=sheet.where, required=ROUTES.required,
-                                 overrides=overrides)
+            header = find_header(
+                sheet.cells, ROUTES.roles, where=sheet.where, required=ROUTES.required, overrides=overrides
+            )
         except XlcrmError:
             skipped.append(sheet)
             continue
@@ -87,7 +95,9 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
         where = sheets[0].file.name if sheets else ROUTES.label
         raise XlcrmError(
             "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
-            "请检查文件或用 --column code=列名 指定", where=where)
+            "请检查文件或用 --column code=列名 指定",
+            where=where,
+        )
     frames, issues = [], []
     # a manager's route sheets usually share one layout: cleaned together, not sheet by sheet
     for run in _same_layout_runs(route_sheets):
@@ -101,9 +111,14 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
             rows = rows.rename(columns={"grade": "previous_grade"})  # last quarter's grade kept on the route
         frames.append(rows)
         issues.append(run_issues)
-    issues.append(issue_list.issue_frame(
-        "ignored_sheet", pd.NA, [s.where for s in skipped],
-        ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped]))
+    issues.append(
+        issue_list.issue_frame(
+            "ignored_sheet",
+            pd.NA,
+            [s.where for s in skipped],
+            ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped],
+        )
+    )
     customers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     customers["location"] = customers["location"].astype("category")
     if "previous_grade" not in customers:
@@ -119,26 +134,38 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     wanted = tidy_header(manager_column)
     names = [tidy_header(n) for n in header.names]
     if wanted not in names:
-        raise XlcrmError(f"第{header.row}行表头中没有“{manager_column}”列；请用 --manager-column 指定客户经理所在的列",
-                         where=raw.where)
+        raise XlcrmError(
+            f"第{header.row}行表头中没有“{manager_column}”列；请用 --manager-column 指定客户经理所在的列",
+            where=raw.where,
+        )
     head = raw.cells.loc[: header.row]
-    body = raw.cells.loc[header.row + 1:]
+    body = raw.cells.loc[header.row + 1 :]
     managers = as_text(body[names.index(wanted)])
     routes = as_text(body[header.columns["route"]])
     split = {}
     for manager in dict.fromkeys(m for m in managers if m):
         mine = body[managers == manager]
-        split[manager] = [RawSheet(raw.file, route or "未分线路", pd.concat([head, mine[routes[mine.index] == route]]),
-                                   origin=raw.where)
-                          for route in dict.fromkeys(routes[mine.index])]
+        split[manager] = [
+            RawSheet(
+                raw.file,
+                route or "未分线路",
+                pd.concat([head, mine[routes[mine.index] == route]]),
+                origin=raw.where,
+            )
+            for route in dict.fromkeys(routes[mine.index])
+        ]
     return split
 
 
 def _same_layout_runs(route_sheets: list[RouteSheet]) -> list[list[RouteSheet]]:
     """Consecutive sheets whose headers put the same roles under the same names in the same columns."""
+
     def layout(s: RouteSheet):
-        return tuple((role, at, s.header.names[at] if at < len(s.header.names) else "")
-                     for role, at in s.header.columns.items())
+        return tuple(
+            (role, at, s.header.names[at] if at < len(s.header.names) else "")
+            for role, at in s.header.columns.items()
+        )
+
     runs: list[list[RouteSheet]] = []
     for sheet in route_sheets:
         if runs and layout(runs[-1][0]) == layout(sheet):
@@ -160,8 +187,9 @@ def _is_blank(cells: pd.DataFrame) -> bool:
     return True
 
 
-def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
-                keep_blank_codes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _clean_body(
+    parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...], keep_blank_codes: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Data rows under the header of each part (sheets of one layout, cleaned together),
     cleaned by role; rows that cannot be used become issues.
 
@@ -170,10 +198,14 @@ def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
     `part` (which of `parts`) so that issues can name the exact cell (issues.sources).
     """
     header = parts[0][1]
-    bodies = [sheet.cells.loc[head.row + 1:] for sheet, head in parts]
+    bodies = [sheet.cells.loc[head.row + 1 :] for sheet, head in parts]
     excel_rows = np.concatenate([b.index.to_numpy() for b in bodies])
     part = np.repeat(np.arange(len(parts)), [len(b) for b in bodies])
-    body = pd.concat(bodies, ignore_index=True) if len(bodies) > 1 else bodies[0].set_axis(pd.RangeIndex(len(excel_rows)))
+    body = (
+        pd.concat(bodies, ignore_index=True)
+        if len(bodies) > 1
+        else bodies[0].set_axis(pd.RangeIndex(len(excel_rows)))
+    )
     wheres = np.array([sheet.where for sheet, _ in parts], dtype=object)
     cols = header.columns
     code_letter = cell_ref(cols["code"])
@@ -192,20 +224,35 @@ def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
 
     issues = []
     if total.any():
-        issues.append(issue_list.issue_frame(
-            "total_row", pd.NA, at(total, "第" + pd.Series(excel_rows[total]).astype(str) + "行"),
-            "合计/总计行，不是客户，已跳过"))
+        issues.append(
+            issue_list.issue_frame(
+                "total_row",
+                pd.NA,
+                at(total, "第" + pd.Series(excel_rows[total]).astype(str) + "行"),
+                "合计/总计行，不是客户，已跳过",
+            )
+        )
     for kind, detail in (
-            ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
-            ("bad_code", "”不是数字代码，此行无法匹配")):
+        ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
+        ("bad_code", "”不是数字代码，此行无法匹配"),
+    ):
         hit = (codes.problem == kind).fillna(False).to_numpy() & ~total
         if hit.any():
             shown = as_text(body.loc[hit, cols["code"]])
-            issues.append(issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail))
+            issues.append(
+                issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail)
+            )
     missing = unusable & codes.problem.isna().to_numpy() & has_data & ~total
-    issues.append(issue_list.issue_frame(
-        "missing_code", pd.NA, cells(missing),
-        "线路表中此行没有客户代码，无法匹配等级和购进数据" if keep_blank_codes else "此行有数据但客户代码为空，已跳过"))
+    issues.append(
+        issue_list.issue_frame(
+            "missing_code",
+            pd.NA,
+            cells(missing),
+            "线路表中此行没有客户代码，无法匹配等级和购进数据"
+            if keep_blank_codes
+            else "此行有数据但客户代码为空，已跳过",
+        )
+    )
     usable = (has_data & ~total) if keep_blank_codes else ~unusable
 
     rows = pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part})
@@ -221,16 +268,30 @@ def _clean_body(parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...],
             numbers = clean_numbers(raw)
             bad = numbers.problem.notna().to_numpy() & usable
             if bad.any():
-                issues.append(issue_list.issue_frame(
-                    "bad_number", codes.values[bad].values, cells(bad, cell_ref(cols[role])),
-                    f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理"))
+                issues.append(
+                    issue_list.issue_frame(
+                        "bad_number",
+                        codes.values[bad].values,
+                        cells(bad, cell_ref(cols[role])),
+                        f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理",
+                    )
+                )
             # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
-            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(False).to_numpy() & usable
+            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(
+                False
+            ).to_numpy() & usable
             if odd.any():
-                issues.append(issue_list.issue_frame(
-                    "odd_number", codes.values[odd].values, cells(odd, cell_ref(cols[role])),
-                    f"{column_label(header, role)}的值“" + as_text(raw[odd]) + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
-                    "不像一个客户一个季度的数字，按空值处理；请核对原表"))
+                issues.append(
+                    issue_list.issue_frame(
+                        "odd_number",
+                        codes.values[odd].values,
+                        cells(odd, cell_ref(cols[role])),
+                        f"{column_label(header, role)}的值“"
+                        + as_text(raw[odd])
+                        + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
+                        "不像一个客户一个季度的数字，按空值处理；请核对原表",
+                    )
+                )
             rows[role] = numbers.values.mask(odd)
         elif role in ("grade", "previous_grade"):
             rows[role] = clean_grades(raw)

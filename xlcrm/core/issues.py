@@ -56,7 +56,12 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return empty()
     issues = pd.concat(frames, ignore_index=True)
     rank = issues["kind"].map({k: i for i, k in enumerate(KINDS)}).fillna(len(KINDS))
-    return issues.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+    return (
+        issues.assign(_rank=rank)
+        .sort_values("_rank", kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def source(where: str, cells: pd.Series | str) -> pd.Series | str:

@@ -18,6 +18,7 @@ from .columns import Header
 @dataclass(frozen=True)
 class RawSheet:
     """One sheet's cells as read, uninterpreted, so messages can point at exact cells."""
+
     file: Path
     sheet: str | None  # None for a CSV
     cells: pd.DataFrame  # object cells, columns 0..n-1, index = Excel row numbers (1-based)
@@ -33,6 +34,7 @@ class RawSheet:
 @dataclass(frozen=True)
 class Table:
     """One cleaned input table: one row per usable data row, plus what did not fit."""
+
     rows: pd.DataFrame  # customer_code, excel_row, location, <role columns>
     issues: pd.DataFrame
     where: str  # 'file › sheet' for messages
@@ -67,6 +69,7 @@ class RouteBook:
 @dataclass(frozen=True)
 class QuarterInputs:
     """One manager's quarter as loaded: their routes and the district's tables."""
+
     routes: RouteBook
     grades: Table
     purchases: Table

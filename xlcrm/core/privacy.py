@@ -26,7 +26,12 @@ def mask_value(value):
     """Text is masked; a phone stored as a number (13812345678) becomes masked text too."""
     if isinstance(value, str):
         return mask_text(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and float(value).is_integer():
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and value == value
+        and float(value).is_integer()
+    ):
         digits = str(int(value))
         masked = mask_text(digits)
         return masked if masked != digits else value

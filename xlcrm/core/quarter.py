@@ -7,8 +7,8 @@ review_quarter does both for one manager."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,13 +19,22 @@ from .changes import classify, marks
 from .cleaning import STRING, clean_grades, looks_truncated, map_uniques
 from .district import build_district, first_of_duplicates, graded, previous_grades
 from .grades import GradeScheme, detect_scheme
-from .model import RouteBook, Table
 from .keys import code_keys
+from .model import RouteBook, Table
 from .tables import grade_change_table, grade_steps, next_grade_gaps, standards_table
 from .weekdays import UNKNOWN_BATCH, VISIT_WEEKDAYS, WEEKDAYS, batch_of, route_sort_key
 
-CUSTOMER_COLUMNS = ["customer_code", "route", "batch", "segment", "grade", "previous_grade",
-                    "change", "volume", "amount"]
+CUSTOMER_COLUMNS = [
+    "customer_code",
+    "route",
+    "batch",
+    "segment",
+    "grade",
+    "previous_grade",
+    "change",
+    "volume",
+    "amount",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ Progress = Callable[[str], None]
 class DistrictData:
     """The district side of a quarter, prepared once: a department reviews hundreds of
     managers' routes against the same grade, purchase and previous-grade tables."""
+
     scheme: GradeScheme
     district: pd.DataFrame  # the current grade table with purchases merged in (build_district)
     purchases: pd.DataFrame  # key, volume, amount: one row per code
@@ -76,7 +86,7 @@ class DistrictData:
         hits = [by_code[c] for c in pd.unique(codes.dropna()) if c in by_code]
         return self.issues.iloc[np.sort(np.concatenate(hits))] if hits else issue_list.empty()
 
-    def build_indexes(self) -> "DistrictData":
+    def build_indexes(self) -> DistrictData:
         """Every lookup index now (before a pool forks, so each worker inherits them)."""
         for name in ("district", "purchases", "previous", "issues"):
             if getattr(self, name) is not None:
@@ -86,35 +96,67 @@ class DistrictData:
     def _index(self, name: str):
         """A table's key index (issues: positions by customer code), built once and kept."""
         if name not in self._indexes:
-            self._indexes[name] = (self.issues.groupby("customer_code", observed=True).indices if name == "issues"
-                                   else pd.Index(getattr(self, name)["key"]))
+            self._indexes[name] = (
+                self.issues.groupby("customer_code", observed=True).indices
+                if name == "issues"
+                else pd.Index(getattr(self, name)["key"])
+            )
         return self._indexes[name]
 
 
-def prepare_district(grades: Table, purchases: Table, previous: Table | None = None,
-                     settings: ReviewSettings = ReviewSettings(), progress: Progress = lambda _: None) -> DistrictData:
+def prepare_district(
+    grades: Table,
+    purchases: Table,
+    previous: Table | None = None,
+    settings: ReviewSettings = ReviewSettings(),
+    progress: Progress = lambda _: None,
+) -> DistrictData:
     scheme = settings.scheme or detect_scheme(grades.rows["grade"], where=grades.where)
     progress(f"等级方案：{scheme.label}")
-    grade_rows, purchase_rows = (t.rows.assign(key=code_keys(t.rows["customer_code"])[0]) for t in (grades, purchases))
+    grade_rows, purchase_rows = (
+        t.rows.assign(key=code_keys(t.rows["customer_code"])[0]) for t in (grades, purchases)
+    )
     district, district_issues = build_district(grade_rows, purchase_rows, scheme)
     progress(f"辖区客户 {len(district):,} 户，已合并购进量与购进额")
     bought = purchase_rows.drop_duplicates("key")[["key", "volume", "amount"]].reset_index(drop=True)
     prev, prev_issues = None, issue_list.empty()
     if previous is not None:
-        prev, prev_issues = previous_grades(previous.rows.assign(key=code_keys(previous.rows["customer_code"])[0]), scheme)
-    issues = issue_list.combine([grades.issues, purchases.issues, previous.issues if previous else issue_list.empty(),
-                                 district_issues, prev_issues])
+        prev, prev_issues = previous_grades(
+            previous.rows.assign(key=code_keys(previous.rows["customer_code"])[0]), scheme
+        )
+    issues = issue_list.combine(
+        [
+            grades.issues,
+            purchases.issues,
+            previous.issues if previous else issue_list.empty(),
+            district_issues,
+            prev_issues,
+        ]
+    )
     standards = standards_table(district, scheme)
     return DistrictData(scheme, district, bought, prev, standards, issues, grade_steps(standards, scheme))
 
 
-def review_quarter(routes: RouteBook, grades: Table, purchases: Table, previous: Table | None = None,
-           settings: ReviewSettings = ReviewSettings(), progress: Progress = lambda _: None) -> QuarterResult:
-    return review_routes(routes, prepare_district(grades, purchases, previous, settings, progress), settings, progress)
+def review_quarter(
+    routes: RouteBook,
+    grades: Table,
+    purchases: Table,
+    previous: Table | None = None,
+    settings: ReviewSettings = ReviewSettings(),
+    progress: Progress = lambda _: None,
+) -> QuarterResult:
+    return review_routes(
+        routes, prepare_district(grades, purchases, previous, settings, progress), settings, progress
+    )
 
 
-def review_routes(routes: RouteBook, data: DistrictData, settings: ReviewSettings = ReviewSettings(),
-                  progress: Progress = lambda _: None, all_district_issues: bool = True) -> QuarterResult:
+def review_routes(
+    routes: RouteBook,
+    data: DistrictData,
+    settings: ReviewSettings = ReviewSettings(),
+    progress: Progress = lambda _: None,
+    all_district_issues: bool = True,
+) -> QuarterResult:
     """One manager's routes against the prepared district (no I/O). In a department run the
     district tables' own issues are listed once for everyone; each manager then gets only
     those about their customers (all_district_issues=False)."""
@@ -130,11 +172,14 @@ def review_routes(routes: RouteBook, data: DistrictData, settings: ReviewSetting
     if not all_district_issues:
         district_issues = data.issues_about(customers["customer_code"])
     issues = issue_list.combine([routes.issues, district_issues, route_issues])
-    return QuarterResult(route_rows, customers, data.district, changes, data.standards, issues, scheme, batches)
+    return QuarterResult(
+        route_rows, customers, data.district, changes, data.standards, issues, scheme, batches
+    )
 
 
-def enrich_routes(rows: pd.DataFrame, data: DistrictData,
-                  batch_map: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def enrich_routes(
+    rows: pd.DataFrame, data: DistrictData, batch_map: Mapping[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every route row with batch, current grade, volume, amount, previous grade and change."""
     scheme = data.scheme
     issues = []
@@ -147,9 +192,17 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     unknown = [r for r, b in batch_by_route.items() if b is None]
     if unknown:
         first_of_route = rows.drop_duplicates("route").set_index("route")
-        issues.append(issue_list.issue_frame(
-            "unknown_batch", pd.NA, [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
-            [f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定" for r in unknown]))
+        issues.append(
+            issue_list.issue_frame(
+                "unknown_batch",
+                pd.NA,
+                [issue_list.sources(first_of_route.loc[[r]]).iloc[0] for r in unknown],
+                [
+                    f"线路“{r}”无法从名称判断访销日，已归入“{UNKNOWN_BATCH}”；请用 --batch {r}=星期几 指定"
+                    for r in unknown
+                ],
+            )
+        )
 
     rows = rows.reset_index(drop=True)
     current, in_grades = data.find("district", rows["key"], ["grade", "level", "segment", "volume", "amount"])
@@ -167,7 +220,8 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
         prev_label = "上季等级表"
     else:  # last quarter's grade kept on the route sheet itself, as in the manual method
         own = rows[["key", "customer_code", "location", "excel_row"]].assign(
-            grade=clean_grades(rows["previous_grade"].fillna("")))
+            grade=clean_grades(rows["previous_grade"].fillna(""))
+        )
         own, prev_issues = graded(own, scheme, "线路表（上季等级列）")
         rows["previous_grade"], rows["previous_level"] = own["grade"].to_numpy(), own["level"].to_numpy()
         prev_label = "线路表的上季等级列"
@@ -182,13 +236,34 @@ def enrich_routes(rows: pd.DataFrame, data: DistrictData,
     truncated = np.zeros(len(rows), dtype=bool)
     if not_graded.any():
         truncated[not_graded] = rows["customer_code"][not_graded].map(looks_truncated).astype(bool).to_numpy()
-    issues.append(_absent(rows, [
-        (not_graded & ~truncated, "not_in_grades", "本季等级表中没有此客户（新客户或代码有误），无本季等级"),
-        (truncated, "not_in_grades", "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码"),
-        (listed & in_grades & ~graded_now, "blank_grade", "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级"),
-        (listed & ~in_purchases, "not_in_purchases", "购进表中没有此客户，购进量和购进额为空"),
-        (listed & ~had_grade & graded_now, "not_in_previous", f"{prev_label}中没有此客户的等级，本季按新客户统计"),
-    ]))
+    issues.append(
+        _absent(
+            rows,
+            [
+                (
+                    not_graded & ~truncated,
+                    "not_in_grades",
+                    "本季等级表中没有此客户（新客户或代码有误），无本季等级",
+                ),
+                (
+                    truncated,
+                    "not_in_grades",
+                    "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码",
+                ),
+                (
+                    listed & in_grades & ~graded_now,
+                    "blank_grade",
+                    "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级",
+                ),
+                (listed & ~in_purchases, "not_in_purchases", "购进表中没有此客户，购进量和购进额为空"),
+                (
+                    listed & ~had_grade & graded_now,
+                    "not_in_previous",
+                    f"{prev_label}中没有此客户的等级，本季按新客户统计",
+                ),
+            ],
+        )
+    )
     position = {r: i for i, r in enumerate(sorted(batch_by_route, key=route_sort_key))}
     route_at = map_uniques(rows["route"], position.get, "Int64").to_numpy(dtype=np.int64)
     order = np.lexsort((rows["excel_row"].to_numpy(), route_at))  # by route, then sheet row (stable)
@@ -203,8 +278,12 @@ def _absent(rows: pd.DataFrame, checks: list[tuple[np.ndarray, str, str]]) -> pd
     at = np.concatenate([positions for positions, _, _ in hits])
     cited = rows[["customer_code", "location", "excel_row"]].iloc[at]
     counts = [len(positions) for positions, _, _ in hits]
-    return issue_list.issue_frame(np.repeat([kind for _, kind, _ in hits], counts), cited["customer_code"].values,
-                                  issue_list.sources(cited).values, np.repeat([d for _, _, d in hits], counts))
+    return issue_list.issue_frame(
+        np.repeat([kind for _, kind, _ in hits], counts),
+        cited["customer_code"].values,
+        issue_list.sources(cited).values,
+        np.repeat([d for _, _, d in hits], counts),
+    )
 
 
 def batch_order(batches: pd.Series) -> list[str]:

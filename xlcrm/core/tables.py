@@ -52,17 +52,23 @@ def grade_change_table(customers: pd.DataFrame, scheme: GradeScheme, batches: li
     counted = (batch_at >= 0) & (change_at >= 0)
     cell = np.where(counted, (rank[pair_at] * len(batches) + batch_at) * len(COMPARABLE) + change_at, -1)
     grid = _counts(cell, len(pairs) * len(batches) * len(COMPARABLE)).reshape(-1, len(COMPARABLE))
-    table = {column: pd.array(values, dtype=customers[column].dtype) for column, values in (
-        ("segment", np.repeat(pairs["segment"].to_numpy(object), len(batches))),
-        ("grade", np.repeat(pairs["grade"].to_numpy(object), len(batches))),
-        ("batch", np.tile(np.array(batches, dtype=object), len(pairs))))}
+    table = {
+        column: pd.array(values, dtype=customers[column].dtype)
+        for column, values in (
+            ("segment", np.repeat(pairs["segment"].to_numpy(object), len(batches))),
+            ("grade", np.repeat(pairs["grade"].to_numpy(object), len(batches))),
+            ("batch", np.tile(np.array(batches, dtype=object), len(pairs))),
+        )
+    }
     return pd.DataFrame(table | {change: grid[:, i].astype("int64") for i, change in enumerate(COMPARABLE)})
 
 
 def _change_grid(long: pd.DataFrame, batches: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """grade_change_table's rows as (segment, grade) pairs × batches × up/same/down counts."""
     pairs = long[["segment", "grade"]].iloc[:: max(len(batches), 1)].reset_index(drop=True)
-    if not np.array_equal(long["batch"].to_numpy(dtype=object), np.array(list(batches) * len(pairs), dtype=object)):
+    if not np.array_equal(
+        long["batch"].to_numpy(dtype=object), np.array(list(batches) * len(pairs), dtype=object)
+    ):
         raise ValueError("needs grade_change_table's grid for the same batches")
     return pairs, long[list(COMPARABLE)].to_numpy("int64").reshape(len(pairs), len(batches), len(COMPARABLE))
 
@@ -76,7 +82,9 @@ def grade_change_wide(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
     pairs, grid = _change_grid(long, batches)
     blocks = np.concatenate([grid, grid.sum(axis=1, keepdims=True)], axis=1)  # the 合计 block last
     columns = pd.MultiIndex.from_tuples([(b, c) for b in [*batches, "合计"] for c in COMPARABLE])
-    return pd.DataFrame(blocks.reshape(len(pairs), -1), index=pd.MultiIndex.from_frame(pairs), columns=columns)
+    return pd.DataFrame(
+        blocks.reshape(len(pairs), -1), index=pd.MultiIndex.from_frame(pairs), columns=columns
+    )
 
 
 def grade_change_totals(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
@@ -106,14 +114,19 @@ def grade_steps(standards: pd.DataFrame, scheme: GradeScheme) -> pd.DataFrame:
     and its minimums, indexed by _pair_keys: next_grade, next_volume, next_amount."""
     ladder = standards.assign(level=[scheme.level(g) for g in standards["grade"]]).sort_values("level")
     step_up = ladder.groupby("segment")[["grade", "min_volume", "min_amount"]].shift(-1)
-    return pd.DataFrame({"next_grade": step_up["grade"].to_numpy(dtype=object, na_value=None),
-                         "next_volume": step_up["min_volume"].to_numpy(dtype=float, na_value=np.nan),
-                         "next_amount": step_up["min_amount"].to_numpy(dtype=float, na_value=np.nan)},
-                        index=pd.Index(_pair_keys(ladder)))
+    return pd.DataFrame(
+        {
+            "next_grade": step_up["grade"].to_numpy(dtype=object, na_value=None),
+            "next_volume": step_up["min_volume"].to_numpy(dtype=float, na_value=np.nan),
+            "next_amount": step_up["min_amount"].to_numpy(dtype=float, na_value=np.nan),
+        },
+        index=pd.Index(_pair_keys(ladder)),
+    )
 
 
-def next_grade_gaps(customers: pd.DataFrame, standards: pd.DataFrame, scheme: GradeScheme,
-                    steps: pd.DataFrame | None = None) -> pd.DataFrame:
+def next_grade_gaps(
+    customers: pd.DataFrame, standards: pd.DataFrame, scheme: GradeScheme, steps: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The talking point for a visit: the next better grade in the customer's segment that
     someone in the district holds, and the volume and amount still missing to reach its
     minimum (0 when already there; empty at the top, or without purchase figures).
@@ -131,11 +144,22 @@ def next_grade_gaps(customers: pd.DataFrame, standards: pd.DataFrame, scheme: Gr
         return np.where(found, values[take], missing) if len(values) else np.full(len(at), missing)
 
     with np.errstate(invalid="ignore"):  # no figures: the gap stays empty (NaN), no warning
-        return pd.DataFrame({
-            "next_grade": pd.array(step("next_grade", None), dtype=STRING),
-            "gap_volume": np.clip(step("next_volume", np.nan) - customers["volume"].to_numpy(float, na_value=np.nan), 0, None),
-            "gap_amount": np.clip(step("next_amount", np.nan) - customers["amount"].to_numpy(float, na_value=np.nan), 0, None),
-        }, index=customers.index)
+        return pd.DataFrame(
+            {
+                "next_grade": pd.array(step("next_grade", None), dtype=STRING),
+                "gap_volume": np.clip(
+                    step("next_volume", np.nan) - customers["volume"].to_numpy(float, na_value=np.nan),
+                    0,
+                    None,
+                ),
+                "gap_amount": np.clip(
+                    step("next_amount", np.nan) - customers["amount"].to_numpy(float, na_value=np.nan),
+                    0,
+                    None,
+                ),
+            },
+            index=customers.index,
+        )
 
 
 def batch_summary(customers: pd.DataFrame, batches: list[str]) -> pd.DataFrame:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-_QUARTER = re.compile(r"(20\d\d)\s*年?\s*(?:第\s*)?([一二三四1-4])\s*(?:季度|季|Q)|(20\d\d)\s*[-_ ]?\s*Q([1-4])",
-                      re.IGNORECASE)
+_QUARTER = re.compile(
+    r"(20\d\d)\s*年?\s*(?:第\s*)?([一二三四1-4])\s*(?:季度|季|Q)|(20\d\d)\s*[-_ ]?\s*Q([1-4])", re.IGNORECASE
+)
 _QUARTER_NAMES = {"1": "一", "2": "二", "3": "三", "4": "四"}
 # '客户经理：张三', '客户经理: 张三 线路：一线', '经理 张三'
 _MANAGER = re.compile(r"(?:客户经理|经理|负责人)\s*[:：]?\s*([\u4e00-\u9fffA-Za-z·]{1,12})")
@@ -21,6 +22,7 @@ _MANAGER = re.compile(r"(?:客户经理|经理|负责人)\s*[:：]?\s*([\u4e00-\
 @dataclass(frozen=True)
 class Labels:
     """Shown in titles; either may be unknown (then it is left out, never guessed)."""
+
     quarter: str | None = None  # '2026年第三季度'
     manager: str | None = None
 
@@ -64,11 +66,19 @@ def _joined(head: str, labels: Labels) -> str:
     return "　".join(p for p in parts if p)
 
 
-def labels_for(*, quarter: str | None = None, manager: str | None = None, names: Iterable[str] = (),
-               heading: Iterable[str] = (), fallback_manager: str | None = None) -> Labels:
+def labels_for(
+    *,
+    quarter: str | None = None,
+    manager: str | None = None,
+    names: Iterable[str] = (),
+    heading: Iterable[str] = (),
+    fallback_manager: str | None = None,
+) -> Labels:
     """What the titles say. Values given (an option, the 设置 sheet) win; else the quarter named
     by the file names (in the order given) or the route sheets' lines above their headers, and
     the manager those lines name, else `fallback_manager` (a department run's file name)."""
     heading = list(heading)
-    return Labels(quarter=quarter or quarter_label(*names, *heading),
-                  manager=manager or manager_named(heading) or fallback_manager)
+    return Labels(
+        quarter=quarter or quarter_label(*names, *heading),
+        manager=manager or manager_named(heading) or fallback_manager,
+    )

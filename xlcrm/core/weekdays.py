@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import XlcrmError
 
@@ -16,20 +16,44 @@ WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 VISIT_WEEKDAYS = WEEKDAYS[:5]
 UNKNOWN_BATCH = "未分批次"
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _WEEKDAY_ALIASES = {
     **{w: w for w in WEEKDAYS},
     **{w.replace("星期", "周"): w for w in WEEKDAYS},
     **{w.replace("星期", "礼拜"): w for w in WEEKDAYS},
-    "星期天": "星期日", "周天": "星期日", "礼拜天": "星期日",
+    "星期天": "星期日",
+    "周天": "星期日",
+    "礼拜天": "星期日",
     **{f"星期{i}": w for i, w in enumerate(WEEKDAYS, start=1)},
     **{f"周{i}": w for i, w in enumerate(WEEKDAYS, start=1)},
     **{str(i): w for i, w in enumerate(WEEKDAYS, start=1)},
-    "MONDAY": "星期一", "TUESDAY": "星期二", "WEDNESDAY": "星期三", "THURSDAY": "星期四",
-    "FRIDAY": "星期五", "SATURDAY": "星期六", "SUNDAY": "星期日",
-    "MON": "星期一", "TUE": "星期二", "WED": "星期三", "THU": "星期四", "FRI": "星期五",
-    "SAT": "星期六", "SUN": "星期日",
+    "MONDAY": "星期一",
+    "TUESDAY": "星期二",
+    "WEDNESDAY": "星期三",
+    "THURSDAY": "星期四",
+    "FRIDAY": "星期五",
+    "SATURDAY": "星期六",
+    "SUNDAY": "星期日",
+    "MON": "星期一",
+    "TUE": "星期二",
+    "WED": "星期三",
+    "THU": "星期四",
+    "FRI": "星期五",
+    "SAT": "星期六",
+    "SUN": "星期日",
 }
 
 
@@ -54,8 +78,9 @@ def chinese_number(text: str) -> int | None:
 def route_number(route: str) -> int | None:
     """The number in a route's name: 一线, 十一线, 11线, 第3线, 线路3, 3号线, 三线路 …"""
     name = unicodedata.normalize("NFKC", str(route)).strip().replace(" ", "")
-    m = (re.fullmatch(r"第?([0-9一二两三四五六七八九十百零〇]+)号?线(?:路)?", name)
-         or re.fullmatch(r"(?:访销)?线路?([0-9一二两三四五六七八九十百零〇]+)号?", name))
+    m = re.fullmatch(r"第?([0-9一二两三四五六七八九十百零〇]+)号?线(?:路)?", name) or re.fullmatch(
+        r"(?:访销)?线路?([0-9一二两三四五六七八九十百零〇]+)号?", name
+    )
     return chinese_number(m.group(1)) if m else None
 
 
@@ -72,7 +97,8 @@ def parse_batch_mapping(items: list[str]) -> dict[str, str]:
         weekday = weekday_name(day) if sep else None
         if weekday is None:
             raise XlcrmError(
-                f"访销批次设置“{item}”看不懂：应写成 线路=星期几，例如 一线=星期一 或 一线,六线=周一")
+                f"访销批次设置“{item}”看不懂：应写成 线路=星期几，例如 一线=星期一 或 一线,六线=周一"
+            )
         for route in re.split(r"[,，、;；]", routes):
             if route.strip():
                 mapping[route.strip()] = weekday

@@ -29,21 +29,37 @@ class Department:
 
 def manager_names(count: int) -> list[str]:
     names = [s + g for g in GIVEN for s in SURNAMES]
-    return [names[i] if i < len(names) else f"{names[i % len(names)]}{i // len(names) + 1}" for i in range(count)]
+    return [
+        names[i] if i < len(names) else f"{names[i % len(names)]}{i // len(names) + 1}" for i in range(count)
+    ]
 
 
-def department(out_dir: Path, *, managers: int, customers_per_manager: int = 500, district_factor: int = 2,
-               seed: int = 0, quirks: bool = True) -> Department:
+def department(
+    out_dir: Path,
+    *,
+    managers: int,
+    customers_per_manager: int = 500,
+    district_factor: int = 2,
+    seed: int = 0,
+    quirks: bool = True,
+) -> Department:
     out_dir = Path(out_dir)
-    sample = generate(out_dir / "辖区", route_customers=managers * customers_per_manager,
-                      district_factor=district_factor, layout="xlsx", seed=seed, quirks=quirks)
+    sample = generate(
+        out_dir / "辖区",
+        route_customers=managers * customers_per_manager,
+        district_factor=district_factor,
+        layout="xlsx",
+        seed=seed,
+        quirks=quirks,
+    )
     names = manager_names(managers)
     routes_dir = out_dir / "线路表"
     routes_dir.mkdir(parents=True, exist_ok=True)
     sheets = read_sheets(sample.routes)
     for k, name in enumerate(names):
-        book = xlsxwriter.Workbook(str(routes_dir / f"{name}.xlsx"), {"constant_memory": True,
-                                                                      "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(
+            str(routes_dir / f"{name}.xlsx"), {"constant_memory": True, "strings_to_numbers": False}
+        )
         bold = book.add_format({"bold": True})
         for raw in sheets:
             body = raw.cells.loc[4:]  # customers from row 4, under the title, manager line and header

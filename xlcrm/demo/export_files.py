@@ -37,14 +37,17 @@ _PACKAGE_PARTS = {
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
         f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'),
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
+    ),
     "_rels/.rels": (
         f'<Relationships xmlns="{_NS_PKG_REL}"><Relationship Id="rId1" '
-        f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         f'<Relationships xmlns="{_NS_PKG_REL}">'
         f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/></Relationships>'),
+        f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/></Relationships>'
+    ),
     "xl/styles.xml": (
         f'<styleSheet xmlns="{_NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="宋体"/>'
         '<family val="2"/><charset val="134"/></font></fonts><fills count="2"><fill><patternFill '
@@ -52,7 +55,8 @@ _PACKAGE_PARTS = {
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
         '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+        '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    ),
 }
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -101,13 +105,22 @@ def write_xlsx(path: Path, table) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for name, xml in _PACKAGE_PARTS.items():
             book.writestr(_zip_info(name), _XML_HEAD + xml)
-        book.writestr(_zip_info("xl/workbook.xml"), _XML_HEAD + (
-            f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
-            f'<sheet name={quoteattr(table.sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        book.writestr(
+            _zip_info("xl/workbook.xml"),
+            _XML_HEAD
+            + (
+                f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
+                f'<sheet name={quoteattr(table.sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+        )
         # open() with a name gives the entry ZipInfo's fixed default date and the book's level.
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=big) as sheet:
-            sheet.write((_XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
-                         f'<dimension ref="A1:{letters[-1]}{max(table.n_rows, 1)}"/><sheetData>').encode())
+            sheet.write(
+                (
+                    _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+                    f'<dimension ref="A1:{letters[-1]}{max(table.n_rows, 1)}"/><sheetData>'
+                ).encode()
+            )
             row = 1
             for block in table.blocks():
                 cells = [_xml_cells(letter, row, column) for letter, column in zip(letters, block)]

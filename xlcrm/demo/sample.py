@@ -36,17 +36,13 @@ Flat exports (grade and purchase tables) are written as their systems write them
 
 from __future__ import annotations
 
-import csv
 import math
 import re
-import zipfile
 from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pandas as pd
@@ -85,8 +81,23 @@ LAYOUTS = ("mixed", "xlsx")
 
 ROUTE_TITLE = "零售客户拜访线路表"
 ROUTE_HEADERS = ("序号", "客户代码", "客户名称", "负责人", "经营地址", "联系电话", "备注")
-GRADE_HEADERS = ("客户代码", "客户名称", "许可证号", "负责人", "业态", "市场类型", "经营规模", "客户等级",
-                 "所属区域", "客户经理", "送货线路", "订货方式", "结算方式", "状态", "备注")
+GRADE_HEADERS = (
+    "客户代码",
+    "客户名称",
+    "许可证号",
+    "负责人",
+    "业态",
+    "市场类型",
+    "经营规模",
+    "客户等级",
+    "所属区域",
+    "客户经理",
+    "送货线路",
+    "订货方式",
+    "结算方式",
+    "状态",
+    "备注",
+)
 PURCHASE_HEADERS = ("客户代码", "客户名称", "购进量", "购进额")
 PURCHASE_CODE_ALIAS = "客户编码"
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五")
@@ -108,22 +119,143 @@ _MARKET_LETTER = ("C", "X")
 FORMAT_LETTERS = "ZCBSNYFQ"
 _LETTER_SEGMENT = np.array([0, 0, 1, 2, 3, 4, 5, 6])
 _SEGMENT_LETTER = np.array([0, 2, 3, 4, 5, 6, 7])  # main letter of each segment
-TIERS15_BEST_FIRST = ("A1", "A2", "A3", "A4", "A5", "A6",
-                      "B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2")
+TIERS15_BEST_FIRST = (
+    "A1",
+    "A2",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "B1",
+    "B2",
+    "B3",
+    "B4",
+    "B5",
+    "B6",
+    "B7",
+    "C1",
+    "C2",
+)
 _SIZES = ("小", "中", "大")
 
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕"
-             "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严洪武戴莫孔汤")
-_GIVEN_NAMES = ("建国", "建华", "国庆", "国强", "志强", "志明", "海燕", "秀英", "桂英", "玉兰", "丽华", "春梅",
-                "红梅", "金华", "小平", "卫东", "伟", "芳", "敏", "静", "军", "勇", "磊", "洋", "艳", "杰",
-                "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂兰", "建军", "建平", "文华", "爱国",
-                "福生", "水根", "土根", "金土", "来福", "美英", "月娥", "彩凤", "素珍", "雪芳", "晓燕",
-                "丽萍", "永强", "国平", "宏伟", "建新", "卫国", "红英", "雪梅", "新华", "根法")
-_SHOP_WORDS = ("惠民", "兴旺", "好又多", "万家", "福满多", "鑫源", "金鑫", "华联", "百佳", "家乐", "顺发",
-               "永盛", "利民", "便民", "天天", "佳和", "红星", "新世纪", "东方", "阳光", "富民", "如意",
-               "吉祥", "双喜", "平安", "和顺", "宏达", "兴隆", "恒丰", "聚福", "好邻居", "快客", "金桥",
-               "四季", "益民", "丰收", "满意", "万福", "金源", "百家", "乐购", "新新", "隆兴", "德和",
-               "荣华", "友谊", "春天", "联盛", "众旺", "祥和") + tuple(s + "记" for s in _SURNAMES[:20])
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严洪武戴莫孔汤"
+)
+_GIVEN_NAMES = (
+    "建国",
+    "建华",
+    "国庆",
+    "国强",
+    "志强",
+    "志明",
+    "海燕",
+    "秀英",
+    "桂英",
+    "玉兰",
+    "丽华",
+    "春梅",
+    "红梅",
+    "金华",
+    "小平",
+    "卫东",
+    "伟",
+    "芳",
+    "敏",
+    "静",
+    "军",
+    "勇",
+    "磊",
+    "洋",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂兰",
+    "建军",
+    "建平",
+    "文华",
+    "爱国",
+    "福生",
+    "水根",
+    "土根",
+    "金土",
+    "来福",
+    "美英",
+    "月娥",
+    "彩凤",
+    "素珍",
+    "雪芳",
+    "晓燕",
+    "丽萍",
+    "永强",
+    "国平",
+    "宏伟",
+    "建新",
+    "卫国",
+    "红英",
+    "雪梅",
+    "新华",
+    "根法",
+)
+_SHOP_WORDS = (
+    "惠民",
+    "兴旺",
+    "好又多",
+    "万家",
+    "福满多",
+    "鑫源",
+    "金鑫",
+    "华联",
+    "百佳",
+    "家乐",
+    "顺发",
+    "永盛",
+    "利民",
+    "便民",
+    "天天",
+    "佳和",
+    "红星",
+    "新世纪",
+    "东方",
+    "阳光",
+    "富民",
+    "如意",
+    "吉祥",
+    "双喜",
+    "平安",
+    "和顺",
+    "宏达",
+    "兴隆",
+    "恒丰",
+    "聚福",
+    "好邻居",
+    "快客",
+    "金桥",
+    "四季",
+    "益民",
+    "丰收",
+    "满意",
+    "万福",
+    "金源",
+    "百家",
+    "乐购",
+    "新新",
+    "隆兴",
+    "德和",
+    "荣华",
+    "友谊",
+    "春天",
+    "联盛",
+    "众旺",
+    "祥和",
+) + tuple(s + "记" for s in _SURNAMES[:20])
 _SHOP_SUFFIXES = (
     ("食杂店", "小卖部", "副食店", "日杂店", "商店", "杂货店"),
     ("便利店", "便利超市", "便利"),
@@ -133,23 +265,111 @@ _SHOP_SUFFIXES = (
     ("KTV", "宾馆", "网吧", "茶楼", "棋牌室", "大酒店", "休闲会所"),
     ("加油站", "药店", "水果店", "五金店", "农资店", "文具店"),
 )
-_TOWNS = ("游埠镇", "诸葛镇", "马涧镇", "香溪镇", "黄店镇", "梅江镇", "横溪镇", "赤溪街道", "女埠街道",
-          "永昌街道", "上华街道", "兰江街道", "云山街道", "柏社乡", "水亭乡")
-_VILLAGES = ("下王村", "石岭村", "上徐村", "后塘村", "西山村", "陈家村", "里张村", "新桥村", "前王村",
-             "塘下村", "大坞村", "长乐村", "厚仁村", "溪口村", "芝堰村", "杨塘村", "双牌村", "洪塘村")
-_ROADS = ("人民路", "解放路", "建设路", "中山路", "兰江路", "丹溪路", "振兴路", "文化路", "商贸街",
-          "新华街", "育才路", "城北路")
-_PHONE_PREFIXES = ("138", "139", "137", "136", "135", "159", "158", "188", "187", "152", "150", "151",
-                   "182", "183", "130", "131", "132", "155", "156", "186", "133", "153", "180", "189")
-_OTHER_MANAGERS = ("李明", "王芳", "陈刚", "刘洋", "赵敏", "周杰", "吴磊", "孙丽", "郑强", "徐静", "胡斌",
-                   "朱琳", "林涛", "何平", "高峰")
+_TOWNS = (
+    "游埠镇",
+    "诸葛镇",
+    "马涧镇",
+    "香溪镇",
+    "黄店镇",
+    "梅江镇",
+    "横溪镇",
+    "赤溪街道",
+    "女埠街道",
+    "永昌街道",
+    "上华街道",
+    "兰江街道",
+    "云山街道",
+    "柏社乡",
+    "水亭乡",
+)
+_VILLAGES = (
+    "下王村",
+    "石岭村",
+    "上徐村",
+    "后塘村",
+    "西山村",
+    "陈家村",
+    "里张村",
+    "新桥村",
+    "前王村",
+    "塘下村",
+    "大坞村",
+    "长乐村",
+    "厚仁村",
+    "溪口村",
+    "芝堰村",
+    "杨塘村",
+    "双牌村",
+    "洪塘村",
+)
+_ROADS = (
+    "人民路",
+    "解放路",
+    "建设路",
+    "中山路",
+    "兰江路",
+    "丹溪路",
+    "振兴路",
+    "文化路",
+    "商贸街",
+    "新华街",
+    "育才路",
+    "城北路",
+)
+_PHONE_PREFIXES = (
+    "138",
+    "139",
+    "137",
+    "136",
+    "135",
+    "159",
+    "158",
+    "188",
+    "187",
+    "152",
+    "150",
+    "151",
+    "182",
+    "183",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "186",
+    "133",
+    "153",
+    "180",
+    "189",
+)
+_OTHER_MANAGERS = (
+    "李明",
+    "王芳",
+    "陈刚",
+    "刘洋",
+    "赵敏",
+    "周杰",
+    "吴磊",
+    "孙丽",
+    "郑强",
+    "徐静",
+    "胡斌",
+    "朱琳",
+    "林涛",
+    "何平",
+    "高峰",
+)
 _ORDER_WAYS = (("网上订货", "电话订货", "手机订货"), (0.6, 0.3, 0.1))
 _SETTLEMENTS = (("电子结算", "现金结算"), (0.93, 0.07))
 _STATUSES = (("正常", "暂停营业"), (0.985, 0.015))
-_GRADE_REMARKS = ((None, "连锁店", "重点客户", "学校周边", "社区店", "景区店", "农贸市场"),
-                  (0.88, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02))
-_ROUTE_REMARKS = ((None, "周日休息", "中午不在店", "老板娘接单", "需提前电话联系", "店面装修中", "重点培育"),
-                  (0.85, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025))
+_GRADE_REMARKS = (
+    (None, "连锁店", "重点客户", "学校周边", "社区店", "景区店", "农贸市场"),
+    (0.88, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02),
+)
+_ROUTE_REMARKS = (
+    (None, "周日休息", "中午不在店", "老板娘接单", "需提前电话联系", "店面装修中", "重点培育"),
+    (0.85, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025),
+)
 _NEW_CUSTOMER_REMARK = "新办证户"
 # County prefixes of customer codes (金华 area); each holds sequences 100000..999999.
 _COUNTIES = (330781, 330782, 330783, 330784, 330702, 330703, 330723, 330726, 330727)
@@ -160,8 +380,14 @@ _PER_COUNTY = 900_000
 _CODE_QUIRK_RATE = 0.005  # per table row and kind
 _NUMBER_QUIRK_RATE = 0.005  # per purchase row and kind
 _PER_1000_ROUTE = {  # special route customers per 1000 route customers (at least one each)
-    "not_in_grades": 10, "not_in_previous": 10, "not_in_purchases": 10, "lost_digits": 5,
-    "bad_number": 2.5, "bad_grade": 2.5, "duplicate_grade": 2.5, "duplicate_route": 2.5,
+    "not_in_grades": 10,
+    "not_in_previous": 10,
+    "not_in_purchases": 10,
+    "lost_digits": 5,
+    "bad_number": 2.5,
+    "bad_grade": 2.5,
+    "duplicate_grade": 2.5,
+    "duplicate_route": 2.5,
 }
 _OFF_ROUTE_NOT_PREVIOUS = 0.02
 _OFF_ROUTE_NOT_PURCHASES = 0.03
@@ -169,9 +395,20 @@ _FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．�
 _CHUNK = 20_000
 
 
-def generate(out_dir, *, route_customers=400, district_factor=5, routes=10, scheme="code2008",
-             seed=0, quirks=True, layout="mixed", manager="张三",
-             current_quarter="2026年三季度", previous_quarter="2026年二季度") -> SampleFiles:
+def generate(
+    out_dir,
+    *,
+    route_customers=400,
+    district_factor=5,
+    routes=10,
+    scheme="code2008",
+    seed=0,
+    quirks=True,
+    layout="mixed",
+    manager="张三",
+    current_quarter="2026年三季度",
+    previous_quarter="2026年二季度",
+) -> SampleFiles:
     """Write the four input files into out_dir and return their paths with the truth.
 
     route_customers distinct customers sit on `routes` route sheets (one of them twice when
@@ -184,8 +421,14 @@ def generate(out_dir, *, route_customers=400, district_factor=5, routes=10, sche
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    ctx = _Context(scheme=scheme, quirks=quirks, layout=layout, manager=manager,
-                   current_quarter=current_quarter, previous_quarter=previous_quarter)
+    ctx = _Context(
+        scheme=scheme,
+        quirks=quirks,
+        layout=layout,
+        manager=manager,
+        current_quarter=current_quarter,
+        previous_quarter=previous_quarter,
+    )
 
     district = _make_district(rng, route_customers * district_factor, scheme)
     members = _assign_routes(rng, district, route_customers, routes, manager)
@@ -209,9 +452,11 @@ def generate(out_dir, *, route_customers=400, district_factor=5, routes=10, sche
         write_xlsx(files["previous_grades"], previous)
         write_xlsx(files["purchases"], purchases)
 
-    truth = SampleTruth(district=_district_truth(district, special),
-                        route_customers=route_rows.truth(district),
-                        anomalies=log.frame())
+    truth = SampleTruth(
+        district=_district_truth(district, special),
+        route_customers=route_rows.truth(district),
+        anomalies=log.frame(),
+    )
     return SampleFiles(truth=truth, **files)
 
 
@@ -231,8 +476,10 @@ def _check_args(route_customers, district_factor, routes, scheme, layout, quirks
     if district > len(_COUNTIES) * _PER_COUNTY // 2:
         raise ValueError(f"a district of {district} customers is more than the code space allows")
     if layout == "mixed" and district + 2 > XLS_MAX_ROWS:
-        raise ValueError(f"layout='mixed' writes an .xls (at most {XLS_MAX_ROWS} rows); "
-                         f"a district of {district} customers needs layout='xlsx'")
+        raise ValueError(
+            f"layout='mixed' writes an .xls (at most {XLS_MAX_ROWS} rows); "
+            f"a district of {district} customers needs layout='xlsx'"
+        )
 
 
 @dataclass(frozen=True)
@@ -284,6 +531,7 @@ def _route_name(n: int) -> str:
 
 
 # --- the district -----------------------------------------------------------------------
+
 
 @dataclass
 class _District:
@@ -347,7 +595,7 @@ def _make_district(rng, n: int, scheme: str) -> _District:
     # One latent percentile drives both the grade and the volume, so they correlate.
     u = np.clip(rng.random(n), 0.002, 0.998)
     levels = _levels(scheme)
-    level = np.minimum(levels - 1, np.floor(levels * u ** 1.5)).astype(np.int16)
+    level = np.minimum(levels - 1, np.floor(levels * u**1.5)).astype(np.int16)
     base = _BASE_VOLUME[segment] * np.where(market == 0, 1.25, 1.0)
     spread = 0.3 * np.log(u / (1 - u)) + 0.15 * rng.standard_normal(n)
     volume = np.clip(np.round(base * np.exp(spread)), 1, 8_000)
@@ -361,20 +609,34 @@ def _make_district(rng, n: int, scheme: str) -> _District:
     offsets = np.cumsum([0] + [len(g) for g in _SHOP_SUFFIXES])[:-1]
     counts = np.array([len(g) for g in _SHOP_SUFFIXES])
     suffix = suffix_pool[offsets[segment] + (rng.random(n) * counts[segment]).astype(int)]
-    owner = _join(np.array(list(_SURNAMES))[rng.integers(len(_SURNAMES), size=n)],
-                  np.array(_GIVEN_NAMES)[rng.integers(len(_GIVEN_NAMES), size=n)])
+    owner = _join(
+        np.array(list(_SURNAMES))[rng.integers(len(_SURNAMES), size=n)],
+        np.array(_GIVEN_NAMES)[rng.integers(len(_GIVEN_NAMES), size=n)],
+    )
     license_no = (code // 1_000_000) * 1_000_000 + rng.integers(100_000, 1_000_000, size=n)
 
     return _District(
-        code=code, code_text=code.astype("U12"), name=_join(words, suffix), owner=owner,
-        license=license_no.astype("U12"), market=market, segment=segment, letter=letter,
-        level=level, previous_segment=previous_segment.astype(np.int8),
-        previous_letter=previous_letter, previous_level=previous_level,
-        volume=volume, amount=amount, town=rng.integers(len(_TOWNS), size=n),
-        manager=np.full(n, None, dtype=object), scheme=scheme,
+        code=code,
+        code_text=code.astype("U12"),
+        name=_join(words, suffix),
+        owner=owner,
+        license=license_no.astype("U12"),
+        market=market,
+        segment=segment,
+        letter=letter,
+        level=level,
+        previous_segment=previous_segment.astype(np.int8),
+        previous_letter=previous_letter,
+        previous_level=previous_level,
+        volume=volume,
+        amount=amount,
+        town=rng.integers(len(_TOWNS), size=n),
+        manager=np.full(n, None, dtype=object),
+        scheme=scheme,
         extras={
             "delivery": np.array([f"配送{k:02d}线" for k in range(1, 37)], dtype=object)[
-                rng.integers(36, size=n)],
+                rng.integers(36, size=n)
+            ],
             "order": _pick(rng, _ORDER_WAYS, n),
             "settlement": _pick(rng, _SETTLEMENTS, n),
             "status": _pick(rng, _STATUSES, n),
@@ -406,8 +668,10 @@ def _previous_grades(rng, level, letter, scheme) -> tuple[np.ndarray, np.ndarray
 def _grade_pool(scheme: str, numeric: bool) -> np.ndarray:
     """Grade cell values by grade id; code2008 id = (market × 8 + letter) × 3 + level."""
     if scheme == "code2008":
-        return np.array([m + f + str(3 - lv) for m in _MARKET_LETTER for f in FORMAT_LETTERS
-                         for lv in range(3)], dtype=object)
+        return np.array(
+            [m + f + str(3 - lv) for m in _MARKET_LETTER for f in FORMAT_LETTERS for lv in range(3)],
+            dtype=object,
+        )
     if scheme == "tiers30":
         return np.array([lv + 1 if numeric else str(lv + 1) for lv in range(30)], dtype=object)
     return np.array(TIERS15_BEST_FIRST[::-1], dtype=object)
@@ -433,6 +697,7 @@ def _area_names() -> np.ndarray:
 
 # --- routes and special customers -------------------------------------------------------
 
+
 @dataclass
 class _Members:
     route_idx: np.ndarray  # district index of each route customer, in visit order
@@ -457,14 +722,22 @@ def _assign_routes(rng, d: _District, n: int, routes: int, manager: str) -> _Mem
 
     rural = d.market[route_idx] == 1
     town = np.array(_TOWNS)[d.town[route_idx]]
-    place = np.where(rural, np.array(_VILLAGES)[rng.integers(len(_VILLAGES), size=n)],
-                     np.array(_ROADS)[rng.integers(len(_ROADS), size=n)])
+    place = np.where(
+        rural,
+        np.array(_VILLAGES)[rng.integers(len(_VILLAGES), size=n)],
+        np.array(_ROADS)[rng.integers(len(_ROADS), size=n)],
+    )
     number = rng.integers(1, 300, size=n).astype(str)
     phone_tail = np.char.zfill(rng.integers(0, 10**8, size=n).astype(str), 8)
     phone = _join(np.array(_PHONE_PREFIXES)[rng.integers(len(_PHONE_PREFIXES), size=n)], phone_tail)
-    return _Members(route_idx=route_idx, route_of=route_of, routes=routes,
-                    address=np.char.add(_join(town, place, number), "号"), phone=phone,
-                    remark=_pick(rng, _ROUTE_REMARKS, n))
+    return _Members(
+        route_idx=route_idx,
+        route_of=route_of,
+        routes=routes,
+        address=np.char.add(_join(town, place, number), "号"),
+        phone=phone,
+        remark=_pick(rng, _ROUTE_REMARKS, n),
+    )
 
 
 @dataclass
@@ -526,6 +799,7 @@ class _AnomalyLog:
 
 # --- tables as written ------------------------------------------------------------------
 
+
 @dataclass
 class _Table:
     """A flat sheet: rows above the data, one data row per district index, rows below.
@@ -571,7 +845,7 @@ def _spread_rows(rng, candidates: np.ndarray, kinds: tuple[str, ...], rate: floa
     per_kind = max(1, round(len(candidates) * rate))
     per_kind = min(per_kind, len(candidates) // len(kinds))
     chosen = rng.choice(candidates, size=per_kind * len(kinds), replace=False)
-    return {kind: np.sort(chosen[i * per_kind:(i + 1) * per_kind]) for i, kind in enumerate(kinds)}
+    return {kind: np.sort(chosen[i * per_kind : (i + 1) * per_kind]) for i, kind in enumerate(kinds)}
 
 
 def _quirky_code(rng, kind: str, code: str):
@@ -607,11 +881,13 @@ class _RouteRows:
     members: _Members
 
     def truth(self, d: _District) -> pd.DataFrame:
-        return pd.DataFrame({
-            "customer_code": pd.Series(d.code_text[self.idx], dtype=object),
-            "route": pd.Series([_route_name(r) for r in self.route.tolist()], dtype=object),
-            "excel_row": self.excel_row.astype(np.int64),
-        })
+        return pd.DataFrame(
+            {
+                "customer_code": pd.Series(d.code_text[self.idx], dtype=object),
+                "route": pd.Series([_route_name(r) for r in self.route.tolist()], dtype=object),
+                "excel_row": self.excel_row.astype(np.int64),
+            }
+        )
 
 
 def _route_rows(rng, d, m: _Members, s: _Special, ctx: _Context, log: _AnomalyLog) -> _RouteRows:
@@ -627,29 +903,38 @@ def _route_rows(rng, d, m: _Members, s: _Special, ctx: _Context, log: _AnomalyLo
         route = np.insert(route, at, other)
     starts = np.searchsorted(route, route, side="left")
     excel_row = np.arange(len(route)) - starts + 4
-    rows = _RouteRows(idx=m.route_idx[member], route=route, excel_row=excel_row, member=member,
-                      code_cell={}, members=m)
+    rows = _RouteRows(
+        idx=m.route_idx[member], route=route, excel_row=excel_row, member=member, code_cell={}, members=m
+    )
 
     if ctx.quirks:
         for dist_index in s.picks["duplicate_route"].tolist():
             hits = np.flatnonzero(rows.idx == dist_index)
             first, second = int(hits[0]), int(hits[1])
-            log.add("duplicate_code", str(d.code_text[dist_index]), "routes",
-                    _route_name(int(route[second])), int(excel_row[second]), "客户代码",
-                    f"also on {_route_name(int(route[first]))} row {int(excel_row[first])}")
+            log.add(
+                "duplicate_code",
+                str(d.code_text[dist_index]),
+                "routes",
+                _route_name(int(route[second])),
+                int(excel_row[second]),
+                "客户代码",
+                f"also on {_route_name(int(route[first]))} row {int(excel_row[first])}",
+            )
         kinds = ("code_spaces", "code_apostrophe", "code_fullwidth")
         for kind, picked in _spread_rows(rng, np.arange(len(route)), kinds, _CODE_QUIRK_RATE).items():
             for row in picked.tolist():
                 code = str(d.code_text[rows.idx[row]])
                 raw = _quirky_code(rng, kind, code)
                 rows.code_cell[row] = raw
-                log.add(kind, code, "routes", _route_name(int(route[row])), int(excel_row[row]),
-                        "客户代码", raw)
+                log.add(
+                    kind, code, "routes", _route_name(int(route[row])), int(excel_row[row]), "客户代码", raw
+                )
     return rows
 
 
-def _grade_table(rng, d: _District, s: _Special, ctx: _Context, log: _AnomalyLog, *,
-                 previous: bool) -> _Table:
+def _grade_table(
+    rng, d: _District, s: _Special, ctx: _Context, log: _AnomalyLog, *, previous: bool
+) -> _Table:
     """The EM export of the whole district (A..O, header on row 1, codes as text)."""
     scheme = ctx.scheme
     quarter = ctx.previous_quarter if previous else ctx.current_quarter
@@ -665,16 +950,26 @@ def _grade_table(rng, d: _District, s: _Special, ctx: _Context, log: _AnomalyLog
 
     def build(idx: np.ndarray) -> list[list]:
         return [
-            d.code_text[idx].tolist(), d.name[idx].tolist(), d.license[idx].tolist(),
-            d.owner[idx].tolist(), segments[segment[idx]].tolist(), markets[d.market[idx]].tolist(),
-            sizes[idx].tolist(), pool[grade_id[idx]].tolist(), areas[d.town[idx]].tolist(),
-            d.manager[idx].tolist(), d.extras["delivery"][idx].tolist(), d.extras["order"][idx].tolist(),
-            d.extras["settlement"][idx].tolist(), d.extras["status"][idx].tolist(),
+            d.code_text[idx].tolist(),
+            d.name[idx].tolist(),
+            d.license[idx].tolist(),
+            d.owner[idx].tolist(),
+            segments[segment[idx]].tolist(),
+            markets[d.market[idx]].tolist(),
+            sizes[idx].tolist(),
+            pool[grade_id[idx]].tolist(),
+            areas[d.town[idx]].tolist(),
+            d.manager[idx].tolist(),
+            d.extras["delivery"][idx].tolist(),
+            d.extras["order"][idx].tolist(),
+            d.extras["settlement"][idx].tolist(),
+            d.extras["status"][idx].tolist(),
             d.extras["remark"][idx].tolist(),
         ]
 
-    table = _Table(sheet=f"{quarter}客户等级"[:31], head=[list(GRADE_HEADERS)],
-                   idx=np.flatnonzero(members), build=build)
+    table = _Table(
+        sheet=f"{quarter}客户等级"[:31], head=[list(GRADE_HEADERS)], idx=np.flatnonzero(members), build=build
+    )
     if not ctx.quirks:
         return table
     if not previous:
@@ -705,9 +1000,15 @@ def _duplicate_and_bad_grades(rng, table, d, s, ctx, pool, grade_id, log):
         level = _other_grade(rng, d, i, scheme)
         gid = grade_id[i] - d.level[i] + level if scheme == "code2008" else level
         table.cells[(at, _G_GRADE)] = pool[gid]
-        log.add("duplicate_code", str(d.code_text[i]), file, table.sheet, table.first_data_row + at,
-                GRADE_HEADERS[_G_CODE],
-                f"first at row {table.first_data_row + first} with {pool[grade_id[i]]}, here {pool[gid]}")
+        log.add(
+            "duplicate_code",
+            str(d.code_text[i]),
+            file,
+            table.sheet,
+            table.first_data_row + at,
+            GRADE_HEADERS[_G_CODE],
+            f"first at row {table.first_data_row + first} with {pool[grade_id[i]]}, here {pool[gid]}",
+        )
     for i in s.picks["bad_grade"].tolist():
         row = int(np.flatnonzero(table.idx == i)[0])
         if scheme == "code2008":
@@ -715,8 +1016,15 @@ def _duplicate_and_bad_grades(rng, table, d, s, ctx, pool, grade_id, log):
         else:
             bad = 35 if scheme == "tiers30" else "D1"
         table.cells[(row, _G_GRADE)] = bad
-        log.add("bad_grade", str(d.code_text[i]), file, table.sheet, table.first_data_row + row,
-                GRADE_HEADERS[_G_GRADE], str(bad))
+        log.add(
+            "bad_grade",
+            str(d.code_text[i]),
+            file,
+            table.sheet,
+            table.first_data_row + row,
+            GRADE_HEADERS[_G_GRADE],
+            str(bad),
+        )
 
 
 def _purchase_table(rng, d: _District, s: _Special, ctx: _Context, log: _AnomalyLog) -> _Table:
@@ -739,14 +1047,25 @@ def _purchase_table(rng, d: _District, s: _Special, ctx: _Context, log: _Anomaly
         headers[_P_CODE] = PURCHASE_CODE_ALIAS
         span = _quarter_span(ctx.current_quarter)
         period = f"{span[0]:%Y-%m-%d}至{span[1]:%Y-%m-%d}" if span else ctx.current_quarter
-        head = [["客户购进量与购进额统计", None, None, None], [f"统计期间：{period}", None, None, None], headers]
+        head = [
+            ["客户购进量与购进额统计", None, None, None],
+            [f"统计期间：{period}", None, None, None],
+            headers,
+        ]
     table = _Table(sheet="购进量与购进额", head=head, idx=idx, build=build)
     if not ctx.quirks:
         return table
 
     sheet = None if as_text else table.sheet
-    log.add("header_row", None, "purchases", sheet, 3, PURCHASE_CODE_ALIAS,
-            "header on row 3 below export metadata")
+    log.add(
+        "header_row",
+        None,
+        "purchases",
+        sheet,
+        3,
+        PURCHASE_CODE_ALIAS,
+        "header on row 3 below export metadata",
+    )
     log.add("column_alias", None, "purchases", sheet, 3, PURCHASE_CODE_ALIAS, "客户编码 instead of 客户代码")
     row_of = np.empty(len(d), dtype=np.int64)  # district index → data row
     row_of[idx] = np.arange(len(idx))
@@ -765,8 +1084,15 @@ def _purchase_table(rng, d: _District, s: _Special, ctx: _Context, log: _Anomaly
         table.cells[(row, col)] = raw
         bad_cells.add((row, col))
         s.no_value.append((i, col))
-        log.add("bad_number", str(d.code_text[i]), "purchases", sheet, table.first_data_row + row,
-                PURCHASE_HEADERS[col], raw)
+        log.add(
+            "bad_number",
+            str(d.code_text[i]),
+            "purchases",
+            sheet,
+            table.first_data_row + row,
+            PURCHASE_HEADERS[col],
+            raw,
+        )
 
     _number_quirks(rng, table, d, s, lost, bad_cells, log, sheet)
     kinds = ("code_spaces", "code_apostrophe", "code_fullwidth")
@@ -774,8 +1100,12 @@ def _purchase_table(rng, d: _District, s: _Special, ctx: _Context, log: _Anomaly
 
     volume_sum = int(d.volume[idx].sum())
     amount_sum = round(float(d.amount[idx].sum()), 2)
-    total = [None, "合计", str(volume_sum) if as_text else volume_sum,
-             f"{amount_sum:.2f}" if as_text else amount_sum]
+    total = [
+        None,
+        "合计",
+        str(volume_sum) if as_text else volume_sum,
+        f"{amount_sum:.2f}" if as_text else amount_sum,
+    ]
     table.tail.append(total)
     log.add("total_row", None, "purchases", sheet, table.n_rows, PURCHASE_HEADERS[_P_NAME], "合计")
     return table
@@ -792,8 +1122,9 @@ def _number_quirks(rng, table: _Table, d: _District, s: _Special, lost, bad_cell
     big = usable & (values >= 1000)  # only these show a thousands separator
     picks = _spread_rows(rng, cells[big], ("number_thousands",), _NUMBER_QUIRK_RATE)
     usable[picks["number_thousands"]] = False
-    picks |= _spread_rows(rng, cells[usable], ("number_fullwidth", "number_spaces", "number_blank"),
-                          _NUMBER_QUIRK_RATE)
+    picks |= _spread_rows(
+        rng, cells[usable], ("number_fullwidth", "number_spaces", "number_blank"), _NUMBER_QUIRK_RATE
+    )
     for kind, chosen in picks.items():
         for cell in chosen.tolist():
             row, col = cell // 2, _P_VOLUME + cell % 2
@@ -808,27 +1139,44 @@ def _number_quirks(rng, table: _Table, d: _District, s: _Special, lost, bad_cell
             table.cells[(row, col)] = raw
             if raw is None:
                 s.no_value.append((int(table.idx[row]), col))
-            log.add(kind, str(d.code_text[table.idx[row]]), "purchases", sheet,
-                    table.first_data_row + row, PURCHASE_HEADERS[col], "" if raw is None else raw)
+            log.add(
+                kind,
+                str(d.code_text[table.idx[row]]),
+                "purchases",
+                sheet,
+                table.first_data_row + row,
+                PURCHASE_HEADERS[col],
+                "" if raw is None else raw,
+            )
 
 
 def _log_missing(d: _District, rows: _RouteRows, s: _Special, log: _AnomalyLog):
     """Route customers missing from a table; they have no cell, so the route row is named."""
     if not s.picks:
         return
-    for kind, file, members in (("not_in_grades", "grades", s.in_current),
-                                ("not_in_previous", "previous_grades", s.in_previous),
-                                ("not_in_purchases", "purchases", s.in_purchases)):
+    for kind, file, members in (
+        ("not_in_grades", "grades", s.in_current),
+        ("not_in_previous", "previous_grades", s.in_previous),
+        ("not_in_purchases", "purchases", s.in_purchases),
+    ):
         missing = set(np.flatnonzero(~members).tolist())
         seen = set()
         for r, i in enumerate(rows.idx.tolist()):
             if i in missing and i not in seen:
                 seen.add(i)
-                log.add(kind, str(d.code_text[i]), file, None, None, None,
-                        f"route {_route_name(int(rows.route[r]))} row {int(rows.excel_row[r])}")
+                log.add(
+                    kind,
+                    str(d.code_text[i]),
+                    file,
+                    None,
+                    None,
+                    None,
+                    f"route {_route_name(int(rows.route[r]))} row {int(rows.excel_row[r])}",
+                )
 
 
 # --- truth ------------------------------------------------------------------------------
+
 
 def _district_truth(d: _District, s: _Special) -> pd.DataFrame:
     """What a correct reader concludes: None/NaN where a table lacks the customer or the
@@ -848,19 +1196,22 @@ def _district_truth(d: _District, s: _Special) -> pd.DataFrame:
         amount[lost] = np.nan
     for i, col in s.no_value:
         (volume if col == _P_VOLUME else amount)[i] = np.nan
-    return pd.DataFrame({
-        "customer_code": pd.Series(d.code_text),  # pandas' string dtype: compact at 1M rows
-        "name": pd.Series(d.name),
-        "segment_format": pd.Series(segment, dtype=object),
-        "market_type": pd.Series(market, dtype=object),
-        "grade": pd.Series(grade, dtype=object),
-        "previous_grade": pd.Series(previous, dtype=object),
-        "volume": volume.astype(float),
-        "amount": amount.astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "customer_code": pd.Series(d.code_text),  # pandas' string dtype: compact at 1M rows
+            "name": pd.Series(d.name),
+            "segment_format": pd.Series(segment, dtype=object),
+            "market_type": pd.Series(market, dtype=object),
+            "grade": pd.Series(grade, dtype=object),
+            "previous_grade": pd.Series(previous, dtype=object),
+            "volume": volume.astype(float),
+            "amount": amount.astype(float),
+        }
+    )
 
 
 # --- writers ----------------------------------------------------------------------------
+
 
 def _write_routes(path: Path, d: _District, rows: _RouteRows, ctx: _Context, created: datetime):
     """The manager's route workbook: one formatted, printable sheet per route."""
@@ -879,15 +1230,24 @@ def _write_routes(path: Path, d: _District, rows: _RouteRows, ctx: _Context, cre
             sheet.set_column(col, col, width)
         sheet.set_row(0, 30)
         sheet.merge_range(0, 0, 0, last_col, ROUTE_TITLE, title)
-        sheet.write_string(1, 0, f"客户经理：{ctx.manager}    线路：{name}    访销日：{WEEKDAYS[(route - 1) % 5]}")
+        sheet.write_string(
+            1, 0, f"客户经理：{ctx.manager}    线路：{name}    访销日：{WEEKDAYS[(route - 1) % 5]}"
+        )
         sheet.write_row(2, 0, ROUTE_HEADERS, header)
         on_route = np.flatnonzero(rows.route == route)
         idx, member = rows.idx[on_route], rows.member[on_route]
         codes = d.code_text[idx].tolist()
         for k, r in enumerate(on_route.tolist()):
             codes[k] = rows.code_cell.get(r, codes[k])
-        columns = (range(1, len(on_route) + 1), codes, d.name[idx].tolist(), d.owner[idx].tolist(),
-                   m.address[member].tolist(), m.phone[member].tolist(), m.remark[member].tolist())
+        columns = (
+            range(1, len(on_route) + 1),
+            codes,
+            d.name[idx].tolist(),
+            d.owner[idx].tolist(),
+            m.address[member].tolist(),
+            m.phone[member].tolist(),
+            m.remark[member].tolist(),
+        )
         for excel_row, values in enumerate(zip(*columns), 4):
             sheet.write_row(excel_row - 1, 0, values, cell)
         sheet.freeze_panes(3, 0)

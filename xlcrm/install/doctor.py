@@ -8,9 +8,9 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from xml.etree import ElementTree
 
 from ..io.pdf import find_office
@@ -37,11 +37,13 @@ class Check:
 
 def python_check(platform: str, python: Path) -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
-    if sys.version_info < (3, 10):
-        return Check("Python", False, f"{python} 是 {version}", "安装 Python 3.10 或更新版本后重新安装 xlcrm")
     if platform == WINDOWS and not python.with_name("pythonw.exe").exists():
-        return Check("Python", False, f"{python} 旁边没有 pythonw.exe",
-                     "使用 python.org 的安装包或完整的 Conda 环境（带 pythonw.exe）后" + REINSTALL)
+        return Check(
+            "Python",
+            False,
+            f"{python} 旁边没有 pythonw.exe",
+            "使用 python.org 的安装包或完整的 Conda 环境（带 pythonw.exe）后" + REINSTALL,
+        )
     return Check("Python", True, f"{python}（{version}）")
 
 
@@ -53,7 +55,9 @@ def packages_check() -> Check:
         except importlib.metadata.PackageNotFoundError:
             missing.append(name)
     if missing:
-        return Check("Python 包", False, "缺少 " + "、".join(missing), "在 xlcrm 文件夹中运行：pip install -e .")
+        return Check(
+            "Python 包", False, "缺少 " + "、".join(missing), "在 xlcrm 文件夹中运行：pip install -e ."
+        )
     return Check("Python 包", True, "，".join(found))
 
 
@@ -70,12 +74,18 @@ def read_workbook(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     book = openpyxl.load_workbook(path, read_only=True, keep_vba=False)
     conf = {}
     if "xlwings.conf" in book.sheetnames:
-        conf = {str(k): "" if v is None else str(v) for k, v, *_ in book["xlwings.conf"].iter_rows(values_only=True) if k}
+        conf = {
+            str(k): "" if v is None else str(v)
+            for k, v, *_ in book["xlwings.conf"].iter_rows(values_only=True)
+            if k
+        }
     book.close()
     return props, conf
 
 
-def workbook_checks(label: str, path: Path | None, platform: str, exists: Callable[[str], bool]) -> list[Check]:
+def workbook_checks(
+    label: str, path: Path | None, platform: str, exists: Callable[[str], bool]
+) -> list[Check]:
     if path is None:
         return []
     if not path.exists():
@@ -87,28 +97,58 @@ def workbook_checks(label: str, path: Path | None, platform: str, exists: Callab
     checks = [Check(label, True, str(path))]
     built_with = props.get("xlwings version")
     if built_with != xlwings_version():
-        checks.append(Check(f"{label}的 xlwings 版本", False,
-                            f"工作簿内的 xlwings VBA 是 {built_with or '未知'}，Python 中的 xlwings 是 {xlwings_version()}",
-                            REINSTALL + "，让模板带上相同版本的 VBA"))
+        checks.append(
+            Check(
+                f"{label}的 xlwings 版本",
+                False,
+                f"工作簿内的 xlwings VBA 是 {built_with or '未知'}，"
+                f"Python 中的 xlwings 是 {xlwings_version()}",
+                REINSTALL + "，让模板带上相同版本的 VBA",
+            )
+        )
     else:
         checks.append(Check(f"{label}的 xlwings 版本", True, f"{built_with}（与 Python 中一致）"))
     key = "Interpreter_Win" if platform == WINDOWS else "Interpreter_Mac"
     interpreter = conf.get(key, "")
     if not interpreter or not exists(interpreter):
-        checks.append(Check(f"{label}的解释器设置", False, f"xlwings.conf 中 {key} = “{interpreter}”，该文件不存在",
-                            REINSTALL + "（会填入这台电脑上的 Python）"))
+        checks.append(
+            Check(
+                f"{label}的解释器设置",
+                False,
+                f"xlwings.conf 中 {key} = “{interpreter}”，该文件不存在",
+                REINSTALL + "（会填入这台电脑上的 Python）",
+            )
+        )
     elif platform == WINDOWS and not interpreter.lower().endswith("pythonw.exe"):
-        checks.append(Check(f"{label}的解释器设置", False, f"{key} = {interpreter}，运行时会闪出黑色窗口",
-                            "改为同一文件夹中的 pythonw.exe，或" + REINSTALL))
+        checks.append(
+            Check(
+                f"{label}的解释器设置",
+                False,
+                f"{key} = {interpreter}，运行时会闪出黑色窗口",
+                "改为同一文件夹中的 pythonw.exe，或" + REINSTALL,
+            )
+        )
     else:
         checks.append(Check(f"{label}的解释器设置", True, f"{key} = {interpreter}"))
     if conf.get("UDF Modules") != "xlcrm.udfs":
-        checks.append(Check(f"{label}的单元格函数设置", False, f"UDF Modules = “{conf.get('UDF Modules', '')}”",
-                            "在 xlwings.conf 表中把 UDF Modules 设为 xlcrm.udfs，或" + REINSTALL))
+        checks.append(
+            Check(
+                f"{label}的单元格函数设置",
+                False,
+                f"UDF Modules = “{conf.get('UDF Modules', '')}”",
+                "在 xlwings.conf 表中把 UDF Modules 设为 xlcrm.udfs，或" + REINSTALL,
+            )
+        )
     paths = [p for p in conf.get("PYTHONPATH", "").split(";") if p]
     if not any(exists(str(Path(p) / "xlcrm" / "__init__.py")) for p in paths) and not _importable():
-        checks.append(Check(f"{label}的 PYTHONPATH", False, f"PYTHONPATH = “{conf.get('PYTHONPATH', '')}” 中找不到 xlcrm",
-                            f"设为 {source_root()}，或" + REINSTALL))
+        checks.append(
+            Check(
+                f"{label}的 PYTHONPATH",
+                False,
+                f"PYTHONPATH = “{conf.get('PYTHONPATH', '')}” 中找不到 xlcrm",
+                f"设为 {source_root()}，或" + REINSTALL,
+            )
+        )
     return checks
 
 
@@ -125,23 +165,37 @@ def applescript_check(place: Places) -> list[Check]:
         return []
     if place.applescript.exists():
         return [Check("RunPython（macOS）", True, str(place.applescript))]
-    return [Check("RunPython（macOS）", False, f"找不到 {place.applescript}，Excel 无法启动 Python",
-                  REINSTALL + "（或运行 xlwings runpython install）")]
+    return [
+        Check(
+            "RunPython（macOS）",
+            False,
+            f"找不到 {place.applescript}，Excel 无法启动 Python",
+            REINSTALL + "（或运行 xlwings runpython install）",
+        )
+    ]
 
 
 def office_check(office: str | None) -> Check:
     if office:
         return Check("LibreOffice（打印 PDF）", True, office)
-    return Check("LibreOffice（打印 PDF）", False, "未安装；Excel/WPS 中直接打印不受影响",
-                 "需要 xlcrm print 生成 PDF 时安装 LibreOffice（https://zh-cn.libreoffice.org）", optional=True)
+    return Check(
+        "LibreOffice（打印 PDF）",
+        False,
+        "未安装；Excel/WPS 中直接打印不受影响",
+        "需要 xlcrm print 生成 PDF 时安装 LibreOffice（https://zh-cn.libreoffice.org）",
+        optional=True,
+    )
 
 
 def font_check(platform: str, home: Path, chinese_fonts: Callable[[], list[str]]) -> Check:
     fonts = chinese_fonts()
     if fonts:
         return Check("中文字体（打印）", True, "、".join(fonts[:3]))
-    fix = ("安装中文字体，如 apt-get install fonts-noto-cjk" if platform not in (WINDOWS, MACOS)
-           else "安装宋体或微软雅黑（系统设置 → 字体）")
+    fix = (
+        "安装中文字体，如 apt-get install fonts-noto-cjk"
+        if platform not in (WINDOWS, MACOS)
+        else "安装宋体或微软雅黑（系统设置 → 字体）"
+    )
     return Check("中文字体（打印）", False, "没有找到中文字体，PDF 中的中文会显示为方框", fix, optional=True)
 
 
@@ -153,12 +207,20 @@ def system_chinese_fonts(platform: str) -> list[str]:
         return []
     done = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
     families = {line.split(",")[0].strip() for line in done.stdout.splitlines() if line.strip()}
-    return sorted(families, key=lambda f: (not any(t in f for t in ("SC", "CN", "Song", "Hei")), f))  # Simplified first
+    return sorted(
+        families, key=lambda f: (not any(t in f for t in ("SC", "CN", "Song", "Hei")), f)
+    )  # Simplified first
 
 
-def diagnose(platform: str, home: Path, python: Path, *, office: Callable[[], str | None] = find_office,
-             chinese_fonts: Callable[[], list[str]] | None = None,
-             exists: Callable[[str], bool] = lambda p: Path(p).exists()) -> list[Check]:
+def diagnose(
+    platform: str,
+    home: Path,
+    python: Path,
+    *,
+    office: Callable[[], str | None] = find_office,
+    chinese_fonts: Callable[[], list[str]] | None = None,
+    exists: Callable[[str], bool] = lambda p: Path(p).exists(),
+) -> list[Check]:
     place = places(platform, home)
     checks = [python_check(platform, python), packages_check()]
     if place.templates is None:

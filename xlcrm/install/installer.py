@@ -10,9 +10,9 @@ import hashlib
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import xlcrm
 
@@ -71,18 +71,35 @@ def install_steps(place: Places, python: Path) -> list[Step]:
 
     def record() -> None:
         folder(place.manifest.parent)
-        place.manifest.write_text(json.dumps({"xlcrm": xlcrm.__version__, "files": files, "dirs": dirs},
-                                             ensure_ascii=False, indent=1), encoding="utf-8")
+        place.manifest.write_text(
+            json.dumps(
+                {"xlcrm": xlcrm.__version__, "files": files, "dirs": dirs}, ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
 
     settings = "；".join(f"{k} = {v}" for k, v in config.items())
-    steps = [Step(f"生成模板 {place.template}（Excel“新建 → 个人”中可见；xlwings.conf：{settings}）", template)]
-    existing = place.workbook.exists() and manifest["files"].get(str(place.workbook)) != digest(place.workbook)
+    steps = [
+        Step(f"生成模板 {place.template}（Excel“新建 → 个人”中可见；xlwings.conf：{settings}）", template)
+    ]
+    existing = place.workbook.exists() and manifest["files"].get(str(place.workbook)) != digest(
+        place.workbook
+    )
     if existing:
-        steps.append(Step(f"保留已有的工作簿 {place.workbook}（其中可能有您的数据，不改动）；新工作簿请从模板新建", lambda: None))
+        steps.append(
+            Step(
+                f"保留已有的工作簿 {place.workbook}（其中可能有您的数据，不改动）；新工作簿请从模板新建",
+                lambda: None,
+            )
+        )
     else:
-        steps.append(Step(f"生成工作簿 {place.workbook}（双击打开，启用宏后即可使用“客户管理”选项卡）", workbook))
+        steps.append(
+            Step(f"生成工作簿 {place.workbook}（双击打开，启用宏后即可使用“客户管理”选项卡）", workbook)
+        )
     if place.platform == MACOS:
-        steps.append(Step(f"允许 Excel 运行 Python（复制 {place.applescript.name} 到 {place.scripts}）", applescript))
+        steps.append(
+            Step(f"允许 Excel 运行 Python（复制 {place.applescript.name} 到 {place.scripts}）", applescript)
+        )
     steps.append(Step(f"记录安装内容 {place.manifest}（卸载时使用）", record))
     return steps
 
@@ -118,13 +135,20 @@ def run_steps(steps: list[Step], *, dry_run: bool, say: Callable[[str], None]) -
 
 
 def main(argv: list[str] | None = None, say: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(prog="install_addin.py", description="把 xlcrm（客户管理）装进 Excel，或卸载")
-    parser.add_argument("--uninstall", action="store_true", help="卸载：只删除安装时写入且之后没有改动过的文件")
+    parser = argparse.ArgumentParser(
+        prog="install_addin.py", description="把 xlcrm（客户管理）装进 Excel，或卸载"
+    )
+    parser.add_argument(
+        "--uninstall", action="store_true", help="卸载：只删除安装时写入且之后没有改动过的文件"
+    )
     parser.add_argument("--dry-run", action="store_true", help="只列出每一步，不做任何改动")
     parser.add_argument("--target", type=Path, default=Path.home(), help="用户主文件夹（默认当前用户）")
-    parser.add_argument("--platform", choices=[WINDOWS, MACOS, LINUX], default=current_platform(),
-                        help=argparse.SUPPRESS)  # tests and IT staff preparing another machine's folders
-    parser.add_argument("--python", type=Path, default=Path(sys.executable), help="Excel 要使用的 Python（默认当前这个）")
+    parser.add_argument(
+        "--platform", choices=[WINDOWS, MACOS, LINUX], default=current_platform(), help=argparse.SUPPRESS
+    )  # tests and IT staff preparing another machine's folders
+    parser.add_argument(
+        "--python", type=Path, default=Path(sys.executable), help="Excel 要使用的 Python（默认当前这个）"
+    )
     args = parser.parse_args(argv)
     place = places(args.platform, args.target)
     try:

@@ -43,10 +43,18 @@ def places(platform: str, home: Path) -> Places:
     home = Path(home)
     manifest = home / ".xlcrm" / "install.json"
     if platform == WINDOWS:
-        return Places(platform, home, _known(home, "Documents") / "Custom Office Templates",
-                      _known(home, "Desktop") / WORKBOOK_NAME, None, manifest)
+        return Places(
+            platform,
+            home,
+            _known(home, "Documents") / "Custom Office Templates",
+            _known(home, "Desktop") / WORKBOOK_NAME,
+            None,
+            manifest,
+        )
     if platform == MACOS:
-        return Places(platform, home, home / MAC_OFFICE, home / "Desktop" / WORKBOOK_NAME, home / MAC_SCRIPTS, manifest)
+        return Places(
+            platform, home, home / MAC_OFFICE, home / "Desktop" / WORKBOOK_NAME, home / MAC_SCRIPTS, manifest
+        )
     return Places(platform, home, None, None, None, manifest)
 
 

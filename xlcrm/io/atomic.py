@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..core.errors import XlcrmError
 
@@ -17,8 +17,15 @@ def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Pa
     """Yields a temporary path to write; on success it replaces `target` in one step."""
     target = Path(target)
     for source in inputs:
-        if source is not None and Path(source).exists() and target.exists() and target.resolve() == Path(source).resolve():
-            raise XlcrmError(f"输出文件 {target.name} 与输入文件相同；xlcrm 从不改写输入文件，请换一个输出文件名")
+        if (
+            source is not None
+            and Path(source).exists()
+            and target.exists()
+            and target.resolve() == Path(source).resolve()
+        ):
+            raise XlcrmError(
+                f"输出文件 {target.name} 与输入文件相同；xlcrm 从不改写输入文件，请换一个输出文件名"
+            )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -34,7 +41,8 @@ def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Pa
         except PermissionError:
             raise XlcrmError(
                 f"无法写入 {target}：文件正被其他程序（如 Excel 或 WPS）打开或没有写权限。"
-                "请先关闭该文件再运行；原文件保持不变") from None
+                "请先关闭该文件再运行；原文件保持不变"
+            ) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

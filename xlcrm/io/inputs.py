@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from ..core.inputs import TableSpec, load_table, routes_from_sheets
 from ..core.model import RouteBook, Table

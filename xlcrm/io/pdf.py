@@ -32,20 +32,37 @@ def workbook_to_pdf(workbook: Path, pdf: Path) -> Path:
     if office is None:
         raise XlcrmError(
             "未找到 LibreOffice，无法生成 PDF。可在 Excel/WPS 中直接打印该工作簿，或安装 LibreOffice"
-            "（Linux：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试")
+            "（Linux：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试"
+        )
     with tempfile.TemporaryDirectory(prefix="xlcrm-pdf-") as work:
         work_dir = Path(work)
         # a private profile: runs in parallel with (and never disturbs) the user's own LibreOffice
         profile = (work_dir / "profile").as_uri()
         source = work_dir / ("book" + workbook.suffix)
         shutil.copyfile(workbook, source)  # the input is never opened in place
-        command = [office, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(work_dir), str(source)]
+        command = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work_dir),
+            str(source),
+        ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
-                                  env={**os.environ, "HOME": str(work_dir)})
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+                env={**os.environ, "HOME": str(work_dir)},
+            )
         except subprocess.TimeoutExpired:
-            raise XlcrmError(f"LibreOffice 转换 {workbook.name} 超过 {TIMEOUT_S} 秒仍未完成，已停止") from None
+            raise XlcrmError(
+                f"LibreOffice 转换 {workbook.name} 超过 {TIMEOUT_S} 秒仍未完成，已停止"
+            ) from None
         produced = work_dir / "book.pdf"
         if done.returncode != 0 or not produced.exists():
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["无输出"]

@@ -40,16 +40,21 @@ def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | SPREADSHEET_SUFFIXES:
         raise XlcrmError(
-            f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试")
+            f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），"
+            "请在 Excel 中另存为 .xlsx 再试"
+        )
     found = check_file(path)
     if suffix in CSV_SUFFIXES or (suffix == ".xls" and found == "text"):  # many systems export text as ".xls"
         return [RawSheet(path, None, _read_csv(path))]
     if found == "text":
-        raise XlcrmError(f"{path.name} 是文本文件，不是 {suffix} 工作簿：请把扩展名改为 .csv，或用 Excel 另存为 .xlsx")
+        raise XlcrmError(
+            f"{path.name} 是文本文件，不是 {suffix} 工作簿：请把扩展名改为 .csv，或用 Excel 另存为 .xlsx"
+        )
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path) if typed else _read_workbook_text(path)
     raise XlcrmError(
-        f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试")
+        f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试"
+    )
 
 
 def _read_workbook(path: Path) -> list[RawSheet]:
@@ -85,8 +90,10 @@ def _read_workbook_text(path: Path) -> list[RawSheet]:
             sheet = book.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
             table = sheet.to_arrow()
             at = [c.absolute_index for c in sheet.available_columns()]
-            columns = {a: pd.arrays.ArrowStringArray(pa.chunked_array([c]).cast(pa.large_string()))
-                       for a, c in zip(at, table.columns)}
+            columns = {
+                a: pd.arrays.ArrowStringArray(pa.chunked_array([c]).cast(pa.large_string()))
+                for a, c in zip(at, table.columns)
+            }
             width = max(at, default=-1) + 1
             blank = pd.arrays.ArrowStringArray(pa.nulls(table.num_rows, pa.large_string()))
             # leading blank columns are kept too, so column letters stay Excel's
@@ -121,17 +128,28 @@ def decode_csv(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise XlcrmError(f"{name} 的文字编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV UTF-8 再试")
+    raise XlcrmError(
+        f"{name} 的文字编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV UTF-8 再试"
+    )
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     text = decode_csv(path.read_bytes(), path.name)
     head = text[:20000].splitlines()[:50]
-    delimiter = "\t" if sum(l.count("\t") for l in head) > sum(l.count(",") for l in head) else ","
+    delimiter = (
+        "\t" if sum(line.count("\t") for line in head) > sum(line.count(",") for line in head) else ","
+    )
     width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
     try:
-        frame = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype="string[pyarrow]",
-                            keep_default_na=False, sep=delimiter, skip_blank_lines=False)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=range(width),
+            dtype="string[pyarrow]",
+            keep_default_na=False,
+            sep=delimiter,
+            skip_blank_lines=False,
+        )
     except pd.errors.ParserError:  # a later row is wider than the first fifty
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         frame = pd.DataFrame(rows, dtype=object).fillna("").astype("string[pyarrow]")

@@ -7,16 +7,27 @@ bottom, once (which small, in-memory workbooks do as well).
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 import xlsxwriter
 
 from ..core.addresses import column_letter
-from ..report.look import (A4, CHART_GAP_ROWS, CHART_HEIGHT_PX, LANDSCAPE_FROM_COLUMNS, Styles, block_widths,
-                     chart_colors, column_cells, column_pixels, number_format, wrapped_heights)
+from ..report.look import (
+    A4,
+    CHART_GAP_ROWS,
+    CHART_HEIGHT_PX,
+    LANDSCAPE_FROM_COLUMNS,
+    Styles,
+    block_widths,
+    chart_colors,
+    column_cells,
+    column_pixels,
+    number_format,
+    wrapped_heights,
+)
 from ..report.model import Block, RouteAddition, Sheet
-
 
 IN_MEMORY_CELLS = 500_000
 
@@ -28,8 +39,10 @@ def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAdditio
     # a big workbook streams rows to disk; a manager's small one stays in memory (a temp file
     # per sheet costs more than the cells themselves)
     memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
-    book = xlsxwriter.Workbook(str(path), {**memory, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {**memory, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     styles = Styles(book.add_format)
     for addition in additions:
         _write_addition(book, styles, addition)
@@ -76,8 +89,12 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
         _conditional_formats(book, ws, sheet, block, first, row - 1)
         if block.chart:
             chart_width = _chart_width(block, widths)
-            ws.insert_chart(row + 1, 0, _chart(book, sheet, block, header=first - 1, first=first, last=row - 1),
-                            {"x_scale": chart_width / 480, "y_scale": CHART_HEIGHT_PX / 288, "object_position": 1})
+            ws.insert_chart(
+                row + 1,
+                0,
+                _chart(book, sheet, block, header=first - 1, first=first, last=row - 1),
+                {"x_scale": chart_width / 480, "y_scale": CHART_HEIGHT_PX / 288, "object_position": 1},
+            )
             row += 1 + CHART_GAP_ROWS
     if len(sheet.blocks) == 1:
         ws.freeze_panes(header_rows[1] + 1, sheet.freeze_columns)
@@ -114,12 +131,9 @@ def _last_printed_column(sheet: Sheet, widths: list[float]) -> int:
     last = max(len(b.columns) for b in sheet.blocks) - 1
     charted = [b for b in sheet.blocks if b.chart]
     if charted:
-        need, covered, col = max(_chart_width(b, widths) for b in charted), 0, 0
-        for col, width in enumerate(widths + [8.43] * 60):
-            covered += column_pixels(width)
-            if covered >= need:
-                break
-        last = max(last, col)
+        need = max(_chart_width(b, widths) for b in charted)
+        edges = list(itertools.accumulate(column_pixels(w) for w in widths + [8.43] * 60))
+        last = max(last, next((col for col, edge in enumerate(edges) if edge >= need), len(edges) - 1))
     return last
 
 
@@ -168,9 +182,20 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[floa
     previous = object()
     last = len(block.rows) - 1
     # per column, the format of an ordinary row, of a row opening a group, and of the total row
-    formats = [{state: styles.cell(column.kind, numbers[col], left=col in starts, total=column.total or state == "total",
-                                   top={"total": "double", "opens": "medium"}.get(state), wrap=wrap[col])
-                for state in ("plain", "opens", "total")} for col, column in enumerate(block.columns)]
+    formats = [
+        {
+            state: styles.cell(
+                column.kind,
+                numbers[col],
+                left=col in starts,
+                total=column.total or state == "total",
+                top={"total": "double", "opens": "medium"}.get(state),
+                wrap=wrap[col],
+            )
+            for state in ("plain", "opens", "total")
+        }
+        for col, column in enumerate(block.columns)
+    ]
     for i, values in enumerate(zip(*cells)):
         if i in heights:
             ws.set_row(row, heights[i])
@@ -179,7 +204,7 @@ def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[floa
         if group_col is not None and not is_total:
             current = values[group_col]
             if current == previous:
-                values = values[:group_col] + (None,) + values[group_col + 1:]  # once per run
+                values = values[:group_col] + (None,) + values[group_col + 1 :]  # once per run
             previous = current
         state = "total" if is_total else ("opens" if opens_group else "plain")
         for col, value in enumerate(values):
@@ -214,8 +239,9 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
     for col, column in enumerate(block.columns):
         if column.kind == "count" and sheet.mute_zeros:
             # zeros recede, so the few changes stand out on a page full of counts
-            ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "==", "value": 0,
-                                                          "format": muted})
+            ws.conditional_format(
+                first, col, last, col, {"type": "cell", "criteria": "==", "value": 0, "format": muted}
+            )
 
 
 def _change_highlights(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
@@ -228,12 +254,25 @@ def _change_highlights(book, ws, block: Block, first: int, last: int, offset: in
     changed = book.add_format({"bold": True, "italic": True})
     up = book.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
     down = book.add_format({"bold": True, "italic": True, "font_color": "#9C0006", "bg_color": "#FFA7A7"})
-    ws.conditional_format(first, at["grade"], last, at["grade"], {
-        "type": "formula", "criteria": f'=AND(${now}{top}<>"",${before}{top}<>"",${now}{top}<>${before}{top})',
-        "format": changed})
+    ws.conditional_format(
+        first,
+        at["grade"],
+        last,
+        at["grade"],
+        {
+            "type": "formula",
+            "criteria": f'=AND(${now}{top}<>"",${before}{top}<>"",${now}{top}<>${before}{top})',
+            "format": changed,
+        },
+    )
     for arrow, fmt in (("↑", up), ("↓", down)):
-        ws.conditional_format(first, at["mark"], last, at["mark"], {
-            "type": "formula", "criteria": f'=RIGHT(${mark}{top},1)="{arrow}"', "format": fmt})
+        ws.conditional_format(
+            first,
+            at["mark"],
+            last,
+            at["mark"],
+            {"type": "formula", "criteria": f'=RIGHT(${mark}{top},1)="{arrow}"', "format": fmt},
+        )
 
 
 def _chart(book, sheet: Sheet, block: Block, header: int, first: int, last: int):
@@ -244,12 +283,16 @@ def _chart(book, sheet: Sheet, block: Block, header: int, first: int, last: int)
         last -= 1
     categories = [sheet.name, first, at[block.chart.categories], last, at[block.chart.categories]]
     for key, color in zip(block.chart.series, chart_colors(block.chart.series)):
-        chart.add_series({
-            "name": [sheet.name, header, at[key]], "categories": categories,
-            "values": [sheet.name, first, at[key], last, at[key]],
-            "fill": {"color": color}, "border": {"color": "#404040", "width": 0.5},
-            "data_labels": {"value": not block.chart.stacked, "num_format": '0;-0;""'},
-        })
+        chart.add_series(
+            {
+                "name": [sheet.name, header, at[key]],
+                "categories": categories,
+                "values": [sheet.name, first, at[key], last, at[key]],
+                "fill": {"color": color},
+                "border": {"color": "#404040", "width": 0.5},
+                "data_labels": {"value": not block.chart.stacked, "num_format": '0;-0;""'},
+            }
+        )
     chart.set_title({"name": block.chart.title, "name_font": {"size": 12, "bold": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
@@ -264,6 +307,6 @@ def _page_setup(ws, sheet: Sheet) -> None:
     # the overview is one page (a cover); tables run on, one page wide, headers repeated
     ws.fit_to_pages(1, 1 if sheet.one_page else 0)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    ws.set_header(f'&C&9{sheet.title.replace("&", "&&")}')  # a running head; row 1 is the big title
+    ws.set_header(f"&C&9{sheet.title.replace('&', '&&')}")  # a running head; row 1 is the big title
     ws.set_footer("&L打印日期 &D&C第 &P 页 共 &N 页")
     ws.hide_gridlines(2)  # the tables' own borders print; no grid clutter

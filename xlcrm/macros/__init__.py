@@ -30,6 +30,7 @@ def _calling_book() -> Book:
 def button(label: str):
     """Resolves the workbook, saves on success, and turns every failure into a message:
     what to fix for a data problem, where the details are for a bug — never a traceback."""
+
     def wrap(fn):
         @functools.wraps(fn)
         def run_button(book: Book | None = None):
@@ -42,11 +43,16 @@ def button(label: str):
                 return None
             except Exception:  # a bug: the workbook was not changed; keep the details for whoever fixes it
                 ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
-                book.alert(f"{label}未完成：程序内部错误，工作簿未被改动。详细信息已保存到 {ERROR_LOG}，请发给维护人员")
+                book.alert(
+                    f"{label}未完成：程序内部错误，工作簿未被改动。"
+                    f"详细信息已保存到 {ERROR_LOG}，请发给维护人员"
+                )
                 return None
             book.alert(message)
             return message
+
         return run_button
+
     return wrap
 
 
@@ -75,9 +81,12 @@ def build_report(book: Book) -> str:
         book.apply(rendering)
     book.activate(OVERVIEW_NAME)
     routes = "、".join(a.sheet for a in rendering.additions)
-    return (f"已生成本季报表：{customers_line(result, '，')}。\n线路表（{routes}）右侧已更新；"
-            f"“{OVERVIEW_NAME}”“{CHANGE_TABLE_NAME}”“{STANDARDS_NAME}”“{ISSUES_NAME}”已重新生成。\n"
-            + issue_counts(result.issues) + "。")
+    return (
+        f"已生成本季报表：{customers_line(result, '，')}。\n线路表（{routes}）右侧已更新；"
+        f"“{OVERVIEW_NAME}”“{CHANGE_TABLE_NAME}”“{STANDARDS_NAME}”“{ISSUES_NAME}”已重新生成。\n"
+        + issue_counts(result.issues)
+        + "。"
+    )
 
 
 @button("打印拜访表")
@@ -97,9 +106,16 @@ def print_preview(book: Book) -> str:
 def show_help(book: Book) -> str:
     if names.HELP in book.sheet_names():
         book.activate(names.HELP)
-    return ("每季度：导入数据 → 检查数据 → 生成本季报表 → 打印拜访表。详细步骤见“使用说明”表；"
-            "出现问题时在命令行运行 xlcrm doctor。")
+    return (
+        "每季度：导入数据 → 检查数据 → 生成本季报表 → 打印拜访表。详细步骤见“使用说明”表；"
+        "出现问题时在命令行运行 xlcrm doctor。"
+    )
 
 
-BUTTONS = {"xlcrm_ImportData": import_data, "xlcrm_CheckData": check_data, "xlcrm_BuildReport": build_report,
-           "xlcrm_PrintPreview": print_preview, "xlcrm_ShowHelp": show_help}
+BUTTONS = {
+    "xlcrm_ImportData": import_data,
+    "xlcrm_CheckData": check_data,
+    "xlcrm_BuildReport": build_report,
+    "xlcrm_PrintPreview": print_preview,
+    "xlcrm_ShowHelp": show_help,
+}

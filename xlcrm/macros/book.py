@@ -16,6 +16,7 @@ class Rendering:
     """Output rendered by XlsxWriter into a scratch workbook, ready to be copied over: whole
     sheets (replacing any of the same name) and the added columns of each route sheet (at
     the very cells they take there, replacing last run's)."""
+
     path: Path
     sheets: list[str]
     additions: list[RouteAddition]

@@ -28,8 +28,12 @@ INPUTS = {
 HEADERS = {"code": "客户代码", "grade": "客户等级", "segment": "业态", "volume": "购进量", "amount": "购进额"}
 ROLE_COLUMN = {"code": "customer_code"}
 # file key → its label on 设置 (routes → 线路表文件), from the one list of labels
-FILE_SETTINGS = {key: label for label, setting in LABELS.items() for key in ("routes", "grades", "previous", "purchases")
-                 if setting == f"{key}_file"}
+FILE_SETTINGS = {
+    key: label
+    for label, setting in LABELS.items()
+    for key in ("routes", "grades", "previous", "purchases")
+    if setting == f"{key}_file"
+}
 
 
 def import_files(book: Book, files: dict[str, Path]) -> str:
@@ -68,11 +72,15 @@ def import_files(book: Book, files: dict[str, Path]) -> str:
         done.append(f"线路表 {'、'.join(added)}")
     message = "已导入：" + "，".join(done) + "。"
     if kept:
-        message += f"\n线路表 {'、'.join(kept)} 在本工作簿中已有客户，未覆盖（如需重新导入，请先删除这些工作表）。"
+        message += (
+            f"\n线路表 {'、'.join(kept)} 在本工作簿中已有客户，未覆盖（如需重新导入，请先删除这些工作表）。"
+        )
     totals = sum(int((t.issues["kind"] == "total_row").sum()) for t in tables.values())
     if totals:
         message += f"\n已跳过合计行 {totals} 行。"
-    problems = sum(len(t.issues) for t in tables.values()) + (len(route_book.issues) if route_book else 0) - totals
+    problems = (
+        sum(len(t.issues) for t in tables.values()) + (len(route_book.issues) if route_book else 0) - totals
+    )
     if problems:
         message += f"\n导入时发现数据问题 {problems:,} 条，请点“检查数据”查看。"
     return message
@@ -83,7 +91,7 @@ def import_rows(raw: RawSheet, table: Table, roles: tuple[str, ...]) -> list[lis
     district's names are not needed): the cleaned value where cleaning
     worked, the original text where it did not (a lost-digit code, 'abc' for a volume, a 合计
     row), so that checking the workbook reports it again, at its cell there."""
-    body = raw.cells.loc[table.header.row + 1:]
+    body = raw.cells.loc[table.header.row + 1 :]
     present = [r for r in roles if r in table.header.columns]
     text = pd.DataFrame({r: as_text(body[table.header.columns[r]]) for r in present}, index=body.index)
     clean = table.rows.set_index("excel_row")
@@ -121,6 +129,16 @@ def _record_files(book: Book, files: dict[str, Path]) -> None:
     if names.SETTINGS not in book.sheet_names():
         return
     cells = book.read(names.SETTINGS).cells
-    rows = {str(label): row for row, label in zip(cells.index, cells[0]) if label in LABELS} if len(cells.columns) else {}
-    book.write_values(names.SETTINGS, {f"B{rows[label]}": str(files[key])
-                                       for key, label in FILE_SETTINGS.items() if files.get(key) and label in rows})
+    rows = (
+        {str(label): row for row, label in zip(cells.index, cells[0]) if label in LABELS}
+        if len(cells.columns)
+        else {}
+    )
+    book.write_values(
+        names.SETTINGS,
+        {
+            f"B{rows[label]}": str(files[key])
+            for key, label in FILE_SETTINGS.items()
+            if files.get(key) and label in rows
+        },
+    )

@@ -20,8 +20,12 @@ from .names import XLWINGS_CONF
 TITLE = "客户管理"
 STAGING = "~xlcrm "  # new sheets wait under this prefix until everything has been copied
 FILE_FILTER = "表格文件 (*.xlsx;*.xlsm;*.xls;*.ods;*.csv;*.txt),*.xlsx;*.xlsm;*.xls;*.ods;*.csv;*.txt"
-CHOICES = (("routes", "选择 零售客户拜访线路表（可取消）"), ("grades", "选择 本季度客户等级表"),
-           ("previous", "选择 上季度客户等级表（可取消）"), ("purchases", "选择 客户购进量与购进额表"))
+CHOICES = (
+    ("routes", "选择 零售客户拜访线路表（可取消）"),
+    ("grades", "选择 本季度客户等级表"),
+    ("previous", "选择 上季度客户等级表（可取消）"),
+    ("purchases", "选择 客户购进量与购进额表"),
+)
 
 
 class LiveBook:
@@ -30,7 +34,7 @@ class LiveBook:
         self.name = book.name
 
     @classmethod
-    def caller(cls) -> "LiveBook":
+    def caller(cls) -> LiveBook:
         return cls(xw.Book.caller())
 
     def sheet_names(self) -> list[str]:
@@ -47,10 +51,14 @@ class LiveBook:
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         sht = self._sheet(sheet)
         sht.clear()
-        # text format before the values: Excel would turn "330781100123" into 3.3E+11, and run "=…" as a formula
+        # text format before the values: Excel would turn "330781100123" into 3.3E+11,
+        # and run "=…" as a formula
         width = max(len(r) for r in rows)
-        texts = set(text_columns) | {c for c in range(width)
-                                     if all(isinstance(r[c], str) for r in rows[1:] if c < len(r) and r[c] is not None)}
+        texts = set(text_columns) | {
+            c
+            for c in range(width)
+            if all(isinstance(r[c], str) for r in rows[1:] if c < len(r) and r[c] is not None)
+        }
         for col in texts:
             sht.range((1, col + 1), (max(len(rows), 1), col + 1)).number_format = "@"
         for r, row in enumerate(rows, start=1):  # a formula-looking text in a number column (rare)
@@ -106,7 +114,9 @@ class LiveBook:
                 old.copy(keep.range((first_row, first_col)))
                 kept.append((old, keep))
                 old.clear()
-                rendered.range((first_row, first_col), (last_row, last_col)).copy(target.range((first_row, first_col)))
+                rendered.range((first_row, first_col), (last_row, last_col)).copy(
+                    target.range((first_row, first_col))
+                )
                 for col in range(first_col, last_col + 1):  # Range.Copy leaves column widths behind
                     target.range((1, col)).column_width = rendered.range((1, col)).column_width
         except Exception:
@@ -171,7 +181,11 @@ class LiveBook:
         if name in self.sheet_names():
             return self._book.sheets[name]
         anchor = self._anchor()
-        return self._book.sheets.add(name, before=anchor) if anchor else self._book.sheets.add(name, after=self._book.sheets[-1])
+        return (
+            self._book.sheets.add(name, before=anchor)
+            if anchor
+            else self._book.sheets.add(name, after=self._book.sheets[-1])
+        )
 
     def _copy_in(self, sheet, name: str) -> None:
         """Excel's own Sheet.Copy (formats, rules, charts, print setup), before xlwings.conf."""

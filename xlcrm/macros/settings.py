@@ -13,9 +13,17 @@ from ..core.quarter import ReviewSettings
 from ..core.titles import Labels
 from ..core.weekdays import parse_batch_mapping
 
-LABELS = {"季度": "quarter", "客户经理": "manager", "等级方案": "scheme", "自定义等级顺序": "grade_order",
-          "打印时隐藏电话和身份证号": "mask_print", "线路表文件": "routes_file", "本季等级表文件": "grades_file", "上季等级表文件": "previous_file",
-          "购进表文件": "purchases_file"}
+LABELS = {
+    "季度": "quarter",
+    "客户经理": "manager",
+    "等级方案": "scheme",
+    "自定义等级顺序": "grade_order",
+    "打印时隐藏电话和身份证号": "mask_print",
+    "线路表文件": "routes_file",
+    "本季等级表文件": "grades_file",
+    "上季等级表文件": "previous_file",
+    "购进表文件": "purchases_file",
+}
 FILE_KEYS = ("routes_file", "grades_file", "previous_file", "purchases_file")
 
 
@@ -54,7 +62,7 @@ def _batch_rows(text: pd.DataFrame) -> list[tuple[str, str]]:
     if header.empty:
         return []
     rows = []
-    for route, weekday in zip(text.loc[header[0] + 1:, 0], text.loc[header[0] + 1:, 1]):
+    for route, weekday in zip(text.loc[header[0] + 1 :, 0], text.loc[header[0] + 1 :, 1]):
         if route and weekday:
             rows.append((route, weekday))
     return rows

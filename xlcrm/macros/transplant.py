@@ -53,8 +53,11 @@ def clear_region(ws: Worksheet, bounds: tuple[int, int, int, int]) -> None:
         for cell in row:
             cell.value = None
             cell.style = "Normal"
-    kept = [(f.sqref, f.rules) for f in ws.conditional_formatting
-            if not all(r.issubset(region) for r in f.sqref.ranges)]
+    kept = [
+        (f.sqref, f.rules)
+        for f in ws.conditional_formatting
+        if not all(r.issubset(region) for r in f.sqref.ranges)
+    ]
     ws.conditional_formatting = type(ws.conditional_formatting)()
     for sqref, rules in kept:
         for rule in rules:

@@ -31,7 +31,7 @@ def strip_added(sheet: RawSheet) -> RawSheet:
     for _, row in cells.head(HEADER_SEARCH_ROWS).iterrows():
         text = as_text(row).tolist()
         for start in range(0, len(text) - width + 1):
-            if text[start:start + width] == ADDED_HEADERS:
+            if text[start : start + width] == ADDED_HEADERS:
                 return RawSheet(sheet.file, sheet.sheet, cells.iloc[:, :start])
     return sheet
 
@@ -53,7 +53,9 @@ def read_book(book: Book) -> tuple[QuarterInputs, WorkbookSettings]:
     settings = read_book_settings(book)
     route_sheets = [strip_added(book.read(n)) for n in present if n not in names.NOT_ROUTES]
     if not route_sheets:
-        raise XlcrmError(f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）")
+        raise XlcrmError(
+            f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）"
+        )
     routes = routes_from_sheets(route_sheets)
     grades = _table(book, present, names.GRADES, GRADES)
     purchases = _table(book, present, names.PURCHASES, PURCHASES)
@@ -65,21 +67,29 @@ def read_book(book: Book) -> tuple[QuarterInputs, WorkbookSettings]:
 
 def _table(book: Book, present: list[str], sheet: str, spec: TableSpec):
     if sheet not in present or not has_rows(book.read(sheet)):
-        raise XlcrmError(f"“{sheet}”表还没有数据：请点“导入数据”，或把{spec.label}粘贴到“{sheet}”表（表头放第 1 行）",
-                         where=book.name)
+        raise XlcrmError(
+            f"“{sheet}”表还没有数据：请点“导入数据”，或把{spec.label}粘贴到“{sheet}”表（表头放第 1 行）",
+            where=book.name,
+        )
     return load_table([book.read(sheet)], spec)
 
 
 def run(book: Book) -> tuple[QuarterResult, QuarterInputs, Labels]:
     inputs, settings = read_book(book)
-    result = review_quarter(inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings)
+    result = review_quarter(
+        inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings
+    )
     return result, inputs, title_labels(settings, inputs.routes)
 
 
 def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
     """设置 wins; else the quarter named by the imported grade file, and the manager a route sheet names."""
-    return labels_for(quarter=settings.labels.quarter, manager=settings.labels.manager,
-                      names=(Path(settings.values.get("grades_file", "")).stem,), heading=routes.heading())
+    return labels_for(
+        quarter=settings.labels.quarter,
+        manager=settings.labels.manager,
+        names=(Path(settings.values.get("grades_file", "")).stem,),
+        heading=routes.heading(),
+    )
 
 
 def render_report(result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path) -> Rendering:

@@ -23,39 +23,71 @@ FAILED_NAME = "未完成"
 DISTRICT_ISSUES = "数据问题（辖区表）"
 
 
-def department_sheets(summaries: list[ManagerSummary], failures: list[Failure], data: DistrictData,
-                      labels: Labels = Labels()) -> list[Sheet]:
-    return [overview(summaries, failures, labels), all_changes(summaries, data, labels),
-            changes_by_manager(summaries, labels), standards_all(data, labels), standards_by_manager(summaries, labels),
-            district_issues(data, labels), failed(failures, labels)]
+def department_sheets(
+    summaries: list[ManagerSummary], failures: list[Failure], data: DistrictData, labels: Labels = Labels()
+) -> list[Sheet]:
+    return [
+        overview(summaries, failures, labels),
+        all_changes(summaries, data, labels),
+        changes_by_manager(summaries, labels),
+        standards_all(data, labels),
+        standards_by_manager(summaries, labels),
+        district_issues(data, labels),
+        failed(failures, labels),
+    ]
 
 
 def district_issues(data: DistrictData, labels: Labels) -> Sheet:
     """The district tables' own issues, once (each manager's workbook lists those about their customers)."""
-    return Sheet(DISTRICT_ISSUES, report_title(DISTRICT_ISSUES, labels), [issues_block(data.issues)],
-                 filters=True)
+    return Sheet(
+        DISTRICT_ISSUES, report_title(DISTRICT_ISSUES, labels), [issues_block(data.issues)], filters=True
+    )
 
 
 def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: Labels) -> Sheet:
-    rows = [{"manager": s.manager, "file": s.file, "routes": s.routes, "customers": sum(s.counts.values()),
-             **s.counts, "issues": s.issues, "status": "已生成"} for s in summaries]
+    rows = [
+        {
+            "manager": s.manager,
+            "file": s.file,
+            "routes": s.routes,
+            "customers": sum(s.counts.values()),
+            **s.counts,
+            "issues": s.issues,
+            "status": "已生成",
+        }
+        for s in summaries
+    ]
     rows += [{"manager": f.manager, "file": f.file, "status": "未完成（见“未完成”表）"} for f in failures]
-    frame = pd.DataFrame(rows, columns=["manager", "file", "routes", "customers", *CHANGES, "issues", "status"])
+    frame = pd.DataFrame(
+        rows, columns=["manager", "file", "routes", "customers", *CHANGES, "issues", "status"]
+    )
     total = {"manager": "合计", "file": f"{len(summaries)} 份已生成，{len(failures)} 份未完成"}
     total |= {c: int(frame[c].fillna(0).sum()) for c in ["routes", "customers", *CHANGES, "issues"]}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    columns = [Column("manager", "客户经理"), Column("file", "线路表文件"), Column("routes", "线路", "count"),
-               Column("customers", "线路客户", "count")]
+    columns = [
+        Column("manager", "客户经理"),
+        Column("file", "线路表文件"),
+        Column("routes", "线路", "count"),
+        Column("customers", "线路客户", "count"),
+    ]
     columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
     columns += [Column("issues", "数据问题", "count"), Column("status", "状态")]
-    return Sheet(SUMMARY_NAME, report_title(SUMMARY_NAME, labels), [Block(columns, frame, total_row=True)],
-                 freeze_columns=2, mute_zeros=True)
+    return Sheet(
+        SUMMARY_NAME,
+        report_title(SUMMARY_NAME, labels),
+        [Block(columns, frame, total_row=True)],
+        freeze_columns=2,
+        mute_zeros=True,
+    )
 
 
 def all_changes(summaries: list[ManagerSummary], data: DistrictData, labels: Labels) -> Sheet:
     """The change table over every manager's customers (weekday blocks, 合计, sum row)."""
-    customers = pd.concat([s.customers for s in summaries], ignore_index=True) if summaries else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in ("segment", "grade", "change", "batch")})
+    customers = (
+        pd.concat([s.customers for s in summaries], ignore_index=True)
+        if summaries
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in ("segment", "grade", "change", "batch")})
+    )
     batches = batch_order(customers["batch"])
     block = change_table_block(grade_change_table(customers, data.scheme, batches), batches)
     return Sheet(CHANGES_ALL, report_title(CHANGES_ALL, labels), [block], freeze_columns=2, mute_zeros=True)
@@ -63,12 +95,20 @@ def all_changes(summaries: list[ManagerSummary], data: DistrictData, labels: Lab
 
 def changes_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
     frames = [s.grade_totals.assign(manager=s.manager) for s in summaries]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["manager", "segment", "grade", *COMPARABLE])
+    rows = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["manager", "segment", "grade", *COMPARABLE])
+    )
     rows["segment"] = rows["segment"].map(segment_label)
     columns = [Column("manager", "客户经理"), Column("segment", "业态"), Column("grade", "等级", "grade")]
     columns += [Column(c, CHANGE_LABELS[c], "count") for c in COMPARABLE]
-    return Sheet(CHANGES_BY_MANAGER, report_title(CHANGES_BY_MANAGER, labels),
-                 [Block(columns, rows[[c.key for c in columns]])], filters=True)
+    return Sheet(
+        CHANGES_BY_MANAGER,
+        report_title(CHANGES_BY_MANAGER, labels),
+        [Block(columns, rows[[c.key for c in columns]])],
+        filters=True,
+    )
 
 
 def standards_all(data: DistrictData, labels: Labels) -> Sheet:
@@ -77,11 +117,19 @@ def standards_all(data: DistrictData, labels: Labels) -> Sheet:
 
 def standards_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
     frames = [s.standards.assign(manager=s.manager) for s in summaries]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["manager"] + [c.key for c in STANDARD_COLUMNS])
+    rows = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["manager"] + [c.key for c in STANDARD_COLUMNS])
+    )
     rows["segment"] = rows["segment"].map(segment_label)
     columns = [Column("manager", "客户经理"), *STANDARD_COLUMNS]
-    return Sheet(STANDARDS_BY_MANAGER, report_title(STANDARDS_BY_MANAGER, labels),
-                 [Block(columns, rows[[c.key for c in columns]])], filters=True)
+    return Sheet(
+        STANDARDS_BY_MANAGER,
+        report_title(STANDARDS_BY_MANAGER, labels),
+        [Block(columns, rows[[c.key for c in columns]])],
+        filters=True,
+    )
 
 
 def failed(failures: list[Failure], labels: Labels) -> Sheet:

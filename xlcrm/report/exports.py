@@ -35,7 +35,9 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
             values = frame[column]
-            risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS), na_action="ignore")
+            risky = values.map(
+                lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS), na_action="ignore"
+            )
             risky = risky.fillna(False).astype(bool)
             if risky.any():
                 frame[column] = values.astype(object).where(~risky, "'" + values.astype(str))

@@ -5,7 +5,7 @@ workbook) both lay out from here, so the two never drift apart."""
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .model import Block
 
@@ -15,10 +15,13 @@ CHART_HEIGHT_PX = 300
 CHART_GAP_ROWS = 17  # rows a chart takes below its block (default row height 20 px), plus a gap
 
 NUMBER_FORMATS = {
-    "code": "0", "count": "#,##0", "amount": "#,##0.00",
+    "code": "0",
+    "count": "#,##0",
+    "amount": "#,##0.00",
     "volume": "#,##0.00",  # "#,##0" when every value is whole, see number_format()
     # 0 still missing means the customer already buys enough for the next grade
-    "volume_gap": '#,##0.00;-#,##0.00;"已达标"', "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
+    "volume_gap": '#,##0.00;-#,##0.00;"已达标"',
+    "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
 }
 WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
 CENTERED = {"grade"}
@@ -29,8 +32,14 @@ BASE = {"border": 1, "valign": "vcenter"}
 NAMED = {
     "title": {"bold": True, "font_size": 14},
     "caption": {"bold": True, "font_size": 12},
-    "head": {"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True,
-             "bg_color": "#D9D9D9"},
+    "head": {
+        "bold": True,
+        "align": "center",
+        "valign": "vcenter",
+        "border": 1,
+        "text_wrap": True,
+        "bg_color": "#D9D9D9",
+    },
 }
 TOTAL = {"bold": True, "bg_color": "#F2F2F2"}
 BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
@@ -39,14 +48,24 @@ BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
 def number_format(kind: str, values: Iterable) -> str:
     """A column's number format; volumes lose their decimals when all of them are whole
     ('#,##0.##' would leave a trailing dot in Excel). `values`: the column's cells."""
-    if kind in WHOLE and all(float(v).is_integer() for v in values
-                             if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+    if kind in WHOLE and all(
+        float(v).is_integer()
+        for v in values
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    ):
         return WHOLE[kind]
     return NUMBER_FORMATS.get(kind, "General")
 
 
-def cell_style(kind: str, num_format: str, *, left: bool = False, total: bool = False,
-               top: str | None = None, wrap: bool = False) -> dict:
+def cell_style(
+    kind: str,
+    num_format: str,
+    *,
+    left: bool = False,
+    total: bool = False,
+    top: str | None = None,
+    wrap: bool = False,
+) -> dict:
     """Format properties (XlsxWriter's names) of a data cell."""
     style = dict(BASE, num_format=num_format)
     if wrap:
@@ -148,8 +167,10 @@ def chart_colors(series: list[str]) -> list[str]:
         return [fixed[s] for s in series]
     dark, light = (0x1F, 0x4E, 0x79), (0xDE, 0xEB, 0xF7)
     n = max(len(series) - 1, 1)
-    return ["#" + "".join(f"{round(d + (l - d) * i / n):02X}" for d, l in zip(dark, light))
-            for i in range(len(series))]
+    return [
+        "#" + "".join(f"{round(lo + (hi - lo) * i / n):02X}" for lo, hi in zip(dark, light))
+        for i in range(len(series))
+    ]
 
 
 def column_cells(block: Block) -> list:
@@ -158,8 +179,10 @@ def column_cells(block: Block) -> list:
     keys = [c.key for c in block.columns]
     frame = block.rows if list(block.rows.columns) == keys else block.rows[keys]
     table = frame.to_numpy(dtype=object, na_value=None)  # one conversion, not one per column
-    return [[_code_number(v) for v in table[:, i]] if column.kind == "code" else table[:, i]
-            for i, column in enumerate(block.columns)]
+    return [
+        [_code_number(v) for v in table[:, i]] if column.kind == "code" else table[:, i]
+        for i, column in enumerate(block.columns)
+    ]
 
 
 def shown_cells(block: Block) -> Iterator[tuple]:
@@ -168,7 +191,13 @@ def shown_cells(block: Block) -> Iterator[tuple]:
 
 def _code_number(value):
     """A customer code as a number when it is one (shown with format '0', never 3.3E+11)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 15 and value[0] != "0":
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= 15
+        and value[0] != "0"
+    ):
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -26,5 +26,6 @@ def issue_counts(issues: pd.DataFrame, see: str = "") -> str:
     if not len(issues):
         return "没有发现数据问题"
     by_kind = issues["kind"].value_counts()
-    return (f"数据问题 {len(issues):,} 条{see}：" +
-            "，".join(f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind))
+    return f"数据问题 {len(issues):,} 条{see}：" + "，".join(
+        f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind
+    )

@@ -20,6 +20,7 @@ class Column:
 @dataclass(frozen=True)
 class Chart:
     """A native chart over a block: one category column, one series per value column."""
+
     title: str
     categories: str  # column key
     series: list[str]  # column keys
@@ -29,6 +30,7 @@ class Chart:
 @dataclass(frozen=True)
 class Block:
     """One table on a sheet: a header row (and an optional group row above it), then rows."""
+
     columns: list[Column]
     rows: pd.DataFrame  # one column per Column.key, in order
     caption: str = ""  # a line above the block, on sheets with several blocks
@@ -58,6 +60,7 @@ class Sheet:
 class RouteAddition:
     """The added columns written in place on a manager's own route sheet (the template's way):
     next to their columns, header on their header row, each value on its customer's row."""
+
     sheet: str  # the route sheet's name
     header_row: int  # Excel row (1-based) of the manager's header
     first_col: int  # 0-based column where the added columns start

@@ -41,7 +41,9 @@ ROUTE_ADDED = [
 ]
 
 
-def route_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False) -> list[Sheet]:
+def route_sheets(
+    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns."""
     sheets = []
@@ -50,19 +52,32 @@ def route_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labe
         own_names = _own_headers(header.names)
         cells = route_sheet.raw.cells
         # blank and total rows are not customers: only the rows the review kept, in its order
-        own = cells.to_numpy(dtype=object)[cells.index.get_indexer(mine["excel_row"].to_numpy()), : len(own_names)]
+        own = cells.to_numpy(dtype=object)[
+            cells.index.get_indexer(mine["excel_row"].to_numpy()), : len(own_names)
+        ]
         code_at = header.columns["code"]
         # the cleaned code where there is one, so the column shows whole numbers that match
         code = mine["customer_code"].to_numpy(dtype=object, na_value=None)
         own[:, code_at] = np.where(pd.notna(code), code, own[:, code_at])
-        columns = [Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)]
-        values = {c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
-                  for i, c in enumerate(columns)}
+        columns = [
+            Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)
+        ]
+        values = {
+            c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
+            for i, c in enumerate(columns)
+        }
         values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
         batch = mine["batch"].iloc[0] if len(mine) else ""
         title = route_title(route_sheet.route, batch, labels)
-        sheets.append(Sheet(route_sheet.route[:31], title, [Block(columns + ROUTE_ADDED, pd.DataFrame(values))],
-                            filters=True, highlight_changes=True))
+        sheets.append(
+            Sheet(
+                route_sheet.route[:31],
+                title,
+                [Block(columns + ROUTE_ADDED, pd.DataFrame(values))],
+                filters=True,
+                highlight_changes=True,
+            )
+        )
     return sheets
 
 
@@ -70,8 +85,15 @@ def route_additions(result: QuarterResult, routes: RouteBook) -> list[RouteAddit
     additions = []
     for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(ROUTE_ADDED, mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True))
-        additions.append(RouteAddition(route_sheet.raw.sheet or route_sheet.route, route_sheet.header.row,
-                                       _used_width(route_sheet.raw.cells), mine["excel_row"].astype(int).tolist(), block))
+        additions.append(
+            RouteAddition(
+                route_sheet.raw.sheet or route_sheet.route,
+                route_sheet.header.row,
+                _used_width(route_sheet.raw.cells),
+                mine["excel_row"].astype(int).tolist(),
+                block,
+            )
+        )
     return additions
 
 
@@ -89,7 +111,7 @@ def _rows_by_sheet(result: QuarterResult, routes: RouteBook) -> list[tuple[Route
     split = []
     for route_sheet, location, is_shared in zip(routes.sheets, locations, shared):
         at = code_of.get(location)
-        mine = by_location.iloc[bounds[at]:bounds[at + 1]] if at is not None else by_location.iloc[:0]
+        mine = by_location.iloc[bounds[at] : bounds[at + 1]] if at is not None else by_location.iloc[:0]
         if is_shared:  # sheets cut from one table share its location: tell them apart by row
             mine = mine[mine["excel_row"].isin(route_sheet.raw.cells.index).to_numpy()]
         split.append((route_sheet, mine))
@@ -114,11 +136,15 @@ def change_table_block(long: pd.DataFrame, batches: list[str]) -> Block:
     wide = grade_change_wide(long, batches)
     blocks = batches + ["合计"]
     columns = [Column("segment", "业态"), Column("grade", "等级", "grade")]
-    columns += [Column(f"{b}|{c}", CHANGE_LABELS[c], "count", total=(b == "合计")) for b in blocks for c in COMPARABLE]
+    columns += [
+        Column(f"{b}|{c}", CHANGE_LABELS[c], "count", total=(b == "合计")) for b in blocks for c in COMPARABLE
+    ]
     counts = wide.to_numpy("int64")  # columns in (batch, change) order, the 合计 block last
     counts = np.vstack([counts, counts.sum(axis=0, keepdims=True)])  # and the sum row
-    rows = {"segment": [*(segment_label(s) for s in wide.index.get_level_values(0)), "合计"],
-            "grade": [*wide.index.get_level_values(1), None]}
+    rows = {
+        "segment": [*(segment_label(s) for s in wide.index.get_level_values(0)), "合计"],
+        "grade": [*wide.index.get_level_values(1), None],
+    }
     rows |= {f"{b}|{c}": counts[:, i] for i, (b, c) in enumerate(wide.columns)}
     rows = pd.DataFrame(rows)
     groups = [("", 2)] + [(b, len(COMPARABLE)) for b in blocks]
@@ -126,13 +152,22 @@ def change_table_block(long: pd.DataFrame, batches: list[str]) -> Block:
 
 
 def change_table_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(CHANGE_TABLE_NAME, report_title(CHANGE_TABLE_NAME, labels),
-                 [change_table_block(result.grade_changes, result.batches)], freeze_columns=2, mute_zeros=True)
+    return Sheet(
+        CHANGE_TABLE_NAME,
+        report_title(CHANGE_TABLE_NAME, labels),
+        [change_table_block(result.grade_changes, result.batches)],
+        freeze_columns=2,
+        mute_zeros=True,
+    )
 
 
-STANDARD_COLUMNS = [Column("segment", "业态"), Column("grade", "等级", "grade"),
-                    Column("min_volume", "最低购进量（条）", "volume"), Column("min_amount", "最低购进额（元）", "amount"),
-                    Column("customers", "客户数", "count")]
+STANDARD_COLUMNS = [
+    Column("segment", "业态"),
+    Column("grade", "等级", "grade"),
+    Column("min_volume", "最低购进量（条）", "volume"),
+    Column("min_amount", "最低购进额（元）", "amount"),
+    Column("customers", "客户数", "count"),
+]
 
 
 def standards_block(standards: pd.DataFrame) -> Block:
@@ -145,15 +180,18 @@ def standards_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
 
 
 def issues_block(issues: pd.DataFrame) -> Block:
-    columns = [Column("kind", "问题"), Column("customer_code", "客户代码", "code"),
-               Column("source", "位置（文件 › 工作表 › 单元格）"), Column("detail", "说明")]
+    columns = [
+        Column("kind", "问题"),
+        Column("customer_code", "客户代码", "code"),
+        Column("source", "位置（文件 › 工作表 › 单元格）"),
+        Column("detail", "说明"),
+    ]
     rows = issues.assign(kind=issues["kind"].map(KINDS).fillna(issues["kind"]))
     return Block(columns, rows[[c.key for c in columns]])
 
 
 def issues_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [issues_block(result.issues)],
-                 filters=True)
+    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [issues_block(result.issues)], filters=True)
 
 
 def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
@@ -162,34 +200,65 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
     counts = customers["change"].value_counts()
     facts = [("线路（条）", len(routes.sheets)), ("线路客户（户）", len(customers))]
     facts += [(f"　{CHANGE_LABELS[c]}", int(counts.get(c, 0))) for c in CHANGES]
-    facts += [("辖区客户（本季等级表，户）", len(result.district)), ("数据问题（条，见“数据问题”表）", len(result.issues))]
-    summary = Block([Column("item", "项目"), Column("count", "数量", "count")],
-                    pd.DataFrame(facts, columns=["item", "count"]), caption="本季概况")
+    facts += [
+        ("辖区客户（本季等级表，户）", len(result.district)),
+        ("数据问题（条，见“数据问题”表）", len(result.issues)),
+    ]
+    summary = Block(
+        [Column("item", "项目"), Column("count", "数量", "count")],
+        pd.DataFrame(facts, columns=["item", "count"]),
+        caption="本季概况",
+    )
 
     by_batch = batch_summary(customers, result.batches)
-    batch_columns = [Column("batch", "访销日"), Column("routes", "线路"), Column("customers", "客户数", "count")]
+    batch_columns = [
+        Column("batch", "访销日"),
+        Column("routes", "线路"),
+        Column("customers", "客户数", "count"),
+    ]
     batch_columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
-    week = Block(batch_columns, by_batch, caption="各访销日等级变动（线路客户）", total_row=True,
-                 chart=Chart("各访销日等级变动", "batch", list(COMPARABLE)))
+    week = Block(
+        batch_columns,
+        by_batch,
+        caption="各访销日等级变动（线路客户）",
+        total_row=True,
+        chart=Chart("各访销日等级变动", "batch", list(COMPARABLE)),
+    )
 
     spread = grade_distribution(customers, result.scheme)
     spread["segment"] = spread["segment"].map(segment_label)
     tiers = [c for c in spread.columns if c not in ("segment", "合计")]
     spread_columns = [Column("segment", "业态")] + [Column(t, str(t), "count") for t in tiers]
     spread_columns.append(Column("合计", "合计", "count", total=True))
-    grades = Block(spread_columns, spread, caption="各业态等级分布（线路客户，本季等级）", total_row=True,
-                   chart=Chart("各业态等级分布", "segment", tiers, stacked=True))
-    return Sheet(OVERVIEW_NAME, report_title("客户等级季度汇总", labels), [summary, week, grades],
-                 mute_zeros=True, one_page=True)
+    grades = Block(
+        spread_columns,
+        spread,
+        caption="各业态等级分布（线路客户，本季等级）",
+        total_row=True,
+        chart=Chart("各业态等级分布", "segment", tiers, stacked=True),
+    )
+    return Sheet(
+        OVERVIEW_NAME,
+        report_title("客户等级季度汇总", labels),
+        [summary, week, grades],
+        mute_zeros=True,
+        one_page=True,
+    )
 
 
 def report_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
     """The sheets xlcrm owns outright: 汇总, both tables and the issue list."""
-    return [overview_sheet(result, routes, labels), change_table_sheet(result, labels),
-            standards_sheet(result, labels), issues_sheet(result, labels)]
+    return [
+        overview_sheet(result, routes, labels),
+        change_table_sheet(result, labels),
+        standards_sheet(result, labels),
+        issues_sheet(result, labels),
+    ]
 
 
-def workbook_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False) -> list[Sheet]:
+def workbook_sheets(
+    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+) -> list[Sheet]:
     """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
     overview, *tables = report_sheets(result, routes, labels)
     return [overview, *route_sheets(result, routes, labels, mask), *tables]

@@ -34,8 +34,10 @@ FIXED_TIME = datetime(2026, 1, 1)  # document properties; zip entries are fixed 
 def xlwings_modules() -> list[VbaModule]:
     """xlwings' standalone VBA ("xlwings copy vba"): its module and the Dictionary class it needs on a Mac."""
     folder = xlwings_dir()
-    return [module_from_export("xlwings", (folder / "xlwings.bas").read_text(encoding="utf-8")),
-            module_from_export("Dictionary", (folder / "addin" / "Dictionary.cls").read_text(encoding="utf-8"))]
+    return [
+        module_from_export("xlwings", (folder / "xlwings.bas").read_text(encoding="utf-8")),
+        module_from_export("Dictionary", (folder / "addin" / "Dictionary.cls").read_text(encoding="utf-8")),
+    ]
 
 
 def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
@@ -43,19 +45,26 @@ def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule
 
     documents = [VbaModule("ThisWorkbook", "document", "")]
     documents += [VbaModule(name, "document", "") for name in code_names]
-    return (documents + [VbaModule("xlcrm", "standard", source.module)] + xlwings_modules()
-            + [udf_module(udfs.FUNCTIONS, UDF_MODULES, udfs.summary)])
+    return (
+        documents
+        + [VbaModule("xlcrm", "standard", source.module)]
+        + xlwings_modules()
+        + [udf_module(udfs.FUNCTIONS, UDF_MODULES, udfs.summary)]
+    )
 
 
-def build_template(out: Path, *, config: dict[str, str] | None = None, source: TemplateSource | None = None) -> Path:
+def build_template(
+    out: Path, *, config: dict[str, str] | None = None, source: TemplateSource | None = None
+) -> Path:
     """Writes the template to `out` (.xlsm) atomically; `config` fills xlwings.conf values."""
     out = Path(out)
     if out.suffix.lower() not in (".xlsm", ".xltm"):
         raise XlcrmError(f"模板文件名应以 .xlsm（启用宏的工作簿）或 .xltm（启用宏的模板）结尾：{out.name}")
     source = source or load_source()
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
     # what `xlcrm doctor` compares with the installed packages, without parsing the VBA
     book.set_custom_property(VERSION_PROPERTY, xlwings_version())
@@ -97,7 +106,9 @@ def _fixed(name: str) -> zipfile.ZipInfo:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m xlcrm.template.build", description="生成 客户管理.xlsm 模板")
+    parser = argparse.ArgumentParser(
+        prog="python -m xlcrm.template.build", description="生成 客户管理.xlsm 模板"
+    )
     parser.add_argument("--out", type=Path, default=Path("客户管理.xlsm"))
     args = parser.parse_args(argv)
     print(build_template(args.out))

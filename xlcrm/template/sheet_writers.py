@@ -77,8 +77,18 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
         ws.write(row, 1, item.get("value", ""), f["input"])
         ws.write(row, 2, item.get("help", ""), f["note"])
         if item.get("choices"):
-            ws.data_validation(row, 1, row, 1, {"validate": "list", "source": item["choices"],
-                                                "error_title": item["label"], "error_message": "请从列表中选择"})
+            ws.data_validation(
+                row,
+                1,
+                row,
+                1,
+                {
+                    "validate": "list",
+                    "source": item["choices"],
+                    "error_title": item["label"],
+                    "error_message": "请从列表中选择",
+                },
+            )
     table = sheet["batch_table"]
     top = len(sheet["settings"]) + 2
     ws.write(top, 0, table["label"], f["section"])
@@ -87,7 +97,9 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
     for row in range(top + 2, top + 2 + table["rows"]):
         ws.write_blank(row, 0, None, f["input"])
         ws.write_blank(row, 1, None, f["input"])
-    ws.data_validation(top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)})
+    ws.data_validation(
+        top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)}
+    )
     ws.freeze_panes(1, 0)
     ws.set_paper(9)
     ws.set_landscape()
@@ -111,7 +123,9 @@ def _headers(ws, headers: list[str], row: int, f: dict) -> None:
     for col, text in enumerate(headers):
         ws.write(row, col, text, f["head"])
         code = "代码" in text
-        ws.set_column(col, col, max(10, display_width(text) + 4, 16 if code else 0), f["code"] if code else None)
+        ws.set_column(
+            col, col, max(10, display_width(text) + 4, 16 if code else 0), f["code"] if code else None
+        )
 
 
 def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
@@ -123,4 +137,10 @@ def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
         ws.write_string(row, 1, config.get(key, value))
 
 
-WRITERS = {"help": _help, "settings": _settings, "route": _route, "input": _input, "xlwings_conf": _xlwings_conf}
+WRITERS = {
+    "help": _help,
+    "settings": _settings,
+    "route": _route,
+    "input": _input,
+    "xlwings_conf": _xlwings_conf,
+}

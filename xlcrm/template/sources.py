@@ -41,7 +41,12 @@ def load_source(root=None) -> TemplateSource:
     root = source_folder() if root is None else root
     try:
         spec = tomllib.loads(root.joinpath("template.toml").read_text(encoding="utf-8"))
-        return TemplateSource(spec, root.joinpath("ribbon.xml").read_text(encoding="utf-8"),
-                              root.joinpath("xlcrm.bas").read_text(encoding="utf-8"))
+        return TemplateSource(
+            spec,
+            root.joinpath("ribbon.xml").read_text(encoding="utf-8"),
+            root.joinpath("xlcrm.bas").read_text(encoding="utf-8"),
+        )
     except FileNotFoundError as exc:
-        raise XlcrmError(f"找不到模板源文件 {exc.filename}：xlcrm 安装不完整，请重新安装（pip install xlcrm）") from None
+        raise XlcrmError(
+            f"找不到模板源文件 {exc.filename}：xlcrm 安装不完整，请重新安装（pip install xlcrm）"
+        ) from None

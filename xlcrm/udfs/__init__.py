@@ -19,7 +19,8 @@ When omitted it is detected from the grades of the call (options.detect).
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,15 +35,19 @@ from . import cells, options
 
 CATEGORY = "xlcrm"  # the Insert Function category the 使用说明 sheet points to
 
-SCHEME_DOC = "可选。等级方案：2008、30档、15档、自动，或自定义顺序如“金,银,铜”（从高到低）；省略时按等级自动判断"
+SCHEME_DOC = (
+    "可选。等级方案：2008、30档、15档、自动，或自定义顺序如“金,银,铜”（从高到低）；省略时按等级自动判断"
+)
 
 
 def arg(name: str, *, doc: str, **xl_options: Any) -> Callable:
     """xw.arg(name, doc=doc, **xl_options), the doc also kept on the function: off Windows
     xlwings' decorators attach nothing, and docs/templates still want to list the docs."""
+
     def inner(fn):
         fn.__dict__.setdefault("_argument_docs", {})[name] = doc
         return xw.arg(name, doc=doc, **xl_options)(fn)
+
     return inner
 
 
@@ -63,6 +68,7 @@ def summary(fn: Callable) -> str:
 
 
 # --- 1. grade mark ----------------------------------------------------------------------
+
 
 @udf
 @arg("grade", ndim=2, doc="本季等级：单元格或区域，如 CS1")
@@ -93,6 +99,7 @@ def _mark(grade: pd.Series, previous: pd.Series, scheme: Any) -> pd.Series:
 
 # --- 2. grade rank ----------------------------------------------------------------------
 
+
 @udf
 @arg("grade", ndim=2, doc="等级：单元格或区域，如 CS1、15、A1")
 @arg("scheme", ndim=2, doc=SCHEME_DOC)
@@ -110,6 +117,7 @@ def _rank(grade: pd.Series, scheme: Any) -> pd.Series:
 
 
 # --- 3. change kind ---------------------------------------------------------------------
+
 
 @udf
 @arg("grade", ndim=2, doc="本季等级：单元格或区域，如 CS1")
@@ -132,28 +140,47 @@ def _change(grade: pd.Series, previous: pd.Series, scheme: Any) -> pd.Series:
 
 # --- 4. gap to the next grade -----------------------------------------------------------
 
+
 @udf
 @arg("grade", ndim=2, doc="本季等级：单元格或区域，如 CS2")
 @arg("volume", ndim=2, doc="本季购进量（条）：与等级同样大小的区域，或一个单元格")
 @arg("amount", ndim=2, doc="本季购进额（元）：与等级同样大小的区域，或一个单元格")
-@arg("standards", ndim=2,
-     doc="客户季度等级最低标准表区域：业态、等级、最低购进量（条）、最低购进额（元）、客户数，可含表头")
+@arg(
+    "standards",
+    ndim=2,
+    doc="客户季度等级最低标准表区域：业态、等级、最低购进量（条）、最低购进额（元）、客户数，可含表头",
+)
 @arg("result", doc="可选。返回：条＝还差购进量（默认），元＝还差购进额，档＝上一档等级")
 @arg("segment", ndim=2, doc="可选。业态，如 超市；2008版编码（如 CS1）按等级自动取业态，不用填")
 @arg("scheme", ndim=2, doc=SCHEME_DOC)
-def CRM_GAP(grade: Any, volume: Any, amount: Any, standards: Any, result: Any = "条",
-            segment: Any = None, scheme: Any = None) -> Any:
+def CRM_GAP(
+    grade: Any,
+    volume: Any,
+    amount: Any,
+    standards: Any,
+    result: Any = "条",
+    segment: Any = None,
+    scheme: Any = None,
+) -> Any:
     """距上一档：按客户季度等级最低标准表，返回还差的购进量（条）、购进额（元）或上一档等级（档）。
 
     上一档是同业态中比本档高、且标准表中有人达到的最近一档；已达到时差额为 0；
     已是最高档或没有购进数据时为空。与 xlcrm 线路表的“距上一档”列相同。
     """
-    return cells.cellwise(_gap, grade, volume, amount, segment,
-                          standards=standards, result=result, scheme=scheme)
+    return cells.cellwise(
+        _gap, grade, volume, amount, segment, standards=standards, result=result, scheme=scheme
+    )
 
 
-def _gap(grade: pd.Series, volume: pd.Series, amount: pd.Series, segment: pd.Series,
-         standards: Any, result: Any, scheme: Any) -> pd.Series:
+def _gap(
+    grade: pd.Series,
+    volume: pd.Series,
+    amount: pd.Series,
+    segment: pd.Series,
+    standards: Any,
+    result: Any,
+    scheme: Any,
+) -> pd.Series:
     column = options.gap_result(result)
     table = options.standards_cells(standards)
     now = clean_grades(grade)
@@ -161,10 +188,14 @@ def _gap(grade: pd.Series, volume: pd.Series, amount: pd.Series, segment: pd.Ser
     table = options.standards_for(table, chosen)
     level = chosen.levels(now)
     volumes, amounts = clean_numbers(volume), clean_numbers(amount)
-    customers = pd.DataFrame({
-        "segment": _customer_segments(now, segment, table, chosen),
-        "grade": now.where(level.notna()).astype(STRING),
-        "volume": volumes.values, "amount": amounts.values})
+    customers = pd.DataFrame(
+        {
+            "segment": _customer_segments(now, segment, table, chosen),
+            "grade": now.where(level.notna()).astype(STRING),
+            "volume": volumes.values,
+            "amount": amounts.values,
+        }
+    )
     value = _ladder_gaps(customers, table, chosen)[column].astype(object)
 
     graded = level.notna().to_numpy()
@@ -174,7 +205,10 @@ def _gap(grade: pd.Series, volume: pd.Series, amount: pd.Series, segment: pd.Ser
         (graded & segments.isna().to_numpy(), cells.NO_SEGMENT),
         (graded & ~segments.isin(table["segment"]).to_numpy(), cells.UNKNOWN_SEGMENT),
     ]
-    figures = {options.GAP_VOLUME: (volumes, cells.BAD_VOLUME), options.GAP_AMOUNT: (amounts, cells.BAD_AMOUNT)}
+    figures = {
+        options.GAP_VOLUME: (volumes, cells.BAD_VOLUME),
+        options.GAP_AMOUNT: (amounts, cells.BAD_AMOUNT),
+    }
     if column in figures:  # only the figure this call returns can spoil it
         cleaned, message = figures[column]
         checks.append((graded & cleaned.problem.notna().to_numpy(), message))
@@ -205,19 +239,30 @@ def _customer_segments(grades: pd.Series, segment: pd.Series, table: pd.DataFram
 
 def _ladder_gaps(customers: pd.DataFrame, table: pd.DataFrame, scheme) -> pd.DataFrame:
     """next_grade_gaps, also for a grade the table does not list (a manager's table may
-    keep only medium grades and above, as the manual method does): that grade joins its segment's ladder without a standard."""
+    keep only medium grades and above, as the manual method does): that grade joins its
+    segment's ladder without a standard."""
     key = customers["segment"] + "\t" + customers["grade"]
-    absent = key.notna() & ~key.isin(table["segment"] + "\t" + table["grade"]) \
+    absent = (
+        key.notna()
+        & ~key.isin(table["segment"] + "\t" + table["grade"])
         & customers["segment"].isin(table["segment"])
+    )
     parts = [next_grade_gaps(customers[~absent], table, scheme)]
     for (segment, grade), rows in customers[absent].groupby(["segment", "grade"], observed=True):
-        extra = pd.DataFrame({"segment": [segment], "grade": [grade], "min_volume": [float("nan")],
-                              "min_amount": [float("nan")]}).astype({"segment": STRING, "grade": STRING})
+        extra = pd.DataFrame(
+            {
+                "segment": [segment],
+                "grade": [grade],
+                "min_volume": [float("nan")],
+                "min_amount": [float("nan")],
+            }
+        ).astype({"segment": STRING, "grade": STRING})
         parts.append(next_grade_gaps(rows, pd.concat([table, extra], ignore_index=True), scheme))
     return pd.concat(parts).reindex(customers.index)
 
 
 # --- 5. visit batch ---------------------------------------------------------------------
+
 
 @udf
 @arg("route", ndim=2, doc="线路名称：单元格或区域，如 一线、十一线、3号线")
@@ -237,6 +282,7 @@ def _batch(route: pd.Series, mapping: Any) -> pd.Series:
 
 
 # --- 6. code cleaner --------------------------------------------------------------------
+
 
 @udf
 @arg("code", ndim=2, doc="客户代码：单元格或区域；数字、文本、带空格或撇号、全角数字都可以")

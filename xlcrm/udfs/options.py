@@ -14,14 +14,22 @@ import pandas as pd
 from ..core.cleaning import STRING, clean_grades, clean_numbers, normalize_text
 from ..core.district import NO_SEGMENT
 from ..core.errors import XlcrmError
-from ..core.grades import (AUTO, CODE2008, CUSTOM, SCHEMES, GradeScheme, custom_scheme, detect_scheme, grade_order,
-                           scheme_named)
+from ..core.grades import (
+    AUTO,
+    CODE2008,
+    CUSTOM,
+    SCHEMES,
+    GradeScheme,
+    custom_scheme,
+    detect_scheme,
+    grade_order,
+    scheme_named,
+)
 from ..core.weekdays import parse_batch_mapping, weekday_name
 from . import cells
 
-
-
 # --- grade scheme ---------------------------------------------------------------------
+
 
 def resolve_scheme(argument: Any, grades: pd.Series) -> GradeScheme:
     """The scheme a cell function uses: named or a custom order (best first) when given,
@@ -139,15 +147,20 @@ def standards_cells(argument: Any) -> pd.DataFrame:
         if width < len(_POSITIONS):
             raise XlcrmError(cells.STANDARDS)
         columns = _POSITIONS
-    body = frame.iloc[header + 1:]
-    segment = (body[columns["segment"]].map(normalize_text) if "segment" in columns
-               else pd.Series("", index=body.index))
-    return pd.DataFrame({
-        "segment": segment.replace("", None).ffill().fillna(NO_SEGMENT).astype(STRING),
-        "grade": clean_grades(body[columns["grade"]]),
-        "min_volume": clean_numbers(body[columns["min_volume"]]).values,
-        "min_amount": clean_numbers(body[columns["min_amount"]]).values,
-    }).reset_index(drop=True)
+    body = frame.iloc[header + 1 :]
+    segment = (
+        body[columns["segment"]].map(normalize_text)
+        if "segment" in columns
+        else pd.Series("", index=body.index)
+    )
+    return pd.DataFrame(
+        {
+            "segment": segment.replace("", None).ffill().fillna(NO_SEGMENT).astype(STRING),
+            "grade": clean_grades(body[columns["grade"]]),
+            "min_volume": clean_numbers(body[columns["min_volume"]]).values,
+            "min_amount": clean_numbers(body[columns["min_amount"]]).values,
+        }
+    ).reset_index(drop=True)
 
 
 def _header(text: pd.DataFrame) -> tuple[int, dict[str, int] | None]:

@@ -57,8 +57,12 @@ def build_compound_file(streams: Mapping[str, bytes]) -> bytes:
     directory_start = _allocate(b"".join(_directory_entry(e) for e in _padded_entries(entries)), sectors, fat)
     fat_sectors, difat_sectors = _place_fat(sectors, fat)
     header = _header(
-        fat_sectors=fat_sectors, difat_sectors=difat_sectors, directory_start=directory_start,
-        mini_fat_start=mini_fat_start, mini_fat_count=len(mini_fat) // ENTRIES_PER_SECTOR)
+        fat_sectors=fat_sectors,
+        difat_sectors=difat_sectors,
+        directory_start=directory_start,
+        mini_fat_start=mini_fat_start,
+        mini_fat_count=len(mini_fat) // ENTRIES_PER_SECTOR,
+    )
     return header + b"".join(sectors)
 
 
@@ -122,7 +126,7 @@ def _link_siblings(entries: list[_Entry], ids: list[int]) -> int:
     middle = len(ids) // 2
     node = entries[ids[middle]]
     node.left = _link_siblings(entries, ids[:middle])
-    node.right = _link_siblings(entries, ids[middle + 1:])
+    node.right = _link_siblings(entries, ids[middle + 1 :])
     return ids[middle]
 
 
@@ -154,7 +158,7 @@ def _allocate(data: bytes, sectors: list[bytes], fat: list[int]) -> int:
         return ENDOFCHAIN
     first = len(sectors)
     for offset in range(0, len(data), SECTOR_SIZE):
-        sectors.append(data[offset:offset + SECTOR_SIZE].ljust(SECTOR_SIZE, b"\0"))
+        sectors.append(data[offset : offset + SECTOR_SIZE].ljust(SECTOR_SIZE, b"\0"))
         fat.append(len(sectors))
     fat[-1] = ENDOFCHAIN
     return first
@@ -182,27 +186,35 @@ def _difat_sectors(fat_sectors: list[int], difat_sectors: list[int]) -> list[byt
     per_sector = ENTRIES_PER_SECTOR - 1
     result = []
     for index in range(len(difat_sectors)):
-        chunk = fat_sectors[index * per_sector:(index + 1) * per_sector]
+        chunk = fat_sectors[index * per_sector : (index + 1) * per_sector]
         following = difat_sectors[index + 1] if index + 1 < len(difat_sectors) else ENDOFCHAIN
         result.append(_pack_u32(chunk + [FREESECT] * (per_sector - len(chunk)) + [following]))
     return result
 
 
-def _header(*, fat_sectors: list[int], difat_sectors: list[int], directory_start: int,
-            mini_fat_start: int, mini_fat_count: int) -> bytes:
+def _header(
+    *,
+    fat_sectors: list[int],
+    difat_sectors: list[int],
+    directory_start: int,
+    mini_fat_start: int,
+    mini_fat_count: int,
+) -> bytes:
     """[MS-CFB] 2.2 Compound File Header, version 3: 512 bytes."""
     difat = fat_sectors[:HEADER_DIFAT_SLOTS]
-    return b"".join([
-        SIGNATURE,
-        bytes(16),  # header CLSID
-        struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6),  # minor, major, byte order, shifts
-        bytes(6),  # reserved
-        struct.pack("<III", 0, len(fat_sectors), directory_start),  # directory sector count is 0 in v3
-        struct.pack("<II", 0, MINI_STREAM_CUTOFF),  # transaction signature, cutoff
-        struct.pack("<II", mini_fat_start, mini_fat_count),
-        struct.pack("<II", difat_sectors[0] if difat_sectors else ENDOFCHAIN, len(difat_sectors)),
-        _pack_u32(difat + [FREESECT] * (HEADER_DIFAT_SLOTS - len(difat))),
-    ])
+    return b"".join(
+        [
+            SIGNATURE,
+            bytes(16),  # header CLSID
+            struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6),  # minor, major, byte order, shifts
+            bytes(6),  # reserved
+            struct.pack("<III", 0, len(fat_sectors), directory_start),  # directory sector count is 0 in v3
+            struct.pack("<II", 0, MINI_STREAM_CUTOFF),  # transaction signature, cutoff
+            struct.pack("<II", mini_fat_start, mini_fat_count),
+            struct.pack("<II", difat_sectors[0] if difat_sectors else ENDOFCHAIN, len(difat_sectors)),
+            _pack_u32(difat + [FREESECT] * (HEADER_DIFAT_SLOTS - len(difat))),
+        ]
+    )
 
 
 def _directory_entry(entry: _Entry) -> bytes:
@@ -211,13 +223,15 @@ def _directory_entry(entry: _Entry) -> bytes:
         return bytes(68) + struct.pack("<III", NOSTREAM, NOSTREAM, NOSTREAM) + bytes(48)
     name = entry.name.encode("utf-16-le") + b"\0\0"
     start = entry.start if entry.kind != STORAGE else 0  # storages have no data
-    return b"".join([
-        name.ljust(64, b"\0"),
-        struct.pack("<HBB", len(name), entry.kind, BLACK),
-        struct.pack("<III", entry.left, entry.right, entry.child),
-        bytes(16 + 4 + 8 + 8),  # CLSID, state bits, creation and modified time
-        struct.pack("<IQ", start, entry.size),
-    ])
+    return b"".join(
+        [
+            name.ljust(64, b"\0"),
+            struct.pack("<HBB", len(name), entry.kind, BLACK),
+            struct.pack("<III", entry.left, entry.right, entry.child),
+            bytes(16 + 4 + 8 + 8),  # CLSID, state bits, creation and modified time
+            struct.pack("<IQ", start, entry.size),
+        ]
+    )
 
 
 def _padded_entries(entries: list[_Entry]) -> list[_Entry]:
@@ -235,4 +249,4 @@ def _pack_u32(values: list[int]) -> bytes:
 
 
 def _sector_runs(data: bytes) -> list[bytes]:
-    return [data[offset:offset + SECTOR_SIZE] for offset in range(0, len(data), SECTOR_SIZE)]
+    return [data[offset : offset + SECTOR_SIZE] for offset in range(0, len(data), SECTOR_SIZE)]

@@ -38,9 +38,15 @@ RESERVED_STREAMS = {"dir", "_vba_project"}  # the module streams share the VBA s
 WORKBOOK_BASE = '"0{00020819-0000-0000-C000-000000000046}"'
 WORKSHEET_BASE = '"0{00020820-0000-0000-C000-000000000046}"'
 REFERENCES = (
-    ("stdole", r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb#OLE Automation"),
-    ("Office", r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\Program Files\Common Files"
-               r"\Microsoft Shared\OFFICE16\MSO.DLL#Microsoft Office 16.0 Object Library"),
+    (
+        "stdole",
+        r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb#OLE Automation",
+    ),
+    (
+        "Office",
+        r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\Program Files\Common Files"
+        r"\Microsoft Shared\OFFICE16\MSO.DLL#Microsoft Office 16.0 Object Library",
+    ),
 )
 
 CHUNK_SIZE = 4096  # [MS-OVBA] 2.4.1.1.3: DecompressedChunk
@@ -59,23 +65,33 @@ class VbaModule:
 
     def __post_init__(self) -> None:
         if not IDENTIFIER.fullmatch(self.name):
-            raise ValueError(f"VBA module name {self.name!r} must be an ASCII identifier of at most 31 "
-                             "characters (a letter, then letters, digits or _)")
+            raise ValueError(
+                f"VBA module name {self.name!r} must be an ASCII identifier of at most 31 "
+                "characters (a letter, then letters, digits or _)"
+            )
         if self.name.lower() in RESERVED_STREAMS:
-            raise ValueError(f"VBA module name {self.name!r} collides with the {self.name!r} stream of the project")
+            raise ValueError(
+                f"VBA module name {self.name!r} collides with the {self.name!r} stream of the project"
+            )
         if self.kind not in KINDS:
             raise ValueError(f"VBA module {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
 
 
-def build_vba_project(modules: Sequence[VbaModule], *, project_name: str = "VBAProject", codepage: int = 936) -> bytes:
+def build_vba_project(
+    modules: Sequence[VbaModule], *, project_name: str = "VBAProject", codepage: int = 936
+) -> bytes:
     """The bytes of a vbaProject.bin holding `modules`, with text in the Windows code page `codepage`."""
     if not IDENTIFIER.fullmatch(project_name):
-        raise ValueError(f"VBA project name {project_name!r} must be an ASCII identifier of at most 31 characters")
+        raise ValueError(
+            f"VBA project name {project_name!r} must be an ASCII identifier of at most 31 characters"
+        )
     names = [module.name.lower() for module in modules]
     if len(set(names)) != len(names):
         raise ValueError("VBA module names must be unique (VBA ignores case)")
     codec = _codec(codepage)
-    project_id = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:xlcrm:vba-project:{project_name}")).upper() + "}"
+    project_id = (
+        "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:xlcrm:vba-project:{project_name}")).upper() + "}"
+    )
     # [MS-OVBA] 2.2.1: PROJECT and PROJECTwm in the root storage, the rest in the VBA storage
     streams = {
         "PROJECT": _project_stream(modules, project_name, project_id, codec),
@@ -107,7 +123,7 @@ def module_from_export(name: str, text: str) -> VbaModule:
     if extension and has_header != (extension == ".cls"):
         raise ValueError(f"{name}: a .cls export starts with 'VERSION 1.0 CLASS', a .bas export does not")
     if has_header:
-        lines = lines[_header_end(lines, name):]
+        lines = lines[_header_end(lines, name) :]
     count = next((i for i, line in enumerate(lines) if not MODULE_ATTRIBUTE.fullmatch(line)), len(lines))
     attributes = dict(MODULE_ATTRIBUTE.fullmatch(line).groups() for line in lines[:count])
     exported_name = attributes.pop("VB_Name", f'"{stem}"')
@@ -136,15 +152,18 @@ def _header_end(lines: list[str], name: str) -> int:
 
 # --- Module source -------------------------------------------------------------------------------
 
+
 def _module_source(module: VbaModule, codec: str, codepage: int) -> bytes:
-    """[MS-OVBA] 2.3.4.3: the module's attribute lines then its code, CRLF-terminated lines in the code page."""
+    """[MS-OVBA] 2.3.4.3: the module's attribute lines then its code, CRLF-terminated lines in
+    the code page."""
     code_lines = NEWLINE.split(module.code)
     if code_lines[-1] == "":
         code_lines.pop()  # a final line break ends the last line; it is not an empty line
     attributes = "".join(line + "\r\n" for line in _attribute_lines(module))
     code = "".join(line + "\r\n" for line in code_lines)
-    return (_encode(attributes, codec, codepage, f"the attributes of VBA module {module.name!r}")
-            + _encode(code, codec, codepage, f"VBA module {module.name!r}"))
+    return _encode(attributes, codec, codepage, f"the attributes of VBA module {module.name!r}") + _encode(
+        code, codec, codepage, f"VBA module {module.name!r}"
+    )
 
 
 def _attribute_lines(module: VbaModule) -> list[str]:
@@ -166,12 +185,22 @@ def _default_attributes(module: VbaModule) -> list[tuple[str, str]]:
     if module.kind == "standard":
         return name
     if module.kind == "class":
-        return name + [("VB_GlobalNameSpace", "False"), ("VB_Creatable", "False"),
-                       ("VB_PredeclaredId", "False"), ("VB_Exposed", "False")]
+        return name + [
+            ("VB_GlobalNameSpace", "False"),
+            ("VB_Creatable", "False"),
+            ("VB_PredeclaredId", "False"),
+            ("VB_Exposed", "False"),
+        ]
     base = WORKBOOK_BASE if module.name == "ThisWorkbook" else WORKSHEET_BASE
-    return name + [("VB_Base", base), ("VB_GlobalNameSpace", "False"), ("VB_Creatable", "False"),
-                   ("VB_PredeclaredId", "True"), ("VB_Exposed", "True"), ("VB_TemplateDerived", "False"),
-                   ("VB_Customizable", "True")]
+    return name + [
+        ("VB_Base", base),
+        ("VB_GlobalNameSpace", "False"),
+        ("VB_Creatable", "False"),
+        ("VB_PredeclaredId", "True"),
+        ("VB_Exposed", "True"),
+        ("VB_TemplateDerived", "False"),
+        ("VB_Customizable", "True"),
+    ]
 
 
 def _codec(codepage: int) -> str:
@@ -186,11 +215,13 @@ def _encode(text: str, codec: str, codepage: int, what: str) -> bytes:
         return text.encode(codec)
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
-        raise ValueError(f"{what}: {text[exc.start:exc.end]!r} on line {line} cannot be encoded "
-                         f"in code page {codepage}") from None
+        raise ValueError(
+            f"{what}: {text[exc.start : exc.end]!r} on line {line} cannot be encoded in code page {codepage}"
+        ) from None
 
 
 # --- Streams -------------------------------------------------------------------------------------
+
 
 def _vba_project_stream() -> bytes:
     # [MS-OVBA] 2.3.4.1: Reserved1 0x61CC; Version 0xFFFF "on write", so that Office ignores the
@@ -200,59 +231,71 @@ def _vba_project_stream() -> bytes:
 
 def _dir_stream(modules: Sequence[VbaModule], project_name: str, codepage: int) -> bytes:
     """[MS-OVBA] 2.3.4.2: PROJECTINFORMATION, PROJECTREFERENCES, PROJECTMODULES, Terminator (uncompressed)."""
-    return b"".join([
-        _project_information(project_name, codepage),
-        *(_reference(name, libid) for name, libid in REFERENCES),
-        _record(0x000F, struct.pack("<H", len(modules))),  # 2.3.4.2.3 PROJECTMODULES: Count
-        _record(0x0013, struct.pack("<H", 0xFFFF)),  # 2.3.4.2.3.1 PROJECTCOOKIE
-        *(_module_record(module) for module in modules),
-        _record(0x0010, b""),  # 2.3.4.2 Terminator, Reserved 0
-    ])
+    return b"".join(
+        [
+            _project_information(project_name, codepage),
+            *(_reference(name, libid) for name, libid in REFERENCES),
+            _record(0x000F, struct.pack("<H", len(modules))),  # 2.3.4.2.3 PROJECTMODULES: Count
+            _record(0x0013, struct.pack("<H", 0xFFFF)),  # 2.3.4.2.3.1 PROJECTCOOKIE
+            *(_module_record(module) for module in modules),
+            _record(0x0010, b""),  # 2.3.4.2 Terminator, Reserved 0
+        ]
+    )
 
 
 def _project_information(project_name: str, codepage: int) -> bytes:
     """[MS-OVBA] 2.3.4.2.1 PROJECTINFORMATION; the optional PROJECTCOMPATVERSION is left out."""
-    return b"".join([
-        # 2.3.4.2.1.1 PROJECTSYSKIND: 0x01 32-bit Windows (64-bit Office writes 0x03); with no
-        # compiled code to reuse, it does not decide what Office can load
-        _record(0x0001, struct.pack("<I", 0x01)),
-        _record(0x0002, struct.pack("<I", 0x0409)),  # 2.3.4.2.1.3 PROJECTLCID: MUST be 0x409
-        _record(0x0014, struct.pack("<I", 0x0409)),  # 2.3.4.2.1.4 PROJECTLCIDINVOKE: MUST be 0x409
-        _record(0x0003, struct.pack("<H", codepage)),  # 2.3.4.2.1.5 PROJECTCODEPAGE
-        _record(0x0004, project_name.encode("ascii")),  # 2.3.4.2.1.6 PROJECTNAME
-        _text_pair(0x0005, 0x0040, ""),  # 2.3.4.2.1.7 PROJECTDOCSTRING (+ unicode)
-        _record(0x0006, b"") + _record(0x003D, b""),  # 2.3.4.2.1.8 PROJECTHELPFILEPATH: HelpFile1, HelpFile2
-        _record(0x0007, struct.pack("<I", 0)),  # 2.3.4.2.1.9 PROJECTHELPCONTEXT
-        _record(0x0008, struct.pack("<I", 0)),  # 2.3.4.2.1.10 PROJECTLIBFLAGS: MUST be 0
-        # 2.3.4.2.1.11 PROJECTVERSION: Reserved MUST be 4 (not the record size), VersionMajor, VersionMinor
-        struct.pack("<HIIH", 0x0009, 4, 1, 0),
-        _text_pair(0x000C, 0x003C, ""),  # 2.3.4.2.1.12 PROJECTCONSTANTS (+ unicode)
-    ])
+    return b"".join(
+        [
+            # 2.3.4.2.1.1 PROJECTSYSKIND: 0x01 32-bit Windows (64-bit Office writes 0x03); with no
+            # compiled code to reuse, it does not decide what Office can load
+            _record(0x0001, struct.pack("<I", 0x01)),
+            _record(0x0002, struct.pack("<I", 0x0409)),  # 2.3.4.2.1.3 PROJECTLCID: MUST be 0x409
+            _record(0x0014, struct.pack("<I", 0x0409)),  # 2.3.4.2.1.4 PROJECTLCIDINVOKE: MUST be 0x409
+            _record(0x0003, struct.pack("<H", codepage)),  # 2.3.4.2.1.5 PROJECTCODEPAGE
+            _record(0x0004, project_name.encode("ascii")),  # 2.3.4.2.1.6 PROJECTNAME
+            _text_pair(0x0005, 0x0040, ""),  # 2.3.4.2.1.7 PROJECTDOCSTRING (+ unicode)
+            _record(0x0006, b"")
+            + _record(0x003D, b""),  # 2.3.4.2.1.8 PROJECTHELPFILEPATH: HelpFile1, HelpFile2
+            _record(0x0007, struct.pack("<I", 0)),  # 2.3.4.2.1.9 PROJECTHELPCONTEXT
+            _record(0x0008, struct.pack("<I", 0)),  # 2.3.4.2.1.10 PROJECTLIBFLAGS: MUST be 0
+            # 2.3.4.2.1.11 PROJECTVERSION: Reserved MUST be 4 (not the record size),
+            # VersionMajor, VersionMinor
+            struct.pack("<HIIH", 0x0009, 4, 1, 0),
+            _text_pair(0x000C, 0x003C, ""),  # 2.3.4.2.1.12 PROJECTCONSTANTS (+ unicode)
+        ]
+    )
 
 
 def _reference(name: str, libid: str) -> bytes:
     """[MS-OVBA] 2.3.4.2.2.1 REFERENCE: a REFERENCENAME then a REFERENCEREGISTERED record."""
     libid_bytes = libid.encode("ascii")
-    registered = struct.pack("<I", len(libid_bytes)) + libid_bytes + struct.pack("<IH", 0, 0)  # Reserved1, Reserved2
-    return (_text_pair(0x0016, 0x003E, name)  # 2.3.4.2.2.2 REFERENCENAME (+ unicode)
-            + _record(0x000D, registered))  # 2.3.4.2.2.5 REFERENCEREGISTERED: Size covers the rest
+    registered = (
+        struct.pack("<I", len(libid_bytes)) + libid_bytes + struct.pack("<IH", 0, 0)
+    )  # Reserved1, Reserved2
+    return (
+        _text_pair(0x0016, 0x003E, name)  # 2.3.4.2.2.2 REFERENCENAME (+ unicode)
+        + _record(0x000D, registered)
+    )  # 2.3.4.2.2.5 REFERENCEREGISTERED: Size covers the rest
 
 
 def _module_record(module: VbaModule) -> bytes:
     """[MS-OVBA] 2.3.4.2.3.2 MODULE: the stream has the module's name; no MODULEREADONLY/MODULEPRIVATE."""
     name = module.name.encode("ascii")
-    return b"".join([
-        _record(0x0019, name),  # 2.3.4.2.3.2.1 MODULENAME
-        _record(0x0047, module.name.encode("utf-16-le")),  # 2.3.4.2.3.2.2 MODULENAMEUNICODE
-        _text_pair(0x001A, 0x0032, module.name),  # 2.3.4.2.3.2.3 MODULESTREAMNAME (+ unicode)
-        _text_pair(0x001C, 0x0048, ""),  # 2.3.4.2.3.2.4 MODULEDOCSTRING (+ unicode)
-        _record(0x0031, struct.pack("<I", 0)),  # 2.3.4.2.3.2.5 MODULEOFFSET: no p-code before the source
-        _record(0x001E, struct.pack("<I", 0)),  # 2.3.4.2.3.2.6 MODULEHELPCONTEXT
-        _record(0x002C, struct.pack("<H", 0xFFFF)),  # 2.3.4.2.3.2.7 MODULECOOKIE: 0xFFFF on write
-        # 2.3.4.2.3.2.8 MODULETYPE: 0x21 procedural; 0x22 document, class or designer; Reserved 0
-        _record(0x0021 if module.kind == "standard" else 0x0022, b""),
-        _record(0x002B, b""),  # Terminator, Reserved 0
-    ])
+    return b"".join(
+        [
+            _record(0x0019, name),  # 2.3.4.2.3.2.1 MODULENAME
+            _record(0x0047, module.name.encode("utf-16-le")),  # 2.3.4.2.3.2.2 MODULENAMEUNICODE
+            _text_pair(0x001A, 0x0032, module.name),  # 2.3.4.2.3.2.3 MODULESTREAMNAME (+ unicode)
+            _text_pair(0x001C, 0x0048, ""),  # 2.3.4.2.3.2.4 MODULEDOCSTRING (+ unicode)
+            _record(0x0031, struct.pack("<I", 0)),  # 2.3.4.2.3.2.5 MODULEOFFSET: no p-code before the source
+            _record(0x001E, struct.pack("<I", 0)),  # 2.3.4.2.3.2.6 MODULEHELPCONTEXT
+            _record(0x002C, struct.pack("<H", 0xFFFF)),  # 2.3.4.2.3.2.7 MODULECOOKIE: 0xFFFF on write
+            # 2.3.4.2.3.2.8 MODULETYPE: 0x21 procedural; 0x22 document, class or designer; Reserved 0
+            _record(0x0021 if module.kind == "standard" else 0x0022, b""),
+            _record(0x002B, b""),  # Terminator, Reserved 0
+        ]
+    )
 
 
 def _record(record_id: int, payload: bytes) -> bytes:
@@ -267,7 +310,11 @@ def _text_pair(record_id: int, unicode_id: int, text: str) -> bytes:
 
 def _project_stream(modules: Sequence[VbaModule], project_name: str, project_id: str, codec: str) -> bytes:
     """[MS-OVBA] 2.3.1 PROJECT stream: ProjectProperties NWLN HostExtenders NWLN ProjectWorkspace."""
-    items = {"document": "Document={}/&H00000000", "standard": "Module={}", "class": "Class={}"}  # 2.3.1.4-2.3.1.7
+    items = {
+        "document": "Document={}/&H00000000",
+        "standard": "Module={}",
+        "class": "Class={}",
+    }  # 2.3.1.4-2.3.1.7
     lines = [
         f'ID="{project_id}"',  # 2.3.1.2 ProjectId
         *(items[module.kind].format(module.name) for module in modules),
@@ -313,6 +360,7 @@ def _project_wm_stream(modules: Sequence[VbaModule]) -> bytes:
 
 # --- Compression ([MS-OVBA] 2.4.1) ---------------------------------------------------------------
 
+
 def compress(data: bytes) -> bytes:
     """[MS-OVBA] 2.4.1.3.6: a CompressedContainer, one CompressedChunk per 4096 input bytes.
 
@@ -321,7 +369,7 @@ def compress(data: bytes) -> bytes:
     (2.4.1.3.10): it then decompresses to the data followed by those zeros."""
     out = bytearray(b"\x01")  # 2.4.1.1.1 SignatureByte
     for start in range(0, len(data), CHUNK_SIZE):
-        out += _compress_chunk(data[start:start + CHUNK_SIZE])
+        out += _compress_chunk(data[start : start + CHUNK_SIZE])
     return bytes(out)
 
 
@@ -338,7 +386,7 @@ def decompress(data: bytes) -> bytes:
         if (header >> 12) & 0b111 != 0b011:  # 2.4.1.1.5 CompressedChunkSignature
             raise ValueError(f"bad compressed chunk signature at byte {position}")
         end = min(position + (header & 0x0FFF) + 3, len(data))  # CompressedChunkSize is the size less 3
-        body = data[position + 2:end]
+        body = data[position + 2 : end]
         if header & 0x8000:  # CompressedChunkFlag
             _decompress_tokens(body, out)
         elif len(body) != CHUNK_SIZE:  # 2.4.1.3.3: a RawChunk holds exactly 4096 bytes
@@ -376,7 +424,7 @@ def _token_sequences(chunk: bytes) -> bytes:
                 out.append(chunk[position])  # LiteralToken
                 length = 1
             for covered in range(position, position + length):
-                seen.setdefault(chunk[covered:covered + 3], []).append(covered)
+                seen.setdefault(chunk[covered : covered + 3], []).append(covered)
             position += length
     return bytes(out)
 
@@ -386,7 +434,7 @@ def _longest_match(chunk: bytes, position: int, seen: dict[bytes, list[int]]) ->
     _, _, maximum_length = _copy_token_help(position)
     limit = min(maximum_length, len(chunk) - position)
     best_offset = best_length = 0
-    for candidate in reversed(seen.get(chunk[position:position + 3], [])[-MATCH_CANDIDATES:]):
+    for candidate in reversed(seen.get(chunk[position : position + 3], [])[-MATCH_CANDIDATES:]):
         length = 0
         while length < limit and chunk[candidate + length] == chunk[position + length]:
             length += 1  # the match may run into the bytes it encodes
@@ -428,7 +476,9 @@ def _decompress_tokens(body: bytes, out: bytearray) -> None:
                 raise ValueError("truncated copy token")
             (token,) = struct.unpack_from("<H", body, index)
             index += 2
-            length_mask, bit_count, _ = _copy_token_help(len(out) - chunk_start)  # 2.4.1.3.19.2 Unpack CopyToken
+            length_mask, bit_count, _ = _copy_token_help(
+                len(out) - chunk_start
+            )  # 2.4.1.3.19.2 Unpack CopyToken
             length = (token & length_mask) + 3
             offset = (token >> (16 - bit_count)) + 1
             source = len(out) - offset
