@@ -98,7 +98,9 @@ def run_xlcrm(paths: dict[str, str], workers: int) -> dict:
     )
     t_district = time.perf_counter() - t
     jobs = routes_in_folder(Path(paths["routes_dir"]))
-    options = DepartmentOptions(Path(out), ReviewSettings(), None, False, True)
+    options = DepartmentOptions(
+        out_dir=Path(out), settings=ReviewSettings(), quarter=None, pdf=False, mask=True
+    )
     summaries, failures = run_department(jobs, district, options, workers=workers)
     write_department(summaries, failures, district, options, [])
     total = time.perf_counter() - t

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything xlcrm needs on a fresh Linux machine: a virtual environment in .venv
-# with the package and its test tools, and (for PDF printing) LibreOffice, a Chinese font
+# with the package, its demo and test tools, and (for PDF printing) LibreOffice, a Chinese font
 # and poppler's pdftotext, installed from Debian when missing. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,4 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,demo]'

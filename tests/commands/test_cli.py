@@ -7,22 +7,12 @@ import sys
 
 import openpyxl
 
+from support import input_args
 from xlcrm.commands import cli
 
 
 def args(paths, *extra):
-    return [
-        "build",
-        "--routes",
-        str(paths["routes"]),
-        "--grades",
-        str(paths["grades"]),
-        "--purchases",
-        str(paths["purchases"]),
-        "--previous-grades",
-        str(paths["previous"]),
-        *extra,
-    ]
+    return ["build", *input_args(paths), *extra]
 
 
 def digest(paths):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from support import input_args
 from xlcrm.commands import cli
 from xlcrm.demo.sample import generate
 
@@ -22,7 +23,7 @@ def weekday(route: str) -> str:
 
 
 def size_digit_change(now: str, before: str) -> str:
-    # the seed's IF(RIGHT()) rule: a smaller size digit is a better grade
+    # the manual method's IF(RIGHT()) rule: a smaller size digit is a better grade
     a, b = int(now[-1]), int(before[-1])
     return "up" if a < b else "down" if a > b else "same"
 
@@ -42,22 +43,7 @@ def run(tmp_path_factory):
     sample = generate(root / "inputs", route_customers=600, district_factor=5, seed=11)
     out = root / "out"
     code = cli.main(
-        [
-            "build",
-            "-q",
-            "--routes",
-            str(sample.routes),
-            "--grades",
-            str(sample.grades),
-            "--purchases",
-            str(sample.purchases),
-            "--previous-grades",
-            str(sample.previous_grades),
-            "--out",
-            str(out / "报表.xlsx"),
-            "--export-dir",
-            str(out),
-        ]
+        ["build", "-q", *input_args(sample), "--out", str(out / "报表.xlsx"), "--export-dir", str(out)]
     )
     assert code == 0
     return sample, out

@@ -2,25 +2,12 @@
 
 import openpyxl
 
+from support import input_args
 from xlcrm.commands import cli
 
 
 def build(small_inputs, out, *extra):
-    return cli.main(
-        [
-            "build",
-            "-q",
-            "--routes",
-            str(small_inputs["routes"]),
-            "--grades",
-            str(small_inputs["grades"]),
-            "--purchases",
-            str(small_inputs["purchases"]),
-            "--out",
-            str(out),
-            *extra,
-        ]
-    )
+    return cli.main(["build", "-q", *input_args(small_inputs, previous=False), "--out", str(out), *extra])
 
 
 def test_printed_route_sheets_mask_by_default(small_inputs, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from support import write_xlsx
+from support import input_args, write_xlsx
 from xlcrm.commands import cli
 
 
@@ -20,16 +20,7 @@ def digests(paths) -> dict[str, str]:
 
 
 def inputs(small_inputs) -> list[str]:
-    return [
-        "--routes",
-        str(small_inputs["routes"]),
-        "--grades",
-        str(small_inputs["grades"]),
-        "--purchases",
-        str(small_inputs["purchases"]),
-        "--previous-grades",
-        str(small_inputs["previous"]),
-    ]
+    return [*input_args(small_inputs)]
 
 
 @pytest.fixture
@@ -62,25 +53,7 @@ def test_every_command_leaves_its_inputs_alone_and_stays_offline(small_inputs, t
     assert digests([out]) == workbook  # print reads the workbook, never writes it
     book = tmp_path / "客户管理.xlsm"
     assert cli.main(["template", "-q", "--out", str(book)]) == 0
-    assert (
-        cli.main(
-            [
-                "macro",
-                "-q",
-                "import_data",
-                str(book),
-                "--routes",
-                str(small_inputs["routes"]),
-                "--grades",
-                str(small_inputs["grades"]),
-                "--purchases",
-                str(small_inputs["purchases"]),
-                "--previous-grades",
-                str(small_inputs["previous"]),
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["macro", "-q", "import_data", str(book), *input_args(small_inputs)]) == 0
     assert cli.main(["macro", "-q", "build_report", str(book)]) == 0
     assert cli.main(["macro", "-q", "print_preview", str(book)]) == 0
     assert digests(files) == before

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support import input_args
 from xlcrm.commands import cli
 
 if sys.version_info >= (3, 11):
@@ -37,14 +38,7 @@ def test_case(case, small_inputs, tmp_path, monkeypatch, capsys):
         [
             "build",
             "-q",
-            "--routes",
-            str(paths["routes"]),
-            "--grades",
-            str(paths["grades"]),
-            "--purchases",
-            str(paths["purchases"]),
-            "--previous-grades",
-            str(paths["previous"]),
+            *input_args(paths),
             "--out",
             str(tmp_path / "out.xlsx"),
             "--export-dir",

@@ -7,7 +7,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from support import needs, tiered_quarter, write_quarter
+from support import input_args, needs, tiered_quarter, write_quarter
 from xlcrm.commands import cli
 from xlcrm.io.pdf import find_office
 
@@ -28,20 +28,7 @@ ROUTE_HEADERS = [
 @pytest.fixture
 def built(small_inputs, tmp_path):
     out = tmp_path / "报表.xlsx"
-    argv = [
-        "build",
-        "-q",
-        "--routes",
-        str(small_inputs["routes"]),
-        "--grades",
-        str(small_inputs["grades"]),
-        "--purchases",
-        str(small_inputs["purchases"]),
-        "--previous-grades",
-        str(small_inputs["previous"]),
-        "--out",
-        str(out),
-    ]
+    argv = ["build", "-q", *input_args(small_inputs), "--out", str(out)]
     assert cli.main(argv) == 0
     return out
 
@@ -73,12 +60,7 @@ def test_titles_name_route_weekday_quarter_and_manager(small_inputs, tmp_path):
     argv = [
         "build",
         "-q",
-        "--routes",
-        str(small_inputs["routes"]),
-        "--grades",
-        str(small_inputs["grades"]),
-        "--purchases",
-        str(small_inputs["purchases"]),
+        *input_args(small_inputs, previous=False),
         "--out",
         str(out),
         "--quarter",
@@ -248,25 +230,7 @@ def test_workbook_for_a_tier_scheme_has_one_column_per_grade(tmp_path):
         tiered_quarter(["A1", "B7", "C2", "A3"], ["A2", "B6", "C2", "A3"], ["超市", "超市", "便利店", ""]),
     )
     out = tmp_path / "报表.xlsx"
-    assert (
-        cli.main(
-            [
-                "build",
-                "-q",
-                "--routes",
-                str(paths["routes"]),
-                "--grades",
-                str(paths["grades"]),
-                "--purchases",
-                str(paths["purchases"]),
-                "--previous-grades",
-                str(paths["previous"]),
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["build", "-q", *input_args(paths), "--out", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["汇总"]
     header_row = next(r for r in range(1, 80) if sheet.cell(r, 1).value == "业态")
     assert [c.value for c in sheet[header_row] if c.value] == ["业态", "A1", "A3", "B7", "C2", "合计"]

@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from support import input_args
 from xlcrm import macros
 from xlcrm.commands import cli
 from xlcrm.demo.sample import generate
@@ -72,25 +73,7 @@ def quarter(template, sample, tmp_path_factory):
     built = FileBook(book)
     assert macros.build_report(built).startswith("已生成本季报表")
     out = work / "build.xlsx"
-    assert (
-        cli.main(
-            [
-                "build",
-                "-q",
-                "--routes",
-                str(sample.routes),
-                "--grades",
-                str(sample.grades),
-                "--purchases",
-                str(sample.purchases),
-                "--previous-grades",
-                str(sample.previous_grades),
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["build", "-q", *input_args(sample), "--out", str(out)]) == 0
     return {"book": book, "build": out, "imported": imported, "built": built}
 
 

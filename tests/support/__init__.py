@@ -167,6 +167,23 @@ def write_quarter(folder: Path, quarter: dict | None = None) -> dict[str, Path]:
     }
 
 
+def input_args(files, *, previous: bool = True) -> list[str]:
+    """`--routes … --grades … --purchases … [--previous-grades …]` for the files of a quarter:
+    a dict keyed like small_inputs, or demo.sample's SampleFiles."""
+    get = files.__getitem__ if isinstance(files, dict) else lambda key: getattr(files, key)
+    argv = [
+        "--routes",
+        str(get("routes")),
+        "--grades",
+        str(get("grades")),
+        "--purchases",
+        str(get("purchases")),
+    ]
+    if previous:
+        argv += ["--previous-grades", str(get("previous" if isinstance(files, dict) else "previous_grades"))]
+    return argv
+
+
 def needs(tool: str) -> str:
     """The path of a command-line tool; a test without it is skipped locally and fails in CI."""
     found = shutil.which(tool) or (shutil.which("libreoffice") if tool == "soffice" else None)

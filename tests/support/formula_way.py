@@ -52,7 +52,7 @@ CHANGE_OF = {label: change for change, label in CHANGE_LABELS.items()}
 
 # Ranking expression of a grade cell per scheme: smaller is better.
 RANK = {
-    "code2008": "RIGHT({g},1)",  # the seed compares only the size digit (CS2 → CZ1 is up)
+    "code2008": "RIGHT({g},1)",  # the manual method compares only the size digit (CS2 → CZ1 is up)
     "tiers30": "-VALUE({g})",  # 30 is best
     "tiers15": "MATCH({g},{{" + ",".join(f'"{g}"' for g in TIERS15_BEST_FIRST) + "}},0)",  # A1 best
 }
@@ -262,7 +262,7 @@ def _write_routes(sheet, routes: pd.DataFrame, scheme: str, last: dict[str, int]
         sheet.write_formula(r, 3, f'=IFERROR(VLOOKUP($A{x},{grade_table},3,FALSE)&"","")')
         if has_previous:
             sheet.write_formula(r, 4, f'=IFERROR(VLOOKUP($A{x},{previous_table},2,FALSE)&"","")')
-        elif own_previous:  # last quarter's grade kept on the route sheet, as in the seed
+        elif own_previous:  # last quarter's grade kept on the route sheet, as in the manual method
             sheet.write_string(r, 4, own_previous)
         sheet.write_formula(r, 5, f'=IFERROR(MATCH($A{x},{p_codes},0),"")')
         sheet.write_formula(r, 6, f'=IF($F{x}="","",INDEX({p_volume},$F{x}))')
@@ -295,7 +295,7 @@ def _letter(col: int) -> str:
 
 
 def _write_changes(sheet, pairs: list[tuple[str, str]], batches: list[str], last: dict[str, int]) -> int:
-    """Step 4, the seed's layout: row 1 the batch over its three columns, row 2 提升/保持/下降;
+    """The change table as managers lay it out: row 1 the batch over its three columns, row 2 提升/保持/下降;
     one row per (segment, grade) from row 3, counted with COUNTIFS over the routes sheet."""
     n = last["routes"]
     seg, grade, batch, change = (_rng("routes", c, n) for c in ("I", "D", "C", "J"))

@@ -143,12 +143,7 @@ def test_the_scheme_decides_what_a_grade_means():
 
 @pytest.mark.parametrize(
     "scheme, message",
-    [
-        ("tiers99", cells.SCHEME),
-        ("金", cells.SCHEME),
-        ("金,金", cells.ORDER),
-        ("自定义", cells.ORDER),
-    ],
+    [("tiers99", cells.SCHEME), ("金", cells.SCHEME), ("金,金", cells.ORDER), ("自定义", cells.ORDER)],
 )
 def test_a_bad_scheme_fills_the_result_with_a_message(scheme, message):
     assert CRM_MARK(column("CS1", None), column("CS2", None), scheme) == column(message, message)

@@ -300,7 +300,11 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         else routes_in_table(args.routes_table, args.manager_column)
     )
     options = DepartmentOptions(
-        args.out_dir, settings, department_quarter(args.quarter, args.grades), args.pdf, args.mask
+        out_dir=args.out_dir,
+        settings=settings,
+        quarter=department_quarter(args.quarter, args.grades),
+        pdf=args.pdf,
+        mask=args.mask,
     )
     watch.say(f"客户经理 {len(jobs)} 位，使用 {args.workers or os.cpu_count()} 个进程")
     summaries, failures = watch.stage(

@@ -42,6 +42,8 @@ class ManagerRoutes:
 
 @dataclass(frozen=True)
 class DepartmentOptions:
+    """What every manager's run shares: where to write, how to grade, the quarter in titles."""
+
     out_dir: Path
     settings: ReviewSettings
     quarter: str | None
