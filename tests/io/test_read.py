@@ -6,7 +6,7 @@ import xlwt
 from support import write_xlsx
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.inputs import PURCHASES
-from xlcrm.io.inputs import load_input
+from xlcrm.io.input_files import load_input
 from xlcrm.io.read import read_sheets
 
 ROWS = [

@@ -19,7 +19,7 @@ from ..core.model import RawSheet
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
 from ..core.titles import Labels, labels_for
 from ..io.atomic import atomic_output
-from ..io.inputs import load_input, load_routes
+from ..io.input_files import load_input, load_routes
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
 from ..io.xlsx import write_workbook

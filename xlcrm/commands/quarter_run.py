@@ -16,7 +16,7 @@ from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.titles import Labels, labels_for
 from ..io.atomic import atomic_output
 from ..io.csv_export import write_exports
-from ..io.inputs import load_input, load_routes
+from ..io.input_files import load_input, load_routes
 from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.messages import customers_line, issue_counts

@@ -12,7 +12,7 @@ from ..core.cleaning import as_text, is_total_label
 from ..core.errors import XlcrmError
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, load_table, routes_from_sheets
 from ..core.model import RawSheet, Table
-from ..io.inputs import load_routes
+from ..io.input_files import load_routes
 from ..io.read import read_sheets
 from . import names
 from .book import Book

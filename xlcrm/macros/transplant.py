@@ -6,9 +6,10 @@ from __future__ import annotations
 from copy import copy
 
 from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.addresses import column_letter
 
 
 def copy_region(src: Worksheet, dst: Worksheet, bounds: tuple[int, int, int, int]) -> None:
@@ -30,7 +31,7 @@ def copy_region(src: Worksheet, dst: Worksheet, bounds: tuple[int, int, int, int
         if merged.issubset(region):
             dst.merge_cells(merged.coord)
     for col in range(min_col, max_col + 1):
-        letter = get_column_letter(col)
+        letter = column_letter(col - 1)
         if letter in src.column_dimensions and src.column_dimensions[letter].width:
             dst.column_dimensions[letter].width = src.column_dimensions[letter].width
     for row in range(min_row, max_row + 1):
