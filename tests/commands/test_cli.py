@@ -30,6 +30,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
         "汇总",
+        "重点关注",
         "一线",
         "二线",
         "六线",

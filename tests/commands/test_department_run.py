@@ -127,7 +127,7 @@ def test_one_table_with_a_manager_column(dept, combined, tmp_path, capsys):
     )
     summary = out / "部门汇总.xlsx"
     assert values(summary, CHANGES_ALL)[1:] == values(combined, CHANGE_TABLE_NAME)[1:]
-    assert openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx").sheetnames[1:3] == ["一线", "二线"]
+    assert openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx").sheetnames[1:4] == ["重点关注", "一线", "二线"]
 
 
 def test_a_table_without_the_manager_column_says_so(dept, tmp_path, capsys):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
 from ..core.model import QuarterInputs
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
@@ -21,6 +22,8 @@ from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.messages import customers_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
+from ..store.builds import quarter_of, record_build
+from ..store.database import open_store
 from .progress import Stopwatch
 
 
@@ -48,6 +51,8 @@ class QuarterRequest:
     export_dir: Path | None = None
     pdf: Path | None = None
     mask: bool = True  # phone and ID numbers masked on the route sheets (they are printed)
+    store: str | None = None  # the customer store (a file or a database URL) this quarter is recorded in
+    alerts: AlertSettings = AlertSettings()
 
 
 def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
@@ -102,7 +107,12 @@ def review_files(
 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     inputs, result = review_files(request, watch)
-    written = write_outputs(result, inputs, request, watch)
+    labels = title_labels(request, inputs)
+    known = None
+    if request.store:
+        known = watch.stage(f"记录到客户档案库 {request.store}", record_in_store, request, result, labels)
+    look = outlook(result, known, request.alerts)
+    written = write_outputs(result, inputs, request, labels, look, watch)
     watch.say(customers_line(result))
     watch.say(issue_counts(result.issues, see=f"（详见“{ISSUES_NAME}”工作表）"))
     for path in written:
@@ -113,21 +123,33 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     return result
 
 
+def record_in_store(request: QuarterRequest, result: QuarterResult, labels: Labels) -> CustomerHistory:
+    """This quarter and this build recorded (one transaction), then its customers' history read."""
+    quarter = quarter_of(labels.quarter)
+    files = request.files
+    with open_store(request.store) as store:
+        return record_build(
+            store, quarter, result, labels.manager, files.grades, files.purchases, files.routes
+        )
+
+
 def write_outputs(
-    result: QuarterResult, inputs: QuarterInputs, request: QuarterRequest, watch: Stopwatch
+    result: QuarterResult,
+    inputs: QuarterInputs,
+    request: QuarterRequest,
+    labels: Labels,
+    look: Outlook,
+    watch: Stopwatch,
 ) -> list[Path]:
     written = []
     if request.export_dir:
-        written += watch.stage(f"导出 CSV 到 {request.export_dir}", write_exports, result, request.export_dir)
+        written += watch.stage(
+            f"导出 CSV 到 {request.export_dir}", write_exports, result, request.export_dir, look
+        )
     if request.out:
         out = request.out
         sheets = watch.stage(
-            "整理输出工作表",
-            workbook_sheets,
-            result,
-            inputs.routes,
-            title_labels(request, inputs),
-            request.mask,
+            "整理输出工作表", workbook_sheets, result, inputs.routes, labels, request.mask, look
         )
 
         def write() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..core.addresses import column_letter
+from ..report.cards import CardSheet
 from ..report.look import (
     A4,
     CHART_GAP_ROWS,
@@ -28,14 +29,15 @@ from ..report.look import (
     wrapped_heights,
 )
 from ..report.model import Block, RouteAddition, Sheet
+from .card_xlsx import write_card_sheet
 
 IN_MEMORY_CELLS = 500_000
 
 
-def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAddition] = ()) -> None:
+def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[RouteAddition] = ()) -> None:
     """The sheets, each laid out from row 1; `additions` go on sheets of their own, at the
     cells they will take on the manager's route sheets (the template copies them over)."""
-    cells = sum(len(b.rows) * len(b.columns) for s in sheets for b in s.blocks)
+    cells = sum(len(b.rows) * len(b.columns) for s in sheets if isinstance(s, Sheet) for b in s.blocks)
     # a big workbook streams rows to disk; a manager's small one stays in memory (a temp file
     # per sheet costs more than the cells themselves)
     memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
@@ -47,7 +49,10 @@ def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAdditio
     for addition in additions:
         _write_addition(book, styles, addition)
     for sheet in sheets:
-        _write_sheet(book, styles, sheet)
+        if isinstance(sheet, CardSheet):
+            write_card_sheet(book, styles, sheet)
+        else:
+            _write_sheet(book, styles, sheet)
     book.close()
 
 

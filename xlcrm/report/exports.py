@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.history import ALERT_COLUMNS, HISTORY_COLUMNS, Outlook
+from ..core.history import outlook as core_outlook
 from ..core.quarter import CUSTOMER_COLUMNS, QuarterResult
 
 EXPORTS = {
@@ -12,20 +14,28 @@ EXPORTS = {
     "grade_changes.csv": ["segment", "grade", "batch", "up", "same", "down"],
     "standards.csv": ["segment", "grade", "min_volume", "min_amount", "customers"],
     "issues.csv": ["kind", "customer_code", "source", "detail"],
+    "alerts.csv": ALERT_COLUMNS,
+    "history.csv": HISTORY_COLUMNS,  # only with a customer store
 }
 # text a spreadsheet would run as a formula ('=HYPERLINK(…)', '+cmd', '@SUM')
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_frames(result: QuarterResult) -> dict[str, pd.DataFrame]:
-    """Each export file's rows, defused, in the order EXPORTS lists them."""
+def export_frames(result: QuarterResult, outlook: Outlook | None = None) -> dict[str, pd.DataFrame]:
+    """Each export file's rows, defused, in the order EXPORTS lists them (history.csv only with
+    a customer store)."""
+    outlook = outlook or core_outlook(result)
     frames = {
         "customers.csv": result.customers,
         "grade_changes.csv": result.grade_changes,
         "standards.csv": result.standards,
         "issues.csv": result.issues,
+        "alerts.csv": outlook.alerts,
+        "history.csv": outlook.history,
     }
-    return {name: defused(frames[name][columns]) for name, columns in EXPORTS.items()}
+    return {
+        name: defused(frames[name][columns]) for name, columns in EXPORTS.items() if frames[name] is not None
+    }
 
 
 def defused(frame: pd.DataFrame) -> pd.DataFrame:

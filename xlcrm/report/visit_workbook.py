@@ -13,6 +13,8 @@ from ..core.addresses import cell_ref
 from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from ..core.cleaning import as_text
 from ..core.grades import segment_label
+from ..core.history import Outlook
+from ..core.history import outlook as core_outlook
 from ..core.issues import KINDS
 from ..core.model import RouteBook, RouteSheet
 from ..core.privacy import mask_cells
@@ -20,6 +22,7 @@ from ..core.quarter import QuarterResult
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import Labels, report_title, route_title
 from ..core.weekdays import route_sort_key
+from .history_sheets import TRAIL_COLUMNS, focus_sheet, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
 OVERVIEW_NAME = "汇总"
@@ -41,8 +44,22 @@ ROUTE_ADDED = [
 ]
 
 
+def added_columns(outlook: Outlook | None = None) -> list[Column]:
+    """The columns xlcrm adds to a route sheet; with a store, the grade trail too."""
+    return ROUTE_ADDED + (TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else [])
+
+
+def _added_values(mine: pd.DataFrame, outlook: Outlook | None) -> dict:
+    values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
+    return values | (trail_values(mine["customer_code"], outlook) or {})
+
+
 def route_sheets(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    mask: bool = False,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns."""
@@ -66,14 +83,14 @@ def route_sheets(
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
+        values |= _added_values(mine, outlook)
         batch = mine["batch"].iloc[0] if len(mine) else ""
         title = route_title(route_sheet.route, batch, labels)
         sheets.append(
             Sheet(
                 route_sheet.route[:31],
                 title,
-                [Block(columns + ROUTE_ADDED, pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook), pd.DataFrame(values))],
                 filters=True,
                 highlight_changes=True,
             )
@@ -81,10 +98,14 @@ def route_sheets(
     return sheets
 
 
-def route_additions(result: QuarterResult, routes: RouteBook) -> list[RouteAddition]:
+def route_additions(
+    result: QuarterResult, routes: RouteBook, outlook: Outlook | None = None
+) -> list[RouteAddition]:
     additions = []
     for route_sheet, mine in _rows_by_sheet(result, routes):
-        block = Block(ROUTE_ADDED, mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True))
+        block = Block(
+            added_columns(outlook), pd.DataFrame(_added_values(mine, outlook)).reset_index(drop=True)
+        )
         additions.append(
             RouteAddition(
                 route_sheet.raw.sheet or route_sheet.route,
@@ -246,10 +267,14 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
     )
 
 
-def report_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
-    """The sheets xlcrm owns outright: 汇总, both tables and the issue list."""
+def report_sheets(
+    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), outlook: Outlook | None = None
+) -> list[Sheet]:
+    """The sheets xlcrm owns outright: 汇总, 重点关注, both tables and the issue list."""
+    outlook = outlook or core_outlook(result)
     return [
         overview_sheet(result, routes, labels),
+        focus_sheet(outlook, labels, with_store=outlook.trails is not None),
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
         issues_sheet(result, labels),
@@ -257,8 +282,13 @@ def report_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Lab
 
 
 def workbook_sheets(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    mask: bool = False,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
-    """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
-    overview, *tables = report_sheets(result, routes, labels)
-    return [overview, *route_sheets(result, routes, labels, mask), *tables]
+    """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list."""
+    outlook = outlook or core_outlook(result)
+    overview, focus, *tables = report_sheets(result, routes, labels, outlook)
+    return [overview, focus, *route_sheets(result, routes, labels, mask, outlook), *tables]

@@ -1,0 +1,177 @@
+"""A build and the store: record this quarter (district and the manager's build) in one
+transaction, then read back what the outputs need (core.history.CustomerHistory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import history
+from ..core.errors import XlcrmError
+from ..core.quarter import DistrictData, QuarterResult
+from ..core.quarters import Quarter
+from . import reading
+from .database import Store
+from .recording import BuildRecord, QuarterRecord, record
+
+
+def quarter_of(label: str | None) -> Quarter:
+    """The quarter a recording is for: from --quarter or the file names, or a clear error."""
+    quarter = Quarter.find(label)
+    if quarter is None:
+        raise XlcrmError(
+            "记录到客户档案库需要知道是哪个季度：请用 --quarter 指定（如 2026Q3 或 2026年第三季度），"
+            "或在等级表文件名中写明季度"
+        )
+    return quarter
+
+
+def quarter_record(
+    quarter: Quarter,
+    result: QuarterResult | DistrictData,
+    grades: Path,
+    purchases: Path | None,
+    builds: list[BuildRecord] = (),
+) -> QuarterRecord:
+    return QuarterRecord(
+        quarter,
+        history.scheme_of(result),
+        Path(grades).name,
+        Path(purchases).name if purchases else None,
+        history.district_record(result),
+        history.standards_record(result),
+        list(builds),
+    )
+
+
+def build_record(manager: str | None, routes: Path, result: QuarterResult) -> BuildRecord:
+    return BuildRecord(manager or "", Path(routes).name, history.route_record(result))
+
+
+def record_build(
+    store: Store,
+    quarter: Quarter,
+    result: QuarterResult,
+    manager: str | None,
+    grades: Path,
+    purchases: Path | None,
+    routes: Path,
+) -> history.CustomerHistory:
+    """Records the quarter with this build, then reads its customers' history back."""
+    record(store, quarter_record(quarter, result, grades, purchases, [build_record(manager, routes, result)]))
+    return known_history(store, quarter, manager or "")
+
+
+def known_history(store: Store, quarter: Quarter, manager: str) -> history.CustomerHistory:
+    """The history around a recorded build of this manager in this quarter."""
+    recorded = reading.recorded_quarters(store)
+    quarters = history.recent_quarters([r.quarter.index for r in recorded], quarter.index)
+    build = reading.build_of(store, quarter, manager)
+    if build is None:
+        raise XlcrmError(
+            f"客户档案库 {store.where} 中没有{manager or '（未署名）'}在{quarter.label}的线路记录"
+        )
+    rows = reading.history_of_build(store, build.id, quarters)
+    previous = reading.latest_build(store, manager, before=quarter)
+    return history.CustomerHistory(
+        quarter=quarter.index,
+        quarters=quarters,
+        rows=rows,
+        schemes=reading.schemes(recorded),
+        previous_routes=reading.route_customers(store, previous.id) if previous else None,
+        previous_quarter=previous.quarter.index if previous else None,
+    )
+
+
+ONLY = ("alerts", "changed", "all")
+
+
+def build_cards(
+    store: Store,
+    *,
+    manager: str | None = None,
+    quarter: Quarter | None = None,
+    route: str | None = None,
+    only: str = "all",
+    codes: list[str] | None = None,
+    settings: history.AlertSettings = history.AlertSettings(),
+) -> tuple[reading.Build, list]:
+    """The cards of a manager's recorded build (their latest, or of a quarter): every customer,
+    those with alerts, those whose grade changed, or the given codes; on one route if asked."""
+    from ..core.cards import make_cards
+
+    build = (
+        reading.build_of(store, quarter, manager if manager is not None else _only_manager(store))
+        if quarter
+        else reading.latest_build(store, manager)
+    )
+    if build is None:
+        who = manager or "这位客户经理"
+        raise XlcrmError(
+            f"客户档案库 {store.where} 中没有{who}{quarter.label if quarter else ''}的线路记录："
+            "请先用 xlcrm build --store 记录"
+        )
+    known = known_history(store, build.quarter, build.manager)
+    customers = reading.route_customers(store, build.id)
+    this = known.rows[known.rows["quarter"] == build.quarter.index].drop_duplicates("customer_code")
+    current = customers.merge(
+        this[["customer_code", "grade", "segment", "volume", "amount"]], on="customer_code", how="left"
+    ).rename(columns={"weekday": "batch"})
+    standards = reading.standards_of(store, build.quarter)
+    alerts = history.alerts(
+        current,
+        build.quarter.index,
+        history=known.rows,
+        schemes=known.schemes,
+        previous_routes=known.previous_routes,
+        previous_quarter=known.previous_quarter,
+        standards=standards,
+        settings=settings,
+    )
+    chosen = current
+    if route:
+        chosen = chosen[chosen["route"] == route]
+        if chosen.empty:
+            names = "、".join(sorted(set(current["route"])))
+            raise XlcrmError(f"{build.quarter.label}的记录中没有线路“{route}”（有：{names}）")
+    if codes is not None:
+        chosen = chosen[chosen["customer_code"].isin(set(codes))]
+    if only == "alerts":
+        chosen = chosen[chosen["customer_code"].isin(set(alerts["customer_code"]))]
+    elif only == "changed":
+        chosen = chosen[chosen["change"].isin(["up", "down"])]
+    chosen = history.visit_sorted(chosen)
+    scheme = known.schemes[build.quarter.index]
+    return build, make_cards(
+        chosen.reset_index(drop=True), known.rows, known.quarters, standards, scheme, alerts
+    )
+
+
+def _only_manager(store: Store) -> str:
+    build = reading.latest_build(store, None)
+    return build.manager if build else ""
+
+
+def history_around(
+    store: Store, quarter: Quarter, manager: str, result: QuarterResult
+) -> history.CustomerHistory:
+    """The history around a build not recorded yet (a department records everyone at the end, in
+    one transaction): the stored quarters other than this one, and this one from `result`."""
+    recorded = [r for r in reading.recorded_quarters(store) if r.quarter != quarter]
+    schemes = reading.schemes(recorded) | {quarter.index: result.scheme}
+    quarters = history.recent_quarters([*schemes], quarter.index)
+    codes = result.customers["customer_code"].dropna().drop_duplicates().tolist()
+    stored = reading.history_of_codes(store, codes, [q for q in quarters if q != quarter.index])
+    this = history.district_record(result)
+    this = this[this["customer_code"].isin(set(codes))].assign(quarter=quarter.index)
+    rows = pd.concat([stored, this[history.HISTORY_COLUMNS]], ignore_index=True)
+    previous = reading.latest_build(store, manager, before=quarter)
+    return history.CustomerHistory(
+        quarter=quarter.index,
+        quarters=quarters,
+        rows=rows,
+        schemes=schemes,
+        previous_routes=reading.route_customers(store, previous.id) if previous else None,
+        previous_quarter=previous.quarter.index if previous else None,
+    )
