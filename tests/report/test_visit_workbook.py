@@ -22,7 +22,7 @@ def test_workbook_sheets_in_order_with_titles():
         "客户季度等级最低标准表",
         "数据问题",
     ]
-    assert sheets[2].title == "二线（星期二）客户拜访表　2026年第三季度　客户经理：张三"
+    assert sheets[3].title == "二线（星期二）客户拜访表　2026年第三季度　客户经理：张三"
     overview = sheets[0]
     assert [b.caption for b in overview.blocks] == [
         "本季概况",

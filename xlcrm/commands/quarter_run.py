@@ -22,7 +22,7 @@ from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.messages import customers_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
-from ..store.builds import quarter_of, record_build
+from ..store.builds import previous_grades, quarter_of, record_build
 from ..store.database import open_store
 from .progress import Stopwatch
 
@@ -92,6 +92,8 @@ def review_files(
     """The request's files read and reviewed (nothing written)."""
     watch = watch or Stopwatch()
     inputs = read_inputs(request, watch)
+    if request.store and inputs.previous is None:
+        inputs = with_stored_previous(request, inputs, watch)
     result = watch.stage(
         "合并与统计",
         review_quarter,
@@ -103,6 +105,17 @@ def review_files(
         watch.note,
     )
     return inputs, result
+
+
+def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: Stopwatch) -> QuarterInputs:
+    """Without a previous-grade table, last quarter's grades come from the store when it has them."""
+    quarter = quarter_of(title_labels(request, inputs).quarter)
+    with open_store(request.store) as store:
+        previous = previous_grades(store, quarter)
+    if previous is None:
+        return inputs
+    watch.note(f"上季等级取自客户档案库 {previous.where}")
+    return QuarterInputs(inputs.routes, inputs.grades, inputs.purchases, previous)
 
 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:

@@ -100,10 +100,16 @@ def _talking_points(row, gap, floor: pd.DataFrame) -> list[str]:
         if key in floor.index:
             volume = _short(floor.at[key, "min_volume"], row.volume)
             amount = _short(floor.at[key, "min_amount"], row.amount)
-            points.append(
-                f"由 {row.previous_grade} 降为 {row.grade}：要回到 {row.previous_grade}，按本季辖区最低标准"
-                f"还差 {_gap_text(volume, '条')}、{_gap_text(amount, '元')}"
-            )
+            if volume == 0 and amount == 0:
+                points.append(
+                    f"由 {row.previous_grade} 降为 {row.grade}：购进已不低于 {row.previous_grade} 的"
+                    "辖区最低标准，降档另有原因，需当面了解"
+                )
+            else:
+                points.append(
+                    f"由 {row.previous_grade} 降为 {row.grade}：要回到 {row.previous_grade}，"
+                    f"按本季辖区最低标准还差 {_gap_text(volume, '条')}、{_gap_text(amount, '元')}"
+                )
         else:
             points.append(f"由 {row.previous_grade} 降为 {row.grade}：本季辖区无人持有 {row.previous_grade}")
     if not isinstance(row.grade, str):

@@ -18,7 +18,7 @@ import pandas as pd
 from .changes import DOWN
 from .cleaning import STRING
 from .grades import GradeScheme, scheme_spec
-from .privacy import mask_text
+from .privacy import mask_text_column
 from .quarter import DistrictData, QuarterResult
 from .quarters import Quarter
 from .weekdays import WEEKDAYS, route_sort_key
@@ -75,7 +75,7 @@ def route_record(result: QuarterResult) -> pd.DataFrame:
             if column in rows
             else pd.Series(pd.NA, index=rows.index, dtype=STRING)
         )
-        record[column] = text.map(lambda t: mask_text(t) or None, na_action="ignore").astype(STRING)
+        record[column] = mask_text_column(text)
     return record.reset_index(drop=True)
 
 
@@ -95,69 +95,81 @@ def recent_quarters(recorded: Iterable[int], upto: int, count: int = HISTORY_QUA
     return sorted(q for q in set(recorded) if q <= upto)[-count:]
 
 
-def with_levels(history: pd.DataFrame, schemes: Mapping[int, GradeScheme]) -> pd.DataFrame:
-    """Adds each row's level under its own quarter's scheme (NA without a grade)."""
-    level = pd.Series(np.nan, index=history.index, dtype=float)
-    for quarter, rows in history.groupby("quarter").groups.items():
-        scheme = schemes[quarter]
-        level.loc[rows] = scheme.levels(history.loc[rows, "grade"].astype(STRING)).to_numpy(
-            dtype=float, na_value=np.nan
-        )
-    return history.assign(level=level)
+@dataclass(frozen=True)
+class Grid:
+    """This build's customers (rows, in `current`'s order) × recorded quarters (columns): the
+    grade, its level under that quarter's scheme, and the volume; NaN / None where the customer
+    is in no grade table of that quarter. Built once, read by every rule below."""
+
+    quarters: list[int]  # oldest first
+    grade: np.ndarray  # object, n × k
+    level: np.ndarray  # float, n × k
+    volume: np.ndarray  # float, n × k
+    specs: list[str]  # each quarter's scheme spec
+
+    def column(self, quarter: int) -> int | None:
+        return self.quarters.index(quarter) if quarter in self.quarters else None
 
 
-def history_export(history: pd.DataFrame, codes: Iterable[str], quarters: list[int]) -> pd.DataFrame:
-    """history.csv: each customer's rows in those quarters, quarter written 2026Q3, by code then quarter."""
-    wanted = history[history["customer_code"].isin(set(codes)) & history["quarter"].isin(quarters)]
+def grid(
+    rows: pd.DataFrame, codes: pd.Series, quarters: list[int], schemes: Mapping[int, GradeScheme]
+) -> Grid:
+    n, k = len(codes), len(quarters)
+    grade = np.full((n, k), None, dtype=object)
+    level = np.full((n, k), np.nan)
+    volume = np.full((n, k), np.nan)
+    at_row = pd.Index(codes.astype(object)).get_indexer(rows["customer_code"].astype(object))
+    at_col = pd.Index(quarters).get_indexer(rows["quarter"])
+    keep = (at_row >= 0) & (at_col >= 0)
+    r, c = at_row[keep], at_col[keep]
+    grades = rows["grade"].astype(object).to_numpy()[keep]
+    grade[r, c] = grades
+    volume[r, c] = rows["volume"].to_numpy(dtype=float)[keep]
+    for j, quarter in enumerate(quarters):
+        mine = c == j
+        by_grade = {g: schemes[quarter].level(g) for g in pd.unique(grades[mine]) if isinstance(g, str)}
+        level[r[mine], j] = [
+            np.nan if not isinstance(g, str) or by_grade[g] is None else by_grade[g] for g in grades[mine]
+        ]
+    grade[pd.isna(grade)] = None
+    return Grid(list(quarters), grade, level, volume, [scheme_spec(schemes[q]) for q in quarters])
+
+
+def history_export(history: pd.DataFrame, quarters: list[int]) -> pd.DataFrame:
+    """history.csv: the history rows (a build's customers') in those quarters, quarter written
+    2026Q3, by code then quarter."""
+    wanted = history[history["quarter"].isin(quarters).to_numpy()]
     out = wanted.sort_values(["customer_code", "quarter"], kind="stable")
-    out = out.assign(quarter=[Quarter.from_index(int(q)).code for q in out["quarter"]])
+    names = {q: Quarter.from_index(int(q)).code for q in quarters}
+    out = out.assign(quarter=out["quarter"].map(names))
     return out[HISTORY_COLUMNS].reset_index(drop=True)
 
 
 # --- the trail on the route sheets ----------------------------------------------------------------
 
 
-def grade_trails(
-    history: pd.DataFrame, codes: pd.Series, quarters: list[int], schemes: Mapping[int, GradeScheme]
-) -> pd.DataFrame:
-    """近四季等级 and 趋势 for each code (aligned with `codes`): the grades of the last four
+def grade_trails(found: Grid, codes: pd.Series) -> pd.DataFrame:
+    """近四季等级 and 趋势 (aligned with `codes`, the grid's rows): the grades of the last four
     recorded quarters, oldest first ('—' where the customer was not in that quarter's grade
     table), and ↑ / ↓ / → from the first to the last known grade (blank with fewer than two
     known, or when those two quarters were graded by different schemes)."""
-    shown = quarters[-TRAIL_QUARTERS:]
-    rows = with_levels(history[history["quarter"].isin(shown)], schemes)
-    grades = pd.DataFrame(
-        {q: _at(rows, q, "grade").reindex(codes.to_numpy(object)).to_numpy(object) for q in shown},
-        index=codes.index,
-    )
-    levels = (
-        np.column_stack(
-            [_at(rows, q, "level").reindex(codes.to_numpy(object)).to_numpy(dtype=float) for q in shown]
-        )
-        if shown
-        else np.empty((len(codes), 0))
-    )
-    trail = [" ".join("—" if pd.isna(g) else str(g) for g in row) for row in grades.itertuples(index=False)]
-    known = ~np.isnan(levels)
+    shown = slice(max(len(found.quarters) - TRAIL_QUARTERS, 0), len(found.quarters))
+    grades, levels = found.grade[:, shown], found.level[:, shown]
+    specs = np.array(found.specs[shown], dtype=object)
+    trail = np.full(len(codes), "", dtype=object)
+    for j in range(grades.shape[1]):
+        column = np.where(pd.isna(grades[:, j]), "—", grades[:, j]).astype(object)
+        trail = column if j == 0 else trail + " " + column
     trend = np.full(len(codes), "", dtype=object)
-    if shown:
+    if grades.shape[1]:
+        known = ~np.isnan(levels)
         first = known.argmax(axis=1)
-        last = len(shown) - 1 - known[:, ::-1].argmax(axis=1)
-        picked = np.arange(len(codes))
-        a, b = levels[picked, first], levels[picked, last]
-        specs = np.array([scheme_spec(schemes[q]) for q in shown], dtype=object)
+        last = grades.shape[1] - 1 - known[:, ::-1].argmax(axis=1)
+        rows = np.arange(len(codes))
+        a, b = levels[rows, first], levels[rows, last]
         two = known.any(axis=1) & (first < last) & (specs[first] == specs[last])
         trend[two] = np.where(b[two] > a[two], "↑", np.where(b[two] < a[two], "↓", "→"))
     return pd.DataFrame({"trail": trail, "trend": trend}, index=codes.index)
-
-
-def _at(rows: pd.DataFrame, quarter: int, column: str) -> pd.Series:
-    """One quarter's `column` by customer code."""
-    at = rows[rows["quarter"] == quarter].drop_duplicates("customer_code")
-    return pd.Series(
-        at[column].to_numpy(object if column == "grade" else float),
-        index=at["customer_code"].to_numpy(object),
-    )
 
 
 # --- alerts ---------------------------------------------------------------------------------------
@@ -173,6 +185,7 @@ def alerts(
     previous_quarter: int | None = None,
     standards: pd.DataFrame | None = None,
     settings: AlertSettings = AlertSettings(),
+    found: Grid | None = None,
 ) -> pd.DataFrame:
     """What a manager should look at first, one row per customer and kind: customer_code, kind,
     detail (Chinese), route, batch — sorted by visit weekday, route, code.
@@ -181,20 +194,22 @@ def alerts(
     previous_grade, segment, volume). Without `history` only what one quarter shows (fell); with
     it (every recorded quarter's rows for these customers, this one included) the others.
     """
-    found = [_fell(current)]
+    hits = [_fell(current)]
     if history is not None:
-        levelled = with_levels(history, schemes)
-        found += [
-            _down_twice(current, levelled, quarter, schemes),
-            _volume_drop(current, levelled, quarter, settings.volume_drop),
+        if found is None:
+            recorded = sorted(schemes)
+            found = grid(history, current["customer_code"], recent_quarters(recorded, quarter), schemes)
+        hits += [
+            _down_twice(current, found, quarter),
+            _volume_drop(current, found, quarter, settings.volume_drop),
         ]
         if standards is not None:
-            found.append(_long_holder_at_risk(current, levelled, quarter, standards, settings, schemes))
+            hits.append(_long_holder_at_risk(current, found, quarter, standards, settings))
         if previous_routes is not None and previous_quarter is not None:
-            found.append(_left_routes(current, previous_routes, previous_quarter))
+            hits.append(_left_routes(current, previous_routes, previous_quarter))
     table = (
-        pd.concat([f for f in found if len(f)], ignore_index=True)
-        if any(len(f) for f in found)
+        pd.concat([h for h in hits if len(h)], ignore_index=True)
+        if any(len(h) for h in hits)
         else pd.DataFrame(columns=[*ALERT_COLUMNS, "route", "batch"])
     )
     return sort_alerts(table)
@@ -211,8 +226,9 @@ def sort_alerts(table: pd.DataFrame) -> pd.DataFrame:
 def visit_sorted(frame: pd.DataFrame, then: list | None = None) -> pd.DataFrame:
     """Rows in the order the week is visited: weekday (星期一 … then the rest), route, code."""
     day = {w: i for i, w in enumerate(WEEKDAYS)}
+    route_keys = {r: route_sort_key(str(r)) for r in pd.unique(frame["route"])}
     keys = [
-        (day.get(b, len(day)), route_sort_key(str(r)), str(c))
+        (day.get(b, len(day)), route_keys[r], str(c))
         for b, r, c in zip(frame["batch"], frame["route"], frame["customer_code"])
     ]
     if then is not None:
@@ -233,6 +249,10 @@ def _rows(current: pd.DataFrame, mask, kind: str, details) -> pd.DataFrame:
     )
 
 
+def _none(current: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return _rows(current, np.zeros(len(current), dtype=bool), kind, [])
+
+
 def _fell(current: pd.DataFrame) -> pd.DataFrame:
     coded = current["customer_code"].notna().to_numpy()
     mask = (current["change"] == DOWN).fillna(False).to_numpy() & coded
@@ -241,35 +261,39 @@ def _fell(current: pd.DataFrame) -> pd.DataFrame:
     return _rows(current, mask, "fell", details)
 
 
-def _comparable(schemes: Mapping[int, GradeScheme], quarters: list[int]) -> bool:
-    return all(q in schemes for q in quarters) and len({scheme_spec(schemes[q]) for q in quarters}) == 1
+def _columns(found: Grid, quarters: list[int]) -> list[int] | None:
+    """The grid's columns of these calendar quarters, when all are recorded under one scheme."""
+    at = [found.column(q) for q in quarters]
+    if None in at or len({found.specs[j] for j in at}) != 1:
+        return None
+    return at
 
 
-def _down_twice(current, levelled, quarter: int, schemes) -> pd.DataFrame:
+def _down_twice(current, found: Grid, quarter: int) -> pd.DataFrame:
     """Fell from Q−2 to Q−1 and again from Q−1 to Q: three consecutive calendar quarters, all recorded."""
-    quarters = [quarter - 2, quarter - 1, quarter]
-    if not _comparable(schemes, quarters):
-        return _rows(current, np.zeros(len(current), bool), "down_twice", [])
-    codes = current["customer_code"].to_numpy(object)
-    a, b, c = (_at(levelled, q, "level").reindex(codes).to_numpy(dtype=float) for q in quarters)
+    at = _columns(found, [quarter - 2, quarter - 1, quarter])
+    if at is None:
+        return _none(current, "down_twice")
+    a, b, c = (found.level[:, j] for j in at)
     with np.errstate(invalid="ignore"):
         mask = (b < a) & (c < b)
-    grades = [_at(levelled, q, "grade").reindex(codes[mask]).to_numpy(object) for q in quarters]
-    before, last = (Quarter.from_index(q).label for q in quarters[:2])
-    details = [f"{before} {g0} → {last} {g1} → 本季 {g2}，连续两季降档" for g0, g1, g2 in zip(*grades)]
+    before, last = (Quarter.from_index(q).label for q in (quarter - 2, quarter - 1))
+    g0, g1, g2 = (found.grade[mask, j] for j in at)
+    details = [f"{before} {x} → {last} {y} → 本季 {z}，连续两季降档" for x, y, z in zip(g0, g1, g2)]
     return _rows(current, mask, "down_twice", details)
 
 
-def _volume_drop(current, levelled, quarter: int, share: float) -> pd.DataFrame:
+def _volume_drop(current, found: Grid, quarter: int, share: float) -> pd.DataFrame:
     """This quarter's volume at most (1 − share) of last calendar quarter's, both known, last above 0.
     Compared exactly: 63 of 90 is a drop of 30 %."""
-    codes = current["customer_code"].to_numpy(object)
-    this = _at(levelled, quarter, "volume").reindex(codes).to_numpy(dtype=float)
-    last = _at(levelled, quarter - 1, "volume").reindex(codes).to_numpy(dtype=float)
+    this_at, last_at = found.column(quarter), found.column(quarter - 1)
+    if this_at is None or last_at is None:
+        return _none(current, "volume_drop")
+    this, last = found.volume[:, this_at], found.volume[:, last_at]
     keep = 1 - Fraction(str(share))
     with np.errstate(invalid="ignore"):
         candidate = ~np.isnan(this) & ~np.isnan(last) & (last > 0) & (this <= float(keep) * last * (1 + 1e-9))
-    mask = np.zeros(len(codes), dtype=bool)
+    mask = np.zeros(len(this), dtype=bool)
     for i in np.flatnonzero(candidate):  # the few near the line decided exactly, as decimals
         mask[i] = Fraction(repr(float(this[i]))) <= keep * Fraction(repr(float(last[i])))
     details = [
@@ -280,17 +304,17 @@ def _volume_drop(current, levelled, quarter: int, share: float) -> pd.DataFrame:
 
 
 def _long_holder_at_risk(
-    current, levelled, quarter: int, standards: pd.DataFrame, settings: AlertSettings, schemes
+    current, found: Grid, quarter: int, standards: pd.DataFrame, settings: AlertSettings
 ) -> pd.DataFrame:
-    """The same grade in each of the last `hold_quarters` consecutive recorded quarters (this one
-    included), and this quarter's volume under (1 + margin) × the lowest volume among the
-    district's holders of that grade: the next quarter could take it away."""
-    quarters = list(range(quarter - settings.hold_quarters + 1, quarter + 1))
-    codes = current["customer_code"].to_numpy(object)
-    if not all(q in schemes for q in quarters):
-        return _rows(current, np.zeros(len(codes), bool), "long_holder_at_risk", [])
-    grades = pd.DataFrame({q: _at(levelled, q, "grade").reindex(codes).to_numpy(object) for q in quarters})
-    held = (grades.notna().all(axis=1) & grades.eq(grades[quarter], axis=0).all(axis=1)).to_numpy()
+    """The same grade in each of the last `hold_quarters` consecutive calendar quarters (all
+    recorded, this one included), and this quarter's volume under (1 + margin) × the lowest
+    volume among the district's holders of that grade: the next quarter could take it away."""
+    at = [found.column(q) for q in range(quarter - settings.hold_quarters + 1, quarter + 1)]
+    if None in at:
+        return _none(current, "long_holder_at_risk")
+    grades = found.grade[:, at]
+    now = grades[:, -1]
+    held = ~pd.isna(now) & (grades == now[:, None]).all(axis=1)
     pairs = standards["segment"].astype(str) + "\x00" + standards["grade"].astype(str)
     floor = pd.Series(standards["min_volume"].to_numpy(dtype=float), index=pairs.to_numpy(object))
     keys = (
@@ -387,9 +411,12 @@ def outlook(
     result: QuarterResult, known: CustomerHistory | None = None, settings: AlertSettings = AlertSettings()
 ) -> Outlook:
     current = result.customers
+    routes = route_record(result)
     if known is None:
-        return Outlook(with_names(alerts(current, 0, settings=settings), route_record(result)))
-    found = alerts(
+        return Outlook(with_names(alerts(current, 0, settings=settings), routes))
+    quarters = recent_quarters(known.quarters, known.quarter)
+    found = grid(known.rows, current["customer_code"], quarters, known.schemes)
+    hits = alerts(
         current,
         known.quarter,
         history=known.rows,
@@ -398,13 +425,11 @@ def outlook(
         previous_quarter=known.previous_quarter,
         standards=result.standards,
         settings=settings,
+        found=found,
     )
-    found = with_names(found, route_record(result), known.previous_routes)
-    coded = current["customer_code"].dropna()
-    trails = grade_trails(known.rows, coded, known.quarters, known.schemes).assign(
-        customer_code=coded.to_numpy()
+    hits = with_names(hits, routes, known.previous_routes)
+    coded = current["customer_code"].notna().to_numpy()
+    trails = grade_trails(found, current["customer_code"])[coded].assign(
+        customer_code=current["customer_code"][coded].to_numpy()
     )
-    recent = recent_quarters(known.quarters, known.quarter, HISTORY_QUARTERS)
-    return Outlook(
-        found, trails[["customer_code", "trail", "trend"]], history_export(known.rows, coded, recent)
-    )
+    return Outlook(hits, trails[["customer_code", "trail", "trend"]], history_export(known.rows, quarters))

@@ -3,12 +3,17 @@ transaction, then read back what the outputs need (core.history.CustomerHistory)
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..core import history
+from ..core import history, issues
+from ..core.cleaning import STRING
+from ..core.columns import Header
 from ..core.errors import XlcrmError
+from ..core.model import Table
 from ..core.quarter import DistrictData, QuarterResult
 from ..core.quarters import Quarter
 from . import reading
@@ -58,27 +63,42 @@ def record_build(
     purchases: Path | None,
     routes: Path,
 ) -> history.CustomerHistory:
-    """Records the quarter with this build, then reads its customers' history back."""
-    record(store, quarter_record(quarter, result, grades, purchases, [build_record(manager, routes, result)]))
-    return known_history(store, quarter, manager or "")
+    """Records the quarter with this build and reads its customers' history: at the same time,
+    the recording on a thread of its own (SQLite and PostgreSQL do their part of both without
+    holding Python's lock), the history from the quarters recorded before."""
+    entry = quarter_record(quarter, result, grades, purchases, [build_record(manager, routes, result)])
+    with ThreadPoolExecutor(1, thread_name_prefix="xlcrm-record") as pool:
+        recording = pool.submit(record, store, entry)
+        try:
+            known = history_around(store, quarter, manager or "", result)
+        finally:
+            recording.result()  # a failed recording fails the build, after the reader let go
+    return known
 
 
-def known_history(store: Store, quarter: Quarter, manager: str) -> history.CustomerHistory:
-    """The history around a recorded build of this manager in this quarter."""
-    recorded = reading.recorded_quarters(store)
-    quarters = history.recent_quarters([r.quarter.index for r in recorded], quarter.index)
+def known_history(
+    store: Store, quarter: Quarter, manager: str, result: QuarterResult | None = None
+) -> history.CustomerHistory:
+    """The history around a recorded build of this manager in this quarter (its own quarter's
+    rows from `result` when the build is at hand, not read back)."""
+    schemes = reading.quarter_schemes(store)
+    quarters = history.recent_quarters(schemes, quarter.index)
     build = reading.build_of(store, quarter, manager)
     if build is None:
         raise XlcrmError(
             f"客户档案库 {store.where} 中没有{manager or '（未署名）'}在{quarter.label}的线路记录"
         )
-    rows = reading.history_of_build(store, build.id, quarters)
+    if result is None:
+        rows = reading.history_of_build(store, build.id, quarters)
+    else:
+        stored = reading.history_of_build(store, build.id, [q for q in quarters if q != quarter.index])
+        rows = pd.concat([stored, _this_quarter(result, quarter)], ignore_index=True)
     previous = reading.latest_build(store, manager, before=quarter)
     return history.CustomerHistory(
         quarter=quarter.index,
         quarters=quarters,
         rows=rows,
-        schemes=reading.schemes(recorded),
+        schemes=schemes,
         previous_routes=reading.route_customers(store, previous.id) if previous else None,
         previous_quarter=previous.quarter.index if previous else None,
     )
@@ -129,6 +149,22 @@ def build_cards(
         standards=standards,
         settings=settings,
     )
+    wanted = set(codes) if codes is not None else set(alerts["customer_code"]) if only == "alerts" else set()
+    if known.previous_routes is not None and wanted:
+        # customers who left the routes have alerts too: their card from the previous build
+        gone = known.previous_routes[
+            known.previous_routes["customer_code"].isin(wanted - set(current["customer_code"]))
+        ]
+        gone = (
+            gone.merge(
+                this[["customer_code", "grade", "segment", "volume", "amount"]],
+                on="customer_code",
+                how="left",
+            )
+            .rename(columns={"weekday": "batch"})
+            .assign(change="")
+        )
+        current = pd.concat([current, gone[current.columns]], ignore_index=True)
     chosen = current
     if route:
         chosen = chosen[chosen["route"] == route]
@@ -153,19 +189,23 @@ def _only_manager(store: Store) -> str:
     return build.manager if build else ""
 
 
+def _this_quarter(result: QuarterResult, quarter: Quarter) -> pd.DataFrame:
+    """The build's own quarter as history rows: its route customers' rows of the district."""
+    codes = set(result.customers["customer_code"].dropna())
+    this = history.district_record(result)
+    return this[this["customer_code"].isin(codes)].assign(quarter=quarter.index)[history.HISTORY_COLUMNS]
+
+
 def history_around(
     store: Store, quarter: Quarter, manager: str, result: QuarterResult
 ) -> history.CustomerHistory:
     """The history around a build not recorded yet (a department records everyone at the end, in
     one transaction): the stored quarters other than this one, and this one from `result`."""
-    recorded = [r for r in reading.recorded_quarters(store) if r.quarter != quarter]
-    schemes = reading.schemes(recorded) | {quarter.index: result.scheme}
+    schemes = reading.quarter_schemes(store) | {quarter.index: result.scheme}
     quarters = history.recent_quarters([*schemes], quarter.index)
     codes = result.customers["customer_code"].dropna().drop_duplicates().tolist()
     stored = reading.history_of_codes(store, codes, [q for q in quarters if q != quarter.index])
-    this = history.district_record(result)
-    this = this[this["customer_code"].isin(set(codes))].assign(quarter=quarter.index)
-    rows = pd.concat([stored, this[history.HISTORY_COLUMNS]], ignore_index=True)
+    rows = pd.concat([stored, _this_quarter(result, quarter)], ignore_index=True)
     previous = reading.latest_build(store, manager, before=quarter)
     return history.CustomerHistory(
         quarter=quarter.index,
@@ -175,3 +215,22 @@ def history_around(
         previous_routes=reading.route_customers(store, previous.id) if previous else None,
         previous_quarter=previous.quarter.index if previous else None,
     )
+
+
+def previous_grades(store: Store, quarter: Quarter) -> Table | None:
+    """Last calendar quarter's grade table as recorded, for a build given no previous-grade
+    table: every change is then measured against the district's own record."""
+    before = quarter.shifted(-1)
+    rows = reading.district_grades(store, before)
+    if rows is None:
+        return None
+    where = f"{store.where} › {before.code}"
+    frame = pd.DataFrame(
+        {
+            "customer_code": rows["customer_code"].astype(STRING),
+            "excel_row": np.arange(1, len(rows) + 1),
+            "location": where,
+            "grade": rows["grade"].astype(STRING),
+        }
+    ).astype({"location": "category"})
+    return Table(frame, issues.empty(), where, Header(0, ["客户代码", "客户等级"], {"code": 0, "grade": 1}))

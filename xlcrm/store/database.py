@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -21,6 +22,7 @@ from . import schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WAIT_S = 60  # how long a run waits for another run writing the same store
+CACHE_KB = 256 * 1024
 _LOCK_KEY = 7_263_115  # the advisory lock all xlcrm writers of a PostgreSQL store share
 
 
@@ -148,6 +150,9 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(wait_seconds() * 1000)}")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # a quarter's million rows fit in the writer's cache: it never spills pages into the file
+        # mid-transaction (that would need the file to itself, waiting for every reader)
+        dbapi_connection.execute(f"PRAGMA cache_size = -{CACHE_KB}")
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
@@ -209,12 +214,19 @@ def insert_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, chunk
     if frame.empty:
         return
     compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=list(frame.columns))
-    values = frame.astype(object).where(frame.notna(), None)
-    if compiled.positional:
-        values = values[list(compiled.positiontup)]  # bind names are the column names
-    for start in range(0, len(values), chunk):
-        part = values.iloc[start : start + chunk]
-        rows = (
-            list(part.itertuples(index=False, name=None)) if compiled.positional else part.to_dict("records")
-        )
+    names = list(compiled.positiontup) if compiled.positional else list(frame.columns)
+    columns = [_plain(frame[name]) for name in names]  # bind names are the column names
+    for start in range(0, len(frame), chunk):
+        part = [column[start : start + chunk] for column in columns]
+        rows = list(zip(*part)) if compiled.positional else [dict(zip(names, row)) for row in zip(*part)]
         conn.exec_driver_sql(compiled.string, rows)
+
+
+def _plain(column: pd.Series) -> list:
+    """A column as Python values the driver binds, NA/NaN as None (PostgreSQL would keep NaN)."""
+    values = column.to_numpy(dtype=object, na_value=None)
+    if column.dtype.kind == "f":
+        values = np.where(np.isnan(column.to_numpy(dtype=float)), None, values)
+    elif column.dtype.kind in "iu":
+        values = column.to_numpy().tolist()
+    return values.tolist() if isinstance(values, np.ndarray) else values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -12,7 +13,7 @@ from ..core.errors import XlcrmError
 from ..core.grades import GradeScheme, scheme_from_spec
 from ..core.quarters import Quarter
 from . import schema
-from .database import Store
+from .database import Store, insert_rows
 
 CODES_PER_QUERY = 500  # codes named in one IN (…): far below every database's limit
 
@@ -67,6 +68,15 @@ def schemes(recorded: list[RecordedQuarter]) -> dict[int, GradeScheme]:
     return {r.quarter.index: scheme_from_spec(r.scheme) for r in recorded}
 
 
+def quarter_schemes(store: Store) -> dict[int, GradeScheme]:
+    """Each recorded quarter (Quarter.index) and its grade scheme: what the history needs, without
+    counting anything (recorded_quarters counts every route customer)."""
+    q = schema.quarters
+    with store.reading() as conn:
+        rows = conn.execute(sa.select(q.c.id, q.c.scheme).order_by(q.c.id)).all()
+    return {quarter: scheme_from_spec(spec) for quarter, spec in rows}
+
+
 def history_of_build(store: Store, build_id: int, quarters: list[int]) -> pd.DataFrame:
     """Every stored district row, in those quarters, of the customers on one build's routes."""
     d, r = schema.district, schema.route_customers
@@ -82,29 +92,52 @@ def history_of_build(store: Store, build_id: int, quarters: list[int]) -> pd.Dat
 
 
 def history_of_codes(store: Store, codes: list[str], quarters: list[int]) -> pd.DataFrame:
+    """Every stored district row, in those quarters, of these customers. Many customers are
+    joined through a temporary table (one query), a few named in the query."""
     d = schema.district
-    parts = []
+    columns = (
+        d.c.customer_code,
+        d.c.quarter_id.label("quarter"),
+        d.c.grade,
+        d.c.segment,
+        d.c.volume,
+        d.c.amount,
+    )
     with store.reading() as conn:
-        for start in range(0, len(codes), CODES_PER_QUERY):
-            query = sa.select(
-                d.c.customer_code,
-                d.c.quarter_id.label("quarter"),
-                d.c.grade,
-                d.c.segment,
-                d.c.volume,
-                d.c.amount,
-            ).where(
-                d.c.customer_code.in_(codes[start : start + CODES_PER_QUERY]), d.c.quarter_id.in_(quarters)
+        if len(codes) <= CODES_PER_QUERY:
+            query = sa.select(*columns).where(d.c.customer_code.in_(codes), d.c.quarter_id.in_(quarters))
+            return _frame(conn.execute(query)) if codes else _empty_history()
+        wanted = sa.Table(
+            "xlcrm_wanted",
+            sa.MetaData(),
+            sa.Column("customer_code", sa.String(40), primary_key=True),
+            prefixes=["TEMPORARY"],
+        )
+        wanted.create(conn)
+        try:
+            insert_rows(
+                conn, wanted, pd.DataFrame({"customer_code": pd.unique(pd.Series(codes, dtype=object))})
             )
-            parts.append(_frame(conn.execute(query)))
-    return pd.concat(parts, ignore_index=True) if parts else _empty_history()
+            query = (
+                sa.select(*columns)
+                .join_from(wanted, d, d.c.customer_code == wanted.c.customer_code)
+                .where(d.c.quarter_id.in_(quarters))
+            )
+            return _frame(conn.execute(query))
+        finally:
+            wanted.drop(conn)
 
 
 def _frame(result: sa.CursorResult) -> pd.DataFrame:
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    if frame.empty:
-        return _empty_history() if "quarter" in result.keys() else frame
-    return frame.astype({"volume": float, "amount": float}) if "volume" in frame else frame
+    """Rows as columns, from the driver's own tuples: a million rows in a second."""
+    names = list(result.keys())
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    if not rows:
+        return _empty_history() if "quarter" in names else pd.DataFrame(columns=names)
+    table = np.array(rows, dtype=object)  # one step: five times faster than a column at a time
+    kinds = {"volume": float, "amount": float, "quarter": np.int64}
+    return pd.DataFrame({name: table[:, i].astype(kinds.get(name, object)) for i, name in enumerate(names)})
 
 
 def _empty_history() -> pd.DataFrame:
@@ -210,3 +243,15 @@ def table_frames(store: Store) -> dict[str, pd.DataFrame]:
                 frame.insert(0 if table is not schema.builds else 1, "quarter", quarter)
             frames[table.name] = frame
     return frames
+
+
+def district_grades(store: Store, quarter: Quarter) -> pd.DataFrame | None:
+    """customer_code, grade of a recorded quarter's district (None when it is not recorded)."""
+    d = schema.district
+    with store.reading() as conn:
+        if not conn.execute(
+            sa.select(schema.quarters.c.id).where(schema.quarters.c.id == quarter.index)
+        ).first():
+            return None
+        result = conn.execute(sa.select(d.c.customer_code, d.c.grade).where(d.c.quarter_id == quarter.index))
+        return pd.DataFrame(result.fetchall(), columns=["customer_code", "grade"])
