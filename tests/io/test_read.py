@@ -88,8 +88,11 @@ def test_unreadable_files(tmp_path, make, message):
 
 def test_not_a_spreadsheet(tmp_path):
     (tmp_path / "p.pdf").write_bytes(b"%PDF-1.4")
-    with pytest.raises(XlcrmError, match="不是支持的表格文件"):
+    with pytest.raises(XlcrmError, match="p.pdf 是PDF 文件，不是表格文件"):
         read_sheets(tmp_path / "p.pdf")
+    (tmp_path / "p.json").write_text('{"客户代码": 1}', encoding="utf-8")
+    with pytest.raises(XlcrmError, match="不是支持的表格文件"):
+        read_sheets(tmp_path / "p.json")
 
 
 def test_an_empty_table_and_a_sheet_without_codes(tmp_path):

@@ -49,6 +49,7 @@ class DepartmentOptions:
     quarter: str | None
     pdf: bool
     mask: bool
+    inputs: tuple[Path, ...] = ()  # every input file of the run: no output may replace one
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
@@ -93,7 +94,7 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         labels = labels_for(quarter=_options.quarter, heading=routes.heading(), fallback_manager=job.manager)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
         sheets = workbook_sheets(result, routes, labels, mask=_options.mask)
-        with atomic_output(out, inputs=(job.file,)) as tmp:
+        with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:
             workbook_to_pdf(out, out.with_suffix(".pdf"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
-from ..core.model import RawSheet
+from ..core.model import HIDDEN, RawSheet
 from ..core.privacy import mask_value
 from ..report.exports import FORMULA_STARTS
 from .book import Rendering
@@ -46,7 +46,8 @@ class LiveBook:
         values = sht.range((1, 1), (last.row, last.column)).options(ndim=2).value
         frame = pd.DataFrame(values, index=range(1, len(values) + 1), dtype=object)
         frame.columns = range(frame.shape[1])
-        return RawSheet(Path(self.name), sheet, frame.where(frame.notna(), ""))
+        hidden = "" if sht.visible else HIDDEN  # a hidden route is still a route: read, and said
+        return RawSheet(Path(self.name), sheet, frame.where(frame.notna(), ""), hidden=hidden)
 
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         sht = self._sheet(sheet)
