@@ -323,7 +323,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         else routes_in_table(args.routes_table, args.manager_column)
     )
     for job in [j for j in jobs if any(same_file(j.file, p) for p in district_files)]:
-        watch.say(f"跳过 {job.file.name}：它是辖区的等级表或购进表，不是客户经理的线路表")
+        print(f"跳过 {job.file.name}：它是辖区的等级表或购进表，不是客户经理的线路表")
         jobs.remove(job)
     if not jobs:
         raise XlcrmError("没有客户经理的线路表可处理：请检查 --routes-dir 或 --routes-table")

@@ -19,7 +19,17 @@ from .cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers,
 from .columns import ROLES, Header, column_label, find_header, tidy_header
 from .errors import XlcrmError
 from .model import HIDDEN_LABELS, RawSheet, RouteBook, RouteSheet, Table, lines_above
-from .route_sheets import Outputs, Verdict, added_columns_note, hidden_note, judge_sheets, manager_part
+from .route_sheets import (
+    BLANK,
+    DISTRICT,
+    NO_CODE,
+    Outputs,
+    Verdict,
+    added_columns_note,
+    hidden_note,
+    judge_sheets,
+    manager_part,
+)
 from .titles import quarter_label
 
 # largest believable quarter for one retailer: 1,000,000 条, 1,000,000,000 元
@@ -51,6 +61,7 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
         raise XlcrmError(f"{label}里没有任何工作表")
     parts: list[tuple[RawSheet, Header]] = []
     set_aside: list[tuple[RawSheet, str]] = []
+    headless: list[RawSheet] = []
     first_error = None
     for sheet in sheets:
         if sheet.is_blank:
@@ -63,6 +74,7 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
         except XlcrmError as exc:
             first_error = first_error or exc
             set_aside.append((sheet, exc.message))
+            headless.append(sheet)
             continue
         if not parts or _layout(header) == _layout(parts[0][1]):
             parts.append((sheet, header))
@@ -79,7 +91,10 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
         raise XlcrmError(
             f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=first.where
         )
-    continued = [_continuation_note(sheet, reason, parts) for sheet, reason in set_aside]
+    continued = [
+        _continuation_note(sheet, reason, parts) if any(sheet is h for h in headless) else reason
+        for sheet, reason in set_aside
+    ]
     notes = [
         issue_list.issue_frame(
             "ignored_sheet",
@@ -151,18 +166,20 @@ def routes_from_sheets(
 
 
 def _no_routes(verdicts: list[Verdict], sheets: list[RawSheet]) -> XlcrmError:
-    """Why a route workbook has no route at all, named after the sheet that explains it best."""
+    """Why a route workbook has no route at all, said by the sheet that explains it best."""
     where = sheets[0].file.name if sheets else ROUTES.label
-    district = next((v for v in verdicts if v.district), None)
+    district = next((v for v in verdicts if v.kind == DISTRICT), None)
     if district is not None:
         return XlcrmError(
-            f"没有找到线路表：工作表“{district.sheet.sheet}”{district.reason.split('，不是线路表')[0]}。"
+            f"没有找到线路表：工作表“{district.sheet.sheet or district.sheet.file.name}”"
+            f"{district.reason.split('，不是线路表')[0]}。"
             "请检查线路表是否选错了文件（是否把等级表或购进表当成了线路表）；"
             "如果它确实是线路表，请把工作表改名为线路名（如 一线）",
             where=where,
         )
-    if any(v.header is not None for v in verdicts):
-        reasons = "；".join(f"“{v.sheet.sheet}”{v.reason.split('，未读取')[0]}" for v in verdicts if v.header)
+    told = [v for v in verdicts if v.kind not in (BLANK, NO_CODE)]
+    if told:
+        reasons = "；".join(f"工作表“{v.sheet.sheet}”：{v.reason.split('，未读取')[0]}" for v in told)
         return XlcrmError(f"没有找到线路表：{reasons}", where=where)
     return XlcrmError(
         "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
@@ -185,7 +202,7 @@ def _continuation_note(sheet: RawSheet, reason: str, parts: list[tuple[RawSheet,
     """A sheet without a header whose first row holds a code where the table has its codes
     is most likely the table continued without its header: say how to make it count."""
     first, header = parts[0]
-    if sheet.is_blank or header.columns["code"] >= sheet.cells.shape[1]:
+    if header.columns["code"] >= sheet.cells.shape[1]:
         return reason
     top = sheet.cells.iloc[:3, header.columns["code"]]
     if clean_codes(top).values.isna().all():

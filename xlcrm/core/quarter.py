@@ -54,6 +54,7 @@ class QuarterResult:
     issues: pd.DataFrame  # kind, customer_code, source, detail
     scheme: GradeScheme
     batches: list[str]  # batches in table order
+    sheet_batches: dict[str, str] = field(default_factory=dict)  # each route sheet's route → batch
 
 
 Progress = Callable[[str], None]
@@ -176,8 +177,10 @@ def review_routes(
     if not all_district_issues:
         district_issues = data.issues_about(customers["customer_code"])
     issues = issue_list.combine([routes.issues, district_issues, route_issues])
+    # a route sheet without customers yet still has its weekday (its title says it)
+    sheet_batches = {s.route: batch_of(s.route, settings.batches) or UNKNOWN_BATCH for s in routes.sheets}
     return QuarterResult(
-        route_rows, customers, data.district, changes, data.standards, issues, scheme, batches
+        route_rows, customers, data.district, changes, data.standards, issues, scheme, batches, sheet_batches
     )
 
 

@@ -22,33 +22,44 @@ from .weekdays import route_number, weekday_in_name
 # columns that tell a district table (the grade or purchase export) from a route sheet
 DISTRICT_ROLES = ("segment", "market_type", "volume", "amount")
 # a sheet named so is about the routes, not one of them
-NOT_ROUTE_WORDS = ("汇总", "总表", "总览", "统计", "合计", "分析", "说明", "目录", "图表")
+NOT_ROUTE_WORDS = ("汇总", "总表", "总览", "统计", "合计", "分析", "标准", "问题", "说明", "目录", "图表")
 _RENAME_HINT = "如果它确实是一条线路，请把工作表改名为线路名（如 一线、城区线）"
 
 
 @dataclass(frozen=True)
 class Outputs:
     """What xlcrm itself writes, so that a workbook it wrote can be read back: its report
-    sheets (by name, or by the title on their first row) and the columns it adds to the right
-    of each route sheet (by their run of headers). The report layer fills it in."""
+    sheets (by the title on their first row: a sheet merely named 汇总 may be the manager's)
+    and the columns it adds to the right of each route sheet (by their run of headers). The
+    report layer fills it in."""
 
-    sheets: tuple[str, ...] = ()  # 汇总, 数据问题 …
-    titles: tuple[str, ...] = ()  # what their first row starts with
+    titles: tuple[str, ...] = ()  # what a report sheet's first row starts with
     added: tuple[str, ...] = ()  # 上季等级 … 距上一档（元）
+
+
+ROUTE, BLANK, OUTPUT, NO_CODE, SUMMARY, DISTRICT, LISTED = (
+    "route",
+    "blank",
+    "output",
+    "no_code",
+    "summary",
+    "district",
+    "listed",
+)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """One sheet of a route workbook, judged: a route (reason '') or set aside, and why."""
+    """One sheet of a route workbook, judged: a route, or set aside (kind) and why (reason)."""
 
     sheet: RawSheet
     header: Header | None
+    kind: str = ROUTE
     reason: str = ""
-    district: bool = False  # set aside as a grade or purchase table
 
     @property
     def is_route(self) -> bool:
-        return not self.reason
+        return self.kind == ROUTE
 
 
 def manager_part(sheet: RawSheet, added: tuple[str, ...], scan_rows: int = 30) -> tuple[RawSheet, int | None]:
@@ -95,11 +106,9 @@ def judge_sheets(
     from a department's route table (origin set) are routes by construction.
     """
     verdicts = [_judge(sheet, roles, overrides, outputs) for sheet in sheets]
-    named = [v for v in verdicts if v.is_route and names_a_route(v.sheet.sheet or "")]
+    named = [v for v in verdicts if v.is_route and names_a_route(_name(v.sheet))]
     unnamed = [
-        v
-        for v in verdicts
-        if v.is_route and v.sheet.origin is None and not names_a_route(v.sheet.sheet or "")
+        v for v in verdicts if v.is_route and v.sheet.origin is None and not names_a_route(_name(v.sheet))
     ]
     if named and unnamed:
         on_routes = set().union(*(_codes(v) for v in named))
@@ -112,30 +121,40 @@ def _judge(
     sheet: RawSheet, roles: tuple[str, ...], overrides: Mapping[str, str] | None, outputs: Outputs
 ) -> Verdict:
     if sheet.is_blank:
-        return Verdict(sheet, None, "工作表是空的")
+        return Verdict(sheet, None, BLANK, "工作表是空的")
     title = _output_title(sheet, outputs)
     if title:
-        return Verdict(sheet, None, f"这是 xlcrm 生成的“{title}”表，不是线路表，未读取（本次会重新生成）")
+        return Verdict(
+            sheet, None, OUTPUT, f"这是 xlcrm 上次生成的“{title}”，不是线路表，未读取（本次会重新生成）"
+        )
     try:
         header = find_header(
             sheet.cells, roles + DISTRICT_ROLES, where=sheet.where, required=("code",), overrides=overrides
         )
     except XlcrmError:
-        return Verdict(sheet, None, "此工作表没有客户代码列，不是线路表，未读取")
-    if sheet.origin is not None or names_a_route(sheet.sheet or ""):
+        return Verdict(sheet, None, NO_CODE, "此工作表没有客户代码列，不是线路表，未读取")
+    if sheet.origin is not None or names_a_route(_name(sheet)):
         return Verdict(sheet, header)
-    name = unicodedata.normalize("NFKC", sheet.sheet or "")
+    name = unicodedata.normalize("NFKC", _name(sheet))
     word = next((w for w in NOT_ROUTE_WORDS if w in name), None)
     if word:
         return Verdict(
-            sheet, header, f"工作表名称含“{word}”，看起来是汇总或说明，不是线路表，未读取；{_RENAME_HINT}"
+            sheet,
+            header,
+            SUMMARY,
+            f"工作表名称含“{word}”，看起来是汇总或说明，不是线路表，未读取；{_RENAME_HINT}",
         )
     if "route" in header.columns:  # its rows name their routes: a route table
         return Verdict(sheet, header)
     kind = _district_kind(header)
     if kind:
-        return Verdict(sheet, header, f"{kind}，不是线路表，未读取；{_RENAME_HINT}", district=True)
+        return Verdict(sheet, header, DISTRICT, f"{kind}，不是线路表，未读取；{_RENAME_HINT}")
     return Verdict(sheet, header)
+
+
+def _name(sheet: RawSheet) -> str:
+    """A sheet's name; a CSV's is its file's (一线.csv holds the route 一线)."""
+    return sheet.sheet or sheet.file.stem
 
 
 def _district_kind(header: Header) -> str | None:
@@ -157,10 +176,11 @@ def _listed_elsewhere(verdict: Verdict, on_routes: set[str], named: list[Verdict
     codes = _codes(verdict)
     if not codes or not codes <= on_routes:
         return verdict
-    routes = "、".join(v.sheet.sheet or "" for v in named[:5]) + ("…" if len(named) > 5 else "")
+    routes = "、".join(_name(v.sheet) for v in named[:5]) + ("…" if len(named) > 5 else "")
     return Verdict(
         verdict.sheet,
         verdict.header,
+        LISTED,
         f"此表的 {len(codes)} 户客户都已在线路表（{routes}）中，看起来是汇总或名单，不是线路表，未读取；"
         + _RENAME_HINT,
     )
@@ -172,9 +192,7 @@ def _codes(verdict: Verdict) -> set[str]:
 
 
 def _output_title(sheet: RawSheet, outputs: Outputs) -> str | None:
-    """The xlcrm report a sheet is, by its name or by the title xlcrm wrote on its first row."""
-    if sheet.sheet in outputs.sheets:
-        return sheet.sheet
+    """The xlcrm report a sheet is, by the title xlcrm wrote on its first row."""
     if not outputs.titles or not len(sheet.cells):
         return None
     text = next((t for t in as_text(sheet.cells.iloc[0]).tolist() if t), "")

@@ -40,8 +40,8 @@ def check_distinct(files: Mapping[str, Path | None], pairs: list[tuple[str, str]
     for first, second in pairs:
         a, b = files.get(first), files.get(second)
         if a is not None and b is not None and same_file(a, b):
-            copy = "" if Path(a).name == Path(b).name else f"（{Path(b).name} 与它内容完全相同）"
+            copy = "" if os.path.samefile(a, b) else f"（{Path(b).name} 是它的副本，内容完全相同）"
             raise XlcrmError(
-                f"同一个文件 {Path(a).name}{copy} 既作{first}又作{second}：请检查是否选错了文件，"
+                f"同一个文件 {Path(a).name} 既作{first}又作{second}{copy}：请检查是否选错了文件，"
                 "两者应是不同的文件"
             )

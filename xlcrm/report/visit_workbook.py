@@ -47,7 +47,6 @@ ROUTE_ADDED = [
 
 # a workbook xlcrm wrote, as a later run recognises it (last quarter's output reused as routes)
 WRITTEN = Outputs(
-    sheets=(OVERVIEW_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
     titles=(OVERVIEW_TITLE, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
     added=tuple(c.header for c in ROUTE_ADDED),
 )
@@ -79,7 +78,7 @@ def route_sheets(
             for i, c in enumerate(columns)
         }
         values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
-        batch = mine["batch"].iloc[0] if len(mine) else ""
+        batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
         sheets.append(
             Sheet(
