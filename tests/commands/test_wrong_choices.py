@@ -75,23 +75,15 @@ def test_check_piped_into_head_ends_quietly(tmp_path, small_inputs):
     rows = ROUTE_HEAD + [[i, f"3307819{i:05d}", "店", "", ""] for i in range(3000)]  # 9000 issue lines
     routes = write_xlsx(tmp_path / "线路.xlsx", {"一线": rows})
     paths = dict(small_inputs, routes=routes)
-    command = [sys.executable, "-m", "xlcrm", "check", "-q", *input_args(paths)]
-    done = subprocess.run(
-        " ".join(f"'{c}'" for c in command) + " | head -n 2",
-        shell=True,
-        capture_output=True,
-        text=True,
-        executable="/bin/bash",
-    )
+    command = " ".join(f"'{c}'" for c in [sys.executable, "-m", "xlcrm", "check", "-q", *input_args(paths)])
+
+    def shell(line: str) -> subprocess.CompletedProcess:
+        return subprocess.run(line, shell=True, capture_output=True, text=True, executable="/bin/bash")
+
+    done = shell(f"{command} | head -n 2")
     assert len(done.stdout.splitlines()) == 2
     assert done.stderr == "", done.stderr  # no BrokenPipeError, no "Exception ignored"
-    status = subprocess.run(
-        " ".join(f"'{c}'" for c in command) + " | head -n 1 >/dev/null; echo ${PIPESTATUS[0]}",
-        shell=True,
-        capture_output=True,
-        text=True,
-        executable="/bin/bash",
-    )
+    status = shell(f"{command} | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}")
     assert status.stdout.strip() == str(cli.EXIT_PIPE_CLOSED)
 
 

@@ -55,14 +55,7 @@ def xlsx(
 ) -> None:
     """A workbook as a manager keeps it: `merge` cells per sheet, `hidden` sheet states
     ('hidden', 'veryHidden') per sheet."""
-    write_xlsx(HERE / name, sheets)
-    if merge or hidden:
-        book = openpyxl.load_workbook(HERE / name)
-        for sheet_name, cells in (merge or {}).items():
-            book[sheet_name].merge_cells(cells)
-        for sheet_name, state in (hidden or {}).items():
-            book[sheet_name].sheet_state = state
-        book.save(HERE / name)
+    write_xlsx(HERE / name, sheets, hidden=hidden, merge=merge)
 
 
 def xls(name: str, sheets: dict[str, list[list]]) -> None:

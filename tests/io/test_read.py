@@ -1,6 +1,5 @@
 """Reading every supported format, and clear errors for files that cannot be read."""
 
-import openpyxl
 import pytest
 import xlwt
 
@@ -34,14 +33,19 @@ def test_xlsx(tmp_path):
     check(load_purchases(write_xlsx(tmp_path / "p.xlsx", {"购进": ROWS})))
 
 
-def test_xls_excel_97_2003(tmp_path):
+def write_xls(path):
+    """ROWS as an Excel 97-2003 workbook (xlwt), whatever the name ends with."""
     book = xlwt.Workbook()
     sheet = book.add_sheet("购进")
     for r, row in enumerate(ROWS):
         for c, value in enumerate(row):
             sheet.write(r, c, value)
-    book.save(str(tmp_path / "p.xls"))
-    check(load_purchases(tmp_path / "p.xls"))
+    book.save(str(path))
+    return path
+
+
+def test_xls_excel_97_2003(tmp_path):
+    check(load_purchases(write_xls(tmp_path / "p.xls")))
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
@@ -119,10 +123,11 @@ def load_purchases(path):
 
 
 def test_hidden_sheets_are_read_with_their_state(tmp_path):
-    path = write_xlsx(tmp_path / "r.xlsx", {"一线": ROWS, "二线": ROWS, "三线": ROWS})
-    book = openpyxl.load_workbook(path)
-    book["二线"].sheet_state, book["三线"].sheet_state = "hidden", "veryHidden"
-    book.save(path)
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        {"一线": ROWS, "二线": ROWS, "三线": ROWS},
+        hidden={"二线": "hidden", "三线": "veryHidden"},
+    )
     for typed in (True, False):
         assert [(s.sheet, s.hidden) for s in read_sheets(path, typed=typed)] == [
             ("一线", ""),
@@ -132,13 +137,7 @@ def test_hidden_sheets_are_read_with_their_state(tmp_path):
 
 
 def test_a_file_is_read_by_what_it_is_not_by_its_name(tmp_path):
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("购进")
-    for r, row in enumerate(ROWS):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    book.save(str(tmp_path / "old.xls"))
-    (tmp_path / "old.xlsx").write_bytes((tmp_path / "old.xls").read_bytes())  # an .xls saved as .xlsx
+    write_xls(tmp_path / "old.xlsx")  # an .xls saved as .xlsx
     (tmp_path / "new.xls").write_bytes(write_xlsx(tmp_path / "n.xlsx", {"购进": ROWS}).read_bytes())
     (tmp_path / "text.xlsx").write_text("\n".join(",".join(map(str, r)) for r in ROWS[1:]), encoding="utf-8")
     for name in ("old.xlsx", "new.xls"):

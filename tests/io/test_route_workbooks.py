@@ -22,7 +22,7 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from support import raw_sheets
+from support import raw_sheets, write_xlsx
 from xlcrm.core.cleaning import clean_codes
 from xlcrm.core.inputs import GRADES, PURCHASES, load_table, routes_from_sheets
 from xlcrm.core.quarter import review_quarter
@@ -164,21 +164,12 @@ def route_workbooks(draw) -> Built:
 
 
 def write(built: Built, path: Path) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows, state, merged in built.sheets:
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        if merged:
-            sheet.merge_cells(merged)
-        sheet.sheet_state = state
-    book.save(path)
-    return path
+    return write_xlsx(
+        path,
+        {name: rows for name, rows, _, _ in built.sheets},
+        hidden={name: state for name, _, state, _ in built.sheets},
+        merge={name: merged for name, _, _, merged in built.sheets if merged},
+    )
 
 
 def district_tables():

@@ -300,24 +300,13 @@ def _clean_body(
         return at(mask, letter + pd.Series(excel_rows[mask]).astype(str).astype(STRING).to_numpy())
 
     issues = []
-    if total.any():
-        issues.append(
-            issue_list.issue_frame(
-                "total_row",
-                pd.NA,
-                at(total, "第" + pd.Series(excel_rows[total]).astype(str) + "行"),
-                "合计/总计行，不是客户，已跳过",
-            )
-        )
-    if repeated.any():
-        issues.append(
-            issue_list.issue_frame(
-                "repeated_header",
-                pd.NA,
-                at(repeated, "第" + pd.Series(excel_rows[repeated]).astype(str) + "行"),
-                repeat_details,
-            )
-        )
+    for kind, skipped, why in (
+        ("total_row", total, "合计/总计行，不是客户，已跳过"),
+        ("repeated_header", repeated, repeat_details),
+    ):
+        if skipped.any():  # rows that are not data, cited by row
+            rows_at = "第" + pd.Series(excel_rows[skipped]).astype(str) + "行"
+            issues.append(issue_list.issue_frame(kind, pd.NA, at(skipped, rows_at), why))
     for kind, detail in (
         ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
         ("bad_code", "”不是数字代码，此行无法匹配"),
