@@ -38,7 +38,8 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "数据问题",
     ]
     route = book["一线"]
-    assert [c.value for c in route[2]] == [
+    assert route["B2"].value.startswith("变动：")  # the legend, above the header on every page
+    assert [c.value.replace("\n", "") for c in route[3]] == [
         "序号",
         "客户代码",
         "客户名称",
@@ -52,8 +53,9 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "上一档",
         "距上一档（条）",
         "距上一档（元）",
+        "拜访记录",
     ]
-    assert [c.value for c in route[3]] == [
+    assert [c.value for c in route[4]] == [
         1,
         330781100001,
         "甲店",
@@ -67,9 +69,10 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         None,
         None,
         None,
+        None,
     ]
-    assert route["B3"].number_format == "0"
-    assert [c.value for c in route[5]][7] == "CZ3↓"
+    assert route["B4"].number_format == "0"
+    assert [c.value for c in route[6]][7] == "CZ3↓"
 
     with open(export / "customers.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -149,7 +152,7 @@ def test_sheet_without_code_column_names_file_sheet_column(small_inputs, tmp_pat
 
 def test_unknown_scheme(small_inputs, tmp_path, capsys):
     assert cli.main(args(small_inputs, "-q", "--scheme", "abc", "--out", str(tmp_path / "o.xlsx"))) == 2
-    assert "不认识的等级方案（scheme）" in one_error_line(capsys)
+    assert "不认识的等级方案“abc”" in one_error_line(capsys)
 
 
 def test_debug_shows_the_traceback(small_inputs, tmp_path, capsys):
