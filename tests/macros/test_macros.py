@@ -310,3 +310,10 @@ def test_both_books_offer_what_the_macros_use():
         for name, signature in wanted.items():
             assert inspect.signature(getattr(cls, name)) == signature, (cls.__name__, name)
         assert callable(cls.save)
+
+
+def test_choosing_no_file_is_not_a_success(template, tmp_path):
+    book = FileBook(fresh(template, tmp_path), files=None)
+    assert macros.import_data(book) is None
+    (message,) = book.messages
+    assert message.startswith("导入数据未完成：没有选择文件，工作簿未改动")

@@ -239,7 +239,19 @@ def parser() -> argparse.ArgumentParser:
         help="样例数据的等级方案（默认 code2008）",
     )
     demo.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的样例（默认 1）")
+    _chinese_metavars(top)
     return top
+
+
+def _chinese_metavars(top: argparse.ArgumentParser) -> None:
+    """Option values named in Chinese in the help (文件, 数, 文字) instead of ROUTES, OUT …"""
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for command in commands.values():
+        for action in command._actions:
+            if action.option_strings and action.metavar is None and action.nargs != 0:
+                action.metavar = {Path: "文件", int: "数"}.get(action.type, "文字")
+            elif not action.option_strings and action.metavar is None and action.type is Path:
+                action.metavar = "文件"
 
 
 def main(argv: list[str] | None = None) -> int:
