@@ -48,6 +48,7 @@ class QuarterRequest:
     export_dir: Path | None = None
     pdf: Path | None = None
     mask: bool = True  # phone and ID numbers masked on the route sheets (they are printed)
+    print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
 
 
 def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
@@ -128,6 +129,7 @@ def write_outputs(
             inputs.routes,
             title_labels(request, inputs),
             request.mask,
+            request.print_columns,
         )
 
         def write() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import xlcrm
 
 from ..core.errors import XlcrmError
+from ..report.arguments import ChineseArgumentParser
 from ..template.xlwings_package import xlwings_dir
 from .places import LINUX, MACOS, WINDOWS, Places, current_platform, places, xlwings_config
 
@@ -134,9 +135,13 @@ def run_steps(steps: list[Step], *, dry_run: bool, say: Callable[[str], None]) -
             step.run()
 
 
-def main(argv: list[str] | None = None, say: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(
-        prog="install_addin.py", description="把 xlcrm（客户管理）装进 Excel，或卸载"
+def main(
+    argv: list[str] | None = None, say: Callable[[str], None] = print, prog: str = "install_addin.py"
+) -> int:
+    parser = ChineseArgumentParser(
+        prog=prog,
+        description="把 xlcrm（客户管理）装进 Excel，或卸载",
+        epilog=f"例：\n  {'python ' if prog.endswith('.py') else ''}{prog} --dry-run",
     )
     parser.add_argument(
         "--uninstall", action="store_true", help="卸载：只删除安装时写入且之后没有改动过的文件"

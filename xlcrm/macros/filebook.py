@@ -3,7 +3,6 @@ tests and from the command line. Changes are saved in one atomic write, or not a
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +10,6 @@ import pandas as pd
 
 from ..core.errors import XlcrmError
 from ..core.model import RawSheet
-from ..core.privacy import mask_value
 from ..io.atomic import atomic_output
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
@@ -23,8 +21,9 @@ MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
 
 
 class FileBook:
-    def __init__(self, path: Path, *, files: dict[str, Path] | None = None):
+    def __init__(self, path: Path, *, files: dict[str, Path] | None = None, pdf: Path | None = None):
         self.path = Path(path)
+        self.pdf = pdf  # where print preview writes its PDF
         self.name = self.path.name
         self.messages: list[str] = []  # what a message box would have said
         self.previews: list[Path] = []  # PDFs standing in for print preview
@@ -112,22 +111,12 @@ class FileBook:
     def choose_files(self) -> dict[str, Path] | None:
         return self._files
 
-    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
-        """A PDF of just those sheets beside the workbook: print preview without Excel."""
-        book = openpyxl.load_workbook(self.path)
-        for name in list(book.sheetnames):
-            if name not in sheets:
-                del book[name]
-        for name in masked:
-            for row in book[name].iter_rows():
-                for cell in row:
-                    if cell.data_type in ("s", "n") and cell.value is not None:
-                        cell.value = mask_value(cell.value)
-        pdf = self.path.with_name(f"{self.path.stem}-拜访表.pdf")
-        with tempfile.TemporaryDirectory(prefix="xlcrm-preview-") as work:
-            copy = Path(work) / "preview.xlsx"
-            book.save(copy)
-            self.previews.append(workbook_to_pdf(copy, pdf))
+    def preview(self, rendered: Path) -> Path | None:
+        """Print preview without Excel: a PDF of the rendered pages beside the workbook (or at
+        `pdf`, when given)."""
+        pdf = (self.pdf or self.path.with_name(f"{self.path.stem}-拜访表.pdf")).resolve()
+        self.previews.append(workbook_to_pdf(rendered, pdf))
+        return pdf
 
     def activate(self, sheet: str) -> None:
         self._wb.active = self._wb.sheetnames.index(sheet)

@@ -10,11 +10,10 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from .. import __version__
 from ..core.errors import XlcrmError
 from ..io.atomic import atomic_output
+from ..io.xlsx import new_workbook
 from .sheet_writers import write_sheets
 from .sources import TemplateSource, load_source
 from .udf_wrappers import udf_module
@@ -62,9 +61,7 @@ def build_template(
         raise XlcrmError(f"模板文件名应以 .xlsm（启用宏的工作簿）或 .xltm（启用宏的模板）结尾：{out.name}")
     source = source or load_source()
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    book = new_workbook(buffer)  # the office font of every xlcrm workbook
     book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
     # what `xlcrm doctor` compares with the installed packages, without parsing the VBA
     book.set_custom_property(VERSION_PROPERTY, xlwings_version())
