@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -46,7 +47,47 @@ def test_every_ribbon_button_has_a_callback_that_runs_an_existing_macro():
         assert callback in subs, label
         assert callable(getattr(macros, subs[callback])), subs[callback]
         assert macros.BUTTONS[callback] is getattr(macros, subs[callback])
-    assert 'RunPython "import xlcrm.macros; xlcrm.macros." & name & "()"' in SOURCE.module
+    assert 'RunPython "import xlcrm.macros; xlcrm.macros." & name & "()"' in SOURCE.module  # macOS
+    assert 'RunPython ERRORS_IN_ANSI & "import xlcrm.macros; xlcrm.macros." & name & "()"' in SOURCE.module
+
+
+def windows_command(name: str) -> str:
+    """The Python command RunMacro hands RunPython on Windows, with the VBA constant filled in."""
+    constant = re.search(r'ERRORS_IN_ANSI As String = _\s*"([^"]*)"', SOURCE.module).group(1)
+    return constant + f"import xlcrm.macros; xlcrm.macros.{name}()"
+
+
+@pytest.mark.parametrize("utf8_mode", ["0", "1"])
+def test_python_error_output_reaches_excel_in_the_ansi_code_page(tmp_path, utf8_mode):
+    """xlwings shows Python's error output by reading it back with VBA's Line Input, in the
+    system code page. Here cp1252 (an English Windows) stands in for 'mbcs', which only Windows
+    has; a stand-in xlcrm.macros fails with a Chinese path in its message."""
+    command = windows_command("build_report")
+    compile(command, "<RunPython>", "exec")
+    assert "encoding='mbcs'" in command
+    stand_in = tmp_path / "xlcrm" / "macros.py"
+    stand_in.parent.mkdir()
+    (stand_in.parent / "__init__.py").write_text("")
+    stand_in.write_text(
+        "def build_report():\n    raise OSError(r'C:\\Users\\张三\\客户管理.xlsm')\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", command.replace("'mbcs'", "'cp1252'")],
+        cwd=tmp_path,
+        capture_output=True,
+        env={"PYTHONUTF8": utf8_mode, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.returncode == 1
+    shown = done.stderr.decode("cp1252")  # what Line Input reads on that Windows
+    assert r"\u5f20\u4e09" in shown and "å" not in shown  # 张三, escaped rather than garbled
+    # the control: without the switch, UTF-8 mode writes UTF-8, which that Windows shows garbled
+    plain = subprocess.run(
+        [sys.executable, "-c", "import xlcrm.macros; xlcrm.macros.build_report()"],
+        cwd=tmp_path,
+        capture_output=True,
+        env={"PYTHONUTF8": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)},
+    )
+    assert "张三".encode() in plain.stderr  # shown there as å¼ ä¸‰
 
 
 def test_vba_source_is_ascii_so_any_system_code_page_shows_it():
