@@ -317,3 +317,28 @@ def test_choosing_no_file_is_not_a_success(template, tmp_path):
     assert macros.import_data(book) is None
     (message,) = book.messages
     assert message.startswith("导入数据未完成：没有选择文件，工作簿未改动")
+
+
+def test_sheets_keep_their_code_names_and_no_document_module_is_orphaned(template, quarter):
+    """Excel pairs each sheet with its VBA document module by code name: a sheet the macros
+    replace on a file (一线 on import, the tables on a rerun) keeps the one it had."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
+    def code_names(path: Path) -> dict[str, str | None]:
+        return {ws.title: ws.sheet_properties.codeName for ws in openpyxl.load_workbook(path).worksheets}
+
+    before, after = code_names(template), code_names(quarter["book"])
+    assert "一线" in before and before["一线"]
+    assert {name: after[name] for name in before} == before
+    parser = VBA_Parser(str(quarter["book"]))
+    documents = {stream.split("/")[-1] for _, stream, _, code in parser.extract_macros() if "VB_Base" in code}
+    parser.close()
+    assert documents - {"ThisWorkbook", "Dictionary"} <= set(after.values())  # every module has its sheet
+    rerun = FileBook(quarter["book"])
+    assert macros.build_report(rerun).startswith("已生成本季报表")
+    again = code_names(quarter["book"])
+    assert {name: again[name] for name in after} == after  # a rerun replaces the tables, not their names

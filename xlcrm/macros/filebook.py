@@ -1,5 +1,6 @@
 """A workbook on disk behind the Book interface (openpyxl): the macros run headless on it, in
-tests and from the command line. Changes are saved in one atomic write, or not at all."""
+tests and from the command line. Changes are saved in one atomic write, or not at all. A sheet
+replaced keeps its code name, which pairs it with its VBA document module (Sheet3 for 一线)."""
 
 from __future__ import annotations
 
@@ -69,12 +70,15 @@ class FileBook:
 
     def add_sheet_from(self, path: Path, sheet: str, after: str | None = None) -> None:
         names = self._wb.sheetnames
+        code_name = None
         if sheet in names:
             at = names.index(sheet)
+            code_name = self._wb[sheet].sheet_properties.codeName
             del self._wb[sheet]
         else:
             at = names.index(after) + 1 if after in names else None
         target = self._wb.create_sheet(sheet, at) if at is not None else self._new_sheet(sheet)
+        target.sheet_properties.codeName = code_name
         if Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
             copy_sheet(openpyxl.load_workbook(path)[sheet], target)
             return
@@ -94,9 +98,13 @@ class FileBook:
                 clear_region(ws, (first_row, first_col, max(last_row, ws.max_row), last_col))
                 copy_region(rendered[addition.sheet], ws, addition.bounds())
             for name in rendering.sheets:
+                code_name = None
                 if name in self._wb.sheetnames:
+                    code_name = self._wb[name].sheet_properties.codeName
                     del self._wb[name]
-                copy_sheet(rendered[name], self._new_sheet(name))
+                target = self._new_sheet(name)
+                copy_sheet(rendered[name], target)
+                target.sheet_properties.codeName = code_name
         except Exception:
             self._load()  # nothing half done stays in memory either
             raise

@@ -16,7 +16,7 @@ from ..io.atomic import atomic_output
 from ..io.xlsx import new_workbook
 from .sheet_writers import write_sheets
 from .sources import TemplateSource, load_source
-from .udf_wrappers import udf_module
+from .udf_wrappers import registration_module, udf_module
 from .vba.project import VbaModule, build_vba_project, module_from_export
 from .xlwings_package import xlwings_dir, xlwings_version
 
@@ -42,13 +42,16 @@ def xlwings_modules() -> list[VbaModule]:
 def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
     from .. import udfs
 
-    documents = [VbaModule("ThisWorkbook", "document", "")]
+    documents = [module_from_export("ThisWorkbook.cls", source.workbook_module)]
     documents += [VbaModule(name, "document", "") for name in code_names]
     return (
         documents
         + [VbaModule("xlcrm", "standard", source.module)]
         + xlwings_modules()
-        + [udf_module(udfs.FUNCTIONS, UDF_MODULES, udfs.summary)]
+        + [
+            udf_module(udfs.FUNCTIONS, UDF_MODULES),
+            registration_module(udfs.FUNCTIONS, udfs.CATEGORY, udfs.summary),
+        ]
     )
 
 

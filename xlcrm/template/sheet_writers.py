@@ -140,13 +140,20 @@ def _headers(ws, headers: list[str], row: int, f: dict) -> None:
         )
 
 
-def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
-    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads."""
+def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str | bool]) -> None:
+    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads.
+    Keys of `config` the spec does not list (TEMP DIR, when the installer needs it) follow on."""
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 70)
-    for row, (key, value) in enumerate(sheet["config"]):
+    keys = [key for key, _ in sheet["config"]]
+    rows = [(key, config.get(key, value)) for key, value in sheet["config"]]
+    rows += [(key, value) for key, value in config.items() if key not in keys]
+    for row, (key, value) in enumerate(rows):
         ws.write_string(row, 0, key)
-        ws.write_string(row, 1, config.get(key, value))
+        if isinstance(value, bool):
+            ws.write_boolean(row, 1, value)
+        elif value:  # an empty value stays an empty cell, as in xlwings' quickstart
+            ws.write_string(row, 1, value)
     ws.hide()  # configuration, not for the manager's eyes nor for printing (xlwings reads it hidden)
 
 
