@@ -148,8 +148,11 @@ def clean_numbers(raw: pd.Series) -> Cleaned:
         fixed = [_tidy_number(t) for t in text.filter(pa.array(odd)).to_pylist()]
         values[odd] = [np.nan if v is None else v for v in fixed]
         problem[odd] = [None if v is not None else "bad_number" for v in fixed]
-    # a number cell computed by the exporting system may carry float noise (43794.670000000006)
-    return Cleaned(values.round(FIGURE_DECIMALS), problem)
+    # a number cell computed by the exporting system may carry float noise (43794.670000000006);
+    # a number too big to carry cents is kept as it is (rounding it would overflow to infinity)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = values.round(FIGURE_DECIMALS)
+    return Cleaned(rounded.where(values.abs() < 1e15, values), problem)
 
 
 def tidy_grade(text: str) -> str:
