@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-NEEDED = ("pandas", "openpyxl", "xlsxwriter", "xlwings", "python_calamine", "fastexcel", "olefile")
+NEEDED = (
+    "pandas",
+    "openpyxl",
+    "xlsxwriter",
+    "xlwings",
+    "python_calamine",
+    "fastexcel",
+    "olefile",
+    "pypinyin",
+)
 README_SECTION = "Installing for a whole department (IT)"  # its "Offline" step; a test keeps it in step
 
 

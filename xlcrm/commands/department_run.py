@@ -50,6 +50,7 @@ class DepartmentOptions:
     pdf: bool
     mask: bool
     inputs: tuple[Path, ...] = ()  # every input file of the run: no output may replace one
+    print_columns: tuple[str, ...] | None = None  # the managers' own columns that print; None: default
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
@@ -93,7 +94,7 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         result = review_routes(routes, _district, _options.settings, all_district_issues=False)
         labels = labels_for(quarter=_options.quarter, heading=routes.heading(), fallback_manager=job.manager)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
-        sheets = workbook_sheets(result, routes, labels, mask=_options.mask)
+        sheets = workbook_sheets(result, routes, labels, mask=_options.mask, printed=_options.print_columns)
         with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:

@@ -50,6 +50,7 @@ class QuarterRequest:
     export_dir: Path | None = None
     pdf: Path | None = None
     mask: bool = True  # phone and ID numbers masked on the route sheets (they are printed)
+    print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
 
 
 def check_request(request: QuarterRequest) -> None:
@@ -178,6 +179,7 @@ def write_outputs(
             inputs.routes,
             title_labels(request, inputs),
             request.mask,
+            request.print_columns,
         )
 
         def write() -> None:

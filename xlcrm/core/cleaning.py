@@ -140,6 +140,9 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     return Cleaned(values, problem)
 
 
+FIGURE_DECIMALS = 2  # volumes (条) and amounts (元) are kept to hundredths: cents, and 0.01 条
+
+
 def _tidy_number(text: str) -> float | None:
     try:
         value = float(_NUMBER_NOISE.sub("", normalize_text(text)))
@@ -162,7 +165,11 @@ def clean_numbers(raw: pd.Series) -> Cleaned:
         fixed = [_tidy_number(t) for t in text.filter(pa.array(odd)).to_pylist()]
         values[odd] = [np.nan if v is None else v for v in fixed]
         problem[odd] = [None if v is not None else "bad_number" for v in fixed]
-    return Cleaned(values, problem)
+    # a number cell computed by the exporting system may carry float noise (43794.670000000006);
+    # a number too big to carry cents is kept as it is (rounding it would overflow to infinity)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = values.round(FIGURE_DECIMALS)
+    return Cleaned(rounded.where(values.abs() < 1e15, values), problem)
 
 
 def tidy_grade(text: str) -> str:

@@ -138,12 +138,20 @@ def custom_scheme(grades_best_first: Sequence[str]) -> GradeScheme:
 
 def scheme_named(name: str) -> GradeScheme:
     key = name.strip().lower()
-    aliases = {"2008": "code2008", "30": "tiers30", "30档": "tiers30", "15": "tiers15", "15档": "tiers15"}
+    aliases = {
+        "2008": "code2008",
+        "2008编码": "code2008",
+        "2008版编码": "code2008",
+        "30": "tiers30",
+        "30档": "tiers30",
+        "15": "tiers15",
+        "15档": "tiers15",
+    }
     key = aliases.get(key, key)
     if key not in SCHEMES:
         raise XlcrmError(
-            f"不认识的等级方案（scheme）“{name}”。可选：code2008（2008版编码，如 CS1）、"
-            "tiers30（30档）、tiers15（15档 A1…C2），或用 --grade-order 给出自定义顺序"
+            f"不认识的等级方案“{name}”。可选：2008编码（code2008，如 CS1）、"
+            "30档（tiers30）、15档（tiers15，A1…C2），或自定义（--grade-order 给出顺序）"
         )
     return SCHEMES[key]
 

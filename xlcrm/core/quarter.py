@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.api.extensions import take
 
 from . import issues as issue_list
-from .changes import classify, marks
+from .changes import classify, route_marks
 from .cleaning import STRING, clean_grades, looks_truncated, map_uniques
 from .district import build_district, first_of_duplicates, graded, previous_grades
 from .grades import GradeScheme, check_scheme_fits, detect_scheme
@@ -239,7 +239,7 @@ def enrich_routes(
         issues.append(prev_issues)
 
     rows["change"] = classify(rows["level"], rows["previous_level"])
-    rows["mark"] = marks(rows["grade"], rows["change"])
+    rows["mark"] = route_marks(rows["grade"], rows["change"])
 
     listed = ((rows["key"] >= 0) & ~rows["is_duplicate"]).to_numpy()
     graded_now, had_grade = rows["grade"].notna().to_numpy(), rows["previous_grade"].notna().to_numpy()

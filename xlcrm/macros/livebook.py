@@ -12,7 +12,6 @@ import pandas as pd
 import xlwings as xw
 
 from ..core.model import HIDDEN, RawSheet
-from ..core.privacy import mask_value
 from ..report.exports import FORMULA_STARTS
 from .book import Rendering
 from .names import XLWINGS_CONF
@@ -150,30 +149,17 @@ class LiveBook:
                 chosen[key] = Path(path)
         return chosen or None
 
-    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
-        """On a throw-away copy in a new workbook, so masking never touches the manager's cells."""
-        app = self._book.app
-        copy = app.books.add()
+    def preview(self, rendered: Path) -> Path | None:
+        """Excel's own print preview of the rendered pages, in a workbook of their own (the
+        manager's sheets are not touched; masking was done in the rendering)."""
+        shown = self._book.app.books.open(str(rendered))
         try:
-            blank = copy.sheets[0]
-            for name in sheets:
-                self._book.sheets[name].copy(after=copy.sheets[-1], name=name)
-            blank.delete()
-            for name in masked:
-                sht = copy.sheets[name]
-                last = sht.used_range.last_cell
-                cells = sht.range((1, 1), (last.row, last.column))
-                values = cells.options(ndim=2).value
-                shown = [[mask_value(v) for v in row] for row in values]
-                if shown != values:
-                    cells.number_format = "@"
-                    cells.value = shown
             if sys.platform == "win32":
-                copy.api.PrintPreview()
+                shown.api.PrintPreview()
             else:  # Excel for Mac has no preview call: its print dialog shows one
-                copy.api.print_out()
+                shown.api.print_out()
         finally:
-            copy.close()
+            shown.close()
 
     def activate(self, sheet: str) -> None:
         self._book.sheets[sheet].activate()

@@ -16,7 +16,15 @@ from ..core.quarter import QuarterResult, review_quarter
 from ..core.route_sheets import manager_part
 from ..core.titles import Labels, labels_for, quarter_label
 from ..io.xlsx import write_workbook
-from ..report.visit_workbook import WRITTEN, issues_sheet, report_sheets, route_additions
+from ..report.visit_workbook import (
+    WRITTEN,
+    change_table_sheet,
+    issues_sheet,
+    report_sheets,
+    route_additions,
+    route_sheets,
+    standards_sheet,
+)
 from . import names
 from .book import Book, Rendering
 from .settings import WorkbookSettings, read_settings
@@ -103,3 +111,15 @@ def render_issues(result: QuarterResult, labels: Labels, work: Path) -> Renderin
     path = work / "issues.xlsx"
     write_workbook([sheet], path)
     return Rendering(path, [sheet.name], [])
+
+
+def render_print(
+    result: QuarterResult, inputs: QuarterInputs, labels: Labels, settings: WorkbookSettings, work: Path
+) -> Rendering:
+    """What 打印拜访表 prints: the route sheets and both tables, described and written exactly as
+    `xlcrm build` writes them (phone and ID numbers masked unless 设置 says 否)."""
+    sheets = route_sheets(result, inputs.routes, labels, settings.mask_print, settings.print_columns)
+    sheets += [change_table_sheet(result, labels), standards_sheet(result, labels)]
+    path = work / "拜访表.xlsx"
+    write_workbook(sheets, path)
+    return Rendering(path, [s.name for s in sheets], [])

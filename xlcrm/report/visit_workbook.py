@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.addresses import cell_ref
-from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE
+from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE, NO_GRADE
 from ..core.cleaning import as_text
 from ..core.grades import segment_label
 from ..core.issues import KINDS
@@ -21,7 +21,7 @@ from ..core.privacy import mask_cells
 from ..core.quarter import QuarterResult
 from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
-from ..core.titles import Labels, report_title, route_title
+from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
 from ..core.weekdays import route_sort_key
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
@@ -30,6 +30,7 @@ OVERVIEW_TITLE = "客户等级季度汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
+REPORT_NAMES = (OVERVIEW_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -52,11 +53,39 @@ WRITTEN = Outputs(
 )
 
 
+# a blank column to write in on the visit; it takes the rest of the printed page's width
+WRITE_IN = Column("visit_note", "拜访记录")
+ROUTE_ROW_HEIGHT = 24  # points: room to write a short note by hand
+ROUTE_LEGEND = (
+    f"变动：CS1↑ 提升　CS1↓ 下降　CS1新 新客户（上季无等级）　{NO_GRADE} 本季等级表中没有或等级无效"
+    "　　距上一档：到上一档最低标准还差的条数和金额"
+)
+# the manager's own columns printed unless they choose others: who the customer is and how to reach them
+PRINTED_BY_DEFAULT = ("名称", "负责人", "联系人", "店主", "经营者", "电话", "手机", "联系方式")
+
+
+def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...] | None) -> list[int]:
+    """Which of the manager's own columns print: those named in `chosen` (their header text),
+    else the customer code and the columns whose header names the shop, its owner or a phone."""
+    if chosen == (ALL_COLUMNS,):
+        return list(range(len(headers)))
+    if chosen is not None:
+        wanted = {c.strip() for c in chosen}
+        return [i for i, h in enumerate(headers) if h.strip() in wanted]
+    return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
+
+
 def route_sheets(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    mask: bool = False,
+    printed: tuple[str, ...] | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
-    when `mask`, as for printing), then the added columns."""
+    when `mask`, as for printing), then the added columns and a blank 拜访记录 column. Of the
+    manager's columns, those named in `printed` print (default: see printed_own_columns); the
+    others stay in the workbook, folded away."""
     sheets = []
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
@@ -78,15 +107,22 @@ def route_sheets(
             for i, c in enumerate(columns)
         }
         values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
+        values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
+        shown = printed_own_columns(own_names, code_at, printed)
         sheets.append(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + ROUTE_ADDED, pd.DataFrame(values))],
+                [Block(columns + ROUTE_ADDED + [WRITE_IN], pd.DataFrame(values))],
                 filters=True,
                 highlight_changes=True,
+                note=ROUTE_LEGEND,
+                footer=footer_label(labels),
+                printed=tuple(columns[i].key for i in shown) + tuple(c.key for c in ROUTE_ADDED + [WRITE_IN]),
+                write_in=WRITE_IN.key,
+                row_height=ROUTE_ROW_HEIGHT,
             )
         )
     return sheets
@@ -169,40 +205,75 @@ def change_table_sheet(result: QuarterResult, labels: Labels = Labels()) -> Shee
         [change_table_block(result.grade_changes, result.batches)],
         freeze_columns=2,
         mute_zeros=True,
+        footer=footer_label(labels),
     )
 
 
-STANDARD_COLUMNS = [
-    Column("segment", "业态"),
-    Column("grade", "等级", "grade"),
-    Column("min_volume", "最低购进量（条）", "volume"),
-    Column("min_amount", "最低购进额（元）", "amount"),
-    Column("customers", "客户数", "count"),
-]
+DISTRICT = "辖区"  # the standards count every customer of the district's grade table, not one manager's
 
 
-def standards_block(standards: pd.DataFrame) -> Block:
+def standard_columns(counted: str = "客户数") -> list[Column]:
+    return [
+        Column("segment", "业态"),
+        Column("grade", "等级", "grade"),
+        Column("min_volume", "最低购进量（条）", "volume"),
+        Column("min_amount", "最低购进额（元）", "amount"),
+        Column("customers", counted, "count"),
+    ]
+
+
+def standards_block(standards: pd.DataFrame, counted: str = f"{DISTRICT}客户数") -> Block:
+    columns = standard_columns(counted)
     rows = standards.assign(segment=standards["segment"].map(segment_label))
-    return Block(STANDARD_COLUMNS, rows[[c.key for c in STANDARD_COLUMNS]], group_by="segment")
+    return Block(columns, rows[[c.key for c in columns]], group_by="segment")
 
 
 def standards_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [standards_block(result.standards)])
+    return Sheet(
+        STANDARDS_NAME,
+        report_title(f"{STANDARDS_NAME}（{DISTRICT}）", labels),
+        [standards_block(result.standards)],
+        footer=footer_label(labels),
+    )
 
 
-def issues_block(issues: pd.DataFrame) -> Block:
+def issues_block(issues: pd.DataFrame, output_rows: dict[str, str] | None = None) -> Block:
+    """Every issue at its input cell; with `output_rows` (customer code → where the customer
+    sits in this workbook) also at the row the manager holds."""
     columns = [
         Column("kind", "问题"),
         Column("customer_code", "客户代码", "code"),
-        Column("source", "位置（文件 › 工作表 › 单元格）"),
-        Column("detail", "说明"),
+        Column("source", "输入位置（文件 › 工作表 › 单元格）"),
     ]
     rows = issues.assign(kind=issues["kind"].map(KINDS).fillna(issues["kind"]))
+    if output_rows is not None:
+        columns.append(Column("here", "本表位置（工作表 › 行）"))
+        rows = rows.assign(here=rows["customer_code"].map(output_rows))
+    columns.append(Column("detail", "说明"))
     return Block(columns, rows[[c.key for c in columns]])
 
 
-def issues_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [issues_block(result.issues)], filters=True)
+def issues_sheet(
+    result: QuarterResult, labels: Labels = Labels(), output_rows: dict[str, str] | None = None
+) -> Sheet:
+    return Sheet(
+        ISSUES_NAME,
+        report_title(ISSUES_NAME, labels),
+        [issues_block(result.issues, output_rows)],
+        filters=True,
+        footer=footer_label(labels),
+    )
+
+
+def output_rows(sheets: list[Sheet]) -> dict[str, str]:
+    """Customer code → the route sheet rows where this workbook shows the customer ('二线 › 第15行')."""
+    found: dict[str, list[str]] = {}
+    for sheet in sheets:
+        code = next(c.key for c in sheet.table.columns if c.kind == "code")
+        for i, value in enumerate(sheet.table.rows[code].to_numpy(dtype=object)):
+            if isinstance(value, str) and value:
+                found.setdefault(value, []).append(f"{sheet.name} › 第{sheet.first_data_row + i}行")
+    return {code: "、".join(places) for code, places in found.items()}
 
 
 def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
@@ -255,28 +326,39 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
         [summary, week, grades],
         mute_zeros=True,
         one_page=True,
+        footer=footer_label(labels),
     )
 
 
-def report_sheets(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> list[Sheet]:
+def report_sheets(
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    output_rows: dict[str, str] | None = None,
+) -> list[Sheet]:
     """The sheets xlcrm owns outright: 汇总, both tables and the issue list."""
     return [
         overview_sheet(result, routes, labels),
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
-        issues_sheet(result, labels),
+        issues_sheet(result, labels, output_rows),
     ]
 
 
 def workbook_sheets(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), mask: bool = False
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    mask: bool = False,
+    printed: tuple[str, ...] | None = None,
 ) -> list[Sheet]:
-    """汇总 first (the cover), then the routes to carry, both tables and the issue list."""
-    overview, *tables = report_sheets(result, routes, labels)
-    carried = route_sheets(result, routes, labels, mask)
-    names = sheet_names([s.name for s in carried], taken=[overview.name, *(t.name for t in tables)])
-    carried = [replace(s, name=name) for s, name in zip(carried, names)]
-    return [overview, *carried, *tables]
+    """汇总 first (the cover), then the routes to carry, both tables and the issue list (each
+    issue also at the route row of this workbook)."""
+    route_pages = route_sheets(result, routes, labels, mask, printed)
+    names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
+    route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
+    overview, *tables = report_sheets(result, routes, labels, output_rows(route_pages))
+    return [overview, *route_pages, *tables]
 
 
 # Excel's rules for a sheet name: at most 31 characters, none of these, not quoted at the ends
