@@ -276,6 +276,11 @@ def workbooks_as_kept() -> None:
         merge={"一线": "A1:C2"},
     )
     xlsx("routes_no_graded_customer.xlsx", {"一线": [["客户代码"], ["330781199991"], ["330781199992"]]})
+    # numbered ahead for customers to come: rows 3 … 20 hold only their 序号
+    xlsx(
+        "routes_numbered_ahead.xlsx",
+        {"一线": ROUTE_HEAD + ROUTES["一线"][3:5] + [[n, None, None, None, None] for n in range(3, 21)]},
+    )
 
 
 def tables_over_sheets() -> None:

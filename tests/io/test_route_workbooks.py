@@ -1,9 +1,9 @@
 """Property-based: whole route workbooks as managers keep them, with random structure — sheet
 order, hidden and very hidden routes, extra sheets that are not routes (a summary, the grade
 table moved in, last quarter's 数据问题, notes, a roster, empty sheets), headers low down under
-title rows (merged or not), headers and titles repeated inside a sheet, page numbers, codes
-stored every way — written to real .xlsx files and read as `xlcrm build` reads them, and
-through the ribbon's file-backed workbook. On each:
+title rows (merged or not), headers and titles repeated inside a sheet, page numbers, rows
+numbered ahead with nobody on them, codes stored every way — written to real .xlsx files and
+read as `xlcrm build` reads them, and through the ribbon's file-backed workbook. On each:
 
 - every route customer is in the output exactly once, on its route, with its weekday;
 - no customer is invented from a header, a title, a summary or another table;
@@ -102,6 +102,9 @@ def route_sheet(draw, name: str, codes: list[str]):
         row = [f"{name}{i}" if c == "客户名称" else (i + 1 if c == "序号" else "") for c in header]
         row[code_at] = stored(code, draw(st.integers(0, 7)))
         rows.append(row)
+    if "序号" in header:  # numbered ahead for customers to come: empty lines, not customers
+        for n in range(len(codes), len(codes) + draw(st.integers(0, 3))):
+            rows.append([n + 1 if c == "序号" else None for c in header])
     merged = None
     if titles and draw(st.booleans()):
         merged = f"A1:{chr(ord('A') + len(header) - 1)}1" if len(header) > 1 else None

@@ -13,8 +13,10 @@ import pytest
 
 from support import SMALL_QUARTER, write_xlsx
 from xlcrm import macros
+from xlcrm.core.model import HIDDEN, VERY_HIDDEN
 from xlcrm.macros import names
 from xlcrm.macros.filebook import FileBook
+from xlcrm.macros.livebook import hidden_state
 from xlcrm.report.visit_workbook import ISSUES_NAME
 from xlcrm.template.build import build_template
 
@@ -118,3 +120,8 @@ def test_files_of_quarters_that_do_not_fit_are_said(imported):
     macros.check_data(FileBook(imported))
     (mismatch,) = [row for row in issues(imported) if row[0] == "输入文件可能选错"]
     assert mismatch[2] == "客户管理.xlsm › 上季等级" and "可能选反了" in mismatch[3]
+
+
+def test_excel_says_how_hidden_a_sheet_is():
+    # Windows: XlSheetVisibility; macOS: a bool
+    assert [hidden_state(v) for v in (-1, 0, 2, True, False)] == ["", HIDDEN, VERY_HIDDEN, "", HIDDEN]

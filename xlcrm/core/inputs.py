@@ -32,6 +32,8 @@ from .route_sheets import (
 )
 from .titles import quarter_label
 
+# headers of a column that only numbers the rows (序号 1, 2, 3 …)
+SEQUENCE_HEADERS = ("序号", "序", "行号", "no", "no.", "序列号")
 # largest believable quarter for one retailer: 1,000,000 条, 1,000,000,000 元
 PLAUSIBLE = {"volume": 1_000_000, "amount": 1_000_000_000}
 
@@ -286,7 +288,16 @@ def _clean_body(
     code_letter = cell_ref(cols["code"])
     codes = clean_codes(body[cols["code"]])
     unusable = codes.values.isna().to_numpy()
-    has_data = _row_has_data(body, unusable)
+    # each part's own row-number columns (sheets of one layout may differ in other columns)
+    numbering = {
+        c: [
+            p
+            for p, (_, head) in enumerate(parts)
+            if c < len(head.names) and tidy_header(head.names[c]).casefold() in SEQUENCE_HEADERS
+        ]
+        for c in body.columns
+    }
+    has_data = _row_has_data(body, unusable, part, {c: p for c, p in numbering.items() if p})
     total = _total_rows(body, cols, unusable) & has_data
     repeated, repeat_details = _repeated_heads(body, parts, part, unusable & has_data & ~total)
     total_or_repeat = total | repeated
@@ -378,13 +389,26 @@ def _clean_body(
     return rows, issue_list.combine(issues)
 
 
-def _row_has_data(body: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
-    """True where a row has any non-blank cell; only rows in `candidates` are examined (speed)."""
+def _row_has_data(
+    body: pd.DataFrame, candidates: np.ndarray, part: np.ndarray, numbering: dict[int, list[int]]
+) -> np.ndarray:
+    """True where a row has any non-blank cell besides a row number (a sheet numbered ahead, 1 …
+    50, holds empty lines, not customers); only rows in `candidates` are examined (speed).
+    `numbering`: column → the parts in which it only numbers the rows."""
     result = np.ones(len(body), dtype=bool)
     at = np.flatnonzero(candidates)
     if len(at):
         sub = body.iloc[at]
-        result[at] = sub.apply(lambda c: as_text(c) != "").any(axis=1).to_numpy()
+
+        def filled(column: pd.Series) -> np.ndarray:
+            text = as_text(column)
+            filled = (text != "").to_numpy()
+            if column.name in numbering:  # a bare row number is no data; '第 2 页' there is
+                number = text.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+                filled &= ~(number & np.isin(part[at], numbering[column.name]))
+            return filled
+
+        result[at] = np.column_stack([filled(sub[c]) for c in sub.columns]).any(axis=1)
     return result
 
 
