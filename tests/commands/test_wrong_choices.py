@@ -23,6 +23,10 @@ def digests(paths) -> dict[str, str]:
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
 
 
+def batch_args(inputs: dict[str, Path]) -> list[str]:
+    return ["batch", "-q", "--grades", str(inputs["grades"]), "--purchases", str(inputs["purchases"])]
+
+
 def error_line(capsys) -> str:
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("错误：") and "程序内部错误" not in line
@@ -147,16 +151,33 @@ def test_route_names_that_are_no_sheet_names(small_inputs, tmp_path):
         rows.append(["张三", route, f"33078110000{i + 1}"])
     table = write_xlsx(tmp_path / "线路总表.xlsx", {"全部": rows})
     out = tmp_path / "out"
-    argv = [
-        "batch",
-        "-q",
-        "--grades",
-        str(small_inputs["grades"]),
-        "--purchases",
-        str(small_inputs["purchases"]),
-    ]
+    argv = batch_args(small_inputs)
     assert cli.main([*argv, "--routes-table", str(table), "--out-dir", str(out), "--workers", "1"]) == 0
     names = openpyxl.load_workbook(out / "张三.xlsx").sheetnames
     assert names[0] == "汇总" and names[-1] == "数据问题"
     assert len({n.casefold() for n in names}) == len(names) and all(len(n) <= 31 for n in names)
     assert "一线_六线" in names and "汇总（2）" in names and "数据问题（2）" in names
+
+
+@pytest.mark.parametrize("command", ["batch", "demo"])
+def test_other_commands_with_an_output_folder_that_cannot_be_made(small_inputs, tmp_path, capsys, command):
+    blocker = tmp_path / "一个文件"
+    blocker.write_text("不是文件夹", encoding="utf-8")
+    target = blocker / "输出"  # a folder inside a file: no system lets anyone make it
+    if command == "batch":
+        folder = tmp_path / "线路表"
+        folder.mkdir()
+        shutil.copyfile(small_inputs["routes"], folder / "张三.xlsx")
+        argv = [
+            *batch_args(small_inputs),
+            "--routes-dir",
+            str(folder),
+            "--out-dir",
+            str(target),
+            "--workers",
+            "1",
+        ]
+    else:
+        argv = ["demo", "-q", "--dir", str(target), "--customers", "40"]
+    assert cli.main(argv) == 2
+    assert f"无法在文件夹 {target} 中写入" in error_line(capsys)

@@ -20,6 +20,7 @@ from ..core.issues import KINDS
 from ..core.quarter import ReviewSettings
 from ..core.titles import print_column_choice
 from ..core.weekdays import parse_batch_mapping
+from ..io.atomic import output_folder
 from ..io.input_files import check_distinct, same_file
 from ..io.pdf import find_office, workbook_to_pdf
 from ..report.arguments import ChineseArgumentParser
@@ -361,6 +362,7 @@ def cmd_check(args, watch: Stopwatch) -> int:
 def cmd_demo(args, watch: Stopwatch) -> int:
     from ..demo.sample import XLS_WRITER, generate
 
+    output_folder(args.dir)  # a folder that cannot be written is said before anything runs
     if args.department:
         return _demo_department(args, watch)
     if not XLS_WRITER:

@@ -35,16 +35,13 @@ def atomic_output(target: Path, *, inputs: Iterable[Path | None] = ()) -> Iterat
     refuse_inputs([target], inputs)
     if target.is_dir():
         raise XlcrmError(f"输出位置 {target} 是一个文件夹，不是文件；请给出文件名")
+    output_folder(target.parent)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent
         )
     except OSError as exc:
-        raise XlcrmError(
-            f"无法在文件夹 {target.parent} 中写入（{_reason(exc)}）；请换一个有写权限的输出位置，"
-            "如“文档”或“桌面”"
-        ) from None
+        raise _unwritable(target.parent, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -62,12 +59,29 @@ def atomic_output(target: Path, *, inputs: Iterable[Path | None] = ()) -> Iterat
             tmp_path.unlink()
 
 
+def output_folder(folder: Path) -> Path:
+    """The folder outputs go to, made when missing; a clear message when it cannot be."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    return Path(folder)
+
+
+def _unwritable(folder: Path, exc: OSError) -> XlcrmError:
+    return XlcrmError(
+        f"无法在文件夹 {folder} 中写入（{_reason(exc)}）；请换一个有写权限的输出位置，如“文档”或“桌面”"
+    )
+
+
 def _reason(exc: OSError) -> str:
     """The system's reason in Chinese for the usual cases."""
     if isinstance(exc, PermissionError):
         return "没有写权限"
     if isinstance(exc, FileExistsError | NotADirectoryError):
         return "路径中有同名的文件"
+    if isinstance(exc, FileNotFoundError):
+        return "路径不存在，也无法创建"
     if exc.errno == errno.ENOSPC:
         return "磁盘已满"
     if exc.errno == errno.EROFS:
