@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .addresses import cell_ref
 from .cleaning import as_text, clean_codes
@@ -73,9 +73,7 @@ def manager_part(sheet: RawSheet, added: tuple[str, ...], scan_rows: int = 30) -
         text = as_text(row).tolist()
         for start in range(0, len(text) - width + 1):
             if tuple(text[start : start + width]) == added:
-                return RawSheet(
-                    sheet.file, sheet.sheet, cells.iloc[:, :start], sheet.origin, sheet.hidden
-                ), start
+                return replace(sheet, cells=cells.iloc[:, :start]), start
     return sheet, None
 
 
