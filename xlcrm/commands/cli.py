@@ -20,13 +20,16 @@ from ..core.issues import KINDS
 from ..core.quarter import ReviewSettings
 from ..core.titles import print_column_choice
 from ..core.weekdays import parse_batch_mapping
+from ..io.atomic import output_folder
+from ..io.input_files import check_distinct, same_file
 from ..io.pdf import find_office, workbook_to_pdf
 from ..report.arguments import ChineseArgumentParser
 from .progress import Stopwatch
-from .quarter_run import InputFiles, QuarterRequest, run_quarter
+from .quarter_run import InputFiles, QuarterRequest, check_suffix, run_quarter
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
+EXIT_PIPE_CLOSED = 128 + 13  # as a shell reports a program stopped by SIGPIPE
 
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
@@ -268,7 +271,12 @@ def main(argv: list[str] | None = None) -> int:
         return doctor(args.platform or current_platform(), args.target, args.python)
     say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     try:
-        return COMMANDS[args.command](args, Stopwatch(say))
+        code = COMMANDS[args.command](args, Stopwatch(say))
+        sys.stdout.flush()  # a reader that stopped early (xlcrm check … | head) shows here, not at exit
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE_CLOSED
     except XlcrmError as exc:
         if args.debug:
             traceback.print_exc()
@@ -287,6 +295,16 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_BUG
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output has gone: nothing more to say, and nothing at exit either
+    (Python would flush the rest into the closed pipe and print a BrokenPipeError)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests capture it)
+        pass
 
 
 def _settings(args) -> ReviewSettings:
@@ -318,6 +336,7 @@ def cmd_build(args, watch: Stopwatch) -> int:
 
 def cmd_print(args, watch: Stopwatch) -> int:
     pdf = args.pdf or args.workbook.with_suffix(".pdf")
+    check_suffix(pdf, ".pdf", "--pdf", "打印的结果是 PDF")
     if args.workbook.suffix.lower() in (".xlsm", ".xltm"):  # 客户管理.xlsm: what 打印拜访表 prints
         from .. import macros
         from ..macros.filebook import FileBook
@@ -343,6 +362,7 @@ def cmd_check(args, watch: Stopwatch) -> int:
 def cmd_demo(args, watch: Stopwatch) -> int:
     from ..demo.sample import XLS_WRITER, generate
 
+    output_folder(args.dir)  # a folder that cannot be written is said before anything runs
     if args.department:
         return _demo_department(args, watch)
     if not XLS_WRITER:
@@ -411,6 +431,10 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     from .progress import progress_bar
 
     settings = _settings(args)
+    check_distinct(
+        {"本季等级表（--grades）": args.grades, "上季等级表（--previous-grades）": args.previous_grades},
+        [("本季等级表（--grades）", "上季等级表（--previous-grades）")],
+    )
     district = watch.stage(
         "准备辖区数据",
         prepare,
@@ -421,17 +445,25 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         parse_column_overrides(args.column),
         watch.note,
     )
+    district_files = [p for p in (args.grades, args.purchases, args.previous_grades) if p]
     jobs = (
         routes_in_folder(args.routes_dir)
         if args.routes_dir
         else routes_in_table(args.routes_table, args.manager_column)
     )
+    for job in [j for j in jobs if any(same_file(j.file, p) for p in district_files)]:
+        print(f"跳过 {job.file.name}：它是辖区的等级表或购进表，不是客户经理的线路表")
+        jobs.remove(job)
+    if not jobs:
+        raise XlcrmError("没有客户经理的线路表可处理：请检查 --routes-dir 或 --routes-table")
+    inputs = [*district_files, *(j.file for j in jobs)]
     options = DepartmentOptions(
         out_dir=args.out_dir,
         settings=settings,
         quarter=department_quarter(args.quarter, args.grades),
         pdf=args.pdf,
         mask=args.mask,
+        inputs=tuple(dict.fromkeys(inputs)),
         print_columns=print_column_choice(args.print_columns),
     )
     watch.say(f"客户经理 {len(jobs)} 位，使用 {args.workers or os.cpu_count()} 个进程")
@@ -444,7 +476,6 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         workers=args.workers,
         progress=(lambda *_: None) if args.quiet else progress_bar(),
     )
-    inputs = [p for p in (args.grades, args.purchases, args.previous_grades, args.routes_table) if p]
     book = watch.stage("写入部门汇总", write_department, summaries, failures, district, options, inputs)
     customers = sum(sum(s.counts.values()) for s in summaries)
     print(f"已生成 {len(summaries)} 位客户经理的拜访表（线路客户 {customers:,} 户），部门汇总：{book}")

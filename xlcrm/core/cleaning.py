@@ -26,7 +26,9 @@ STRING = pd.StringDtype("pyarrow")
 
 _TOTAL = re.compile(r"^(?:合计|总计|小计|累计)")
 # Excel's General format shows a long number as 3.30781E+11: the digits after the 6th are gone
-_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")
+_SCIENTIFIC = re.compile(r"([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]+)")
+# a code that went through a float: 330781100123.0 (text, or a number shown with decimals)
+_FLOAT_CODE = re.compile(r"([0-9]+)\.0+")
 _SIMPLE_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$"
 _NUMBER_NOISE = re.compile(r"[,，\s]|(?:条|元|箱|包|件)$")
 _APOSTROPHES = "'`‘’"
@@ -97,9 +99,24 @@ def _tidy_code(text: str) -> tuple[str | None, str | None]:
     tidy = re.sub(r"\s+", "", normalize_text(text).lstrip(_APOSTROPHES))
     if tidy.isascii() and tidy.isdigit():
         return tidy, None
-    if _SCIENTIFIC.fullmatch(tidy):
-        return None, "lost_digits"
+    whole = _FLOAT_CODE.fullmatch(tidy)
+    if whole:
+        return whole.group(1), None
+    scientific = _SCIENTIFIC.fullmatch(tidy)
+    if scientific:
+        return _from_scientific(*scientific.groups())
     return None, "bad_code"
+
+
+def _from_scientific(head: str, decimals: str | None, exponent: str) -> tuple[str | None, str | None]:
+    """'3.30781100123E+11' still holds every digit (as many decimals as the exponent): exact.
+    With fewer decimals ('3.30781E+11') the last digits are gone and are never guessed."""
+    decimals, shift = decimals or "", int(exponent)
+    if len(decimals) < shift:
+        return None, "lost_digits"
+    if decimals[shift:].strip("0"):
+        return None, "bad_code"  # not a whole number: no code
+    return head + decimals[:shift], None
 
 
 def clean_codes(raw: pd.Series) -> Cleaned:

@@ -201,6 +201,29 @@ def detect_scheme(grades: pd.Series, *, where: str = "等级表") -> GradeScheme
     return best
 
 
+def check_scheme_fits(scheme: GradeScheme, grades: pd.Series, *, where: str) -> None:
+    """A scheme the person chose must fit the grade table: when most grades fall outside it
+    (30档 chosen for CS1, CZ2 …), every customer would lose their grade — say so instead."""
+    values = grades[grades.fillna("") != ""]
+    if values.empty:
+        return
+    counts = values.value_counts()
+    fitting = sum(n for g, n in counts.items() if scheme.is_valid(g))
+    if fitting >= counts.sum() / 2:
+        return
+    try:
+        fits = detect_scheme(values)
+    except XlcrmError:
+        fits = None
+    sample = "、".join(list(counts.index[:3]))
+    hint = f"，看起来是“{fits.label}”" if fits is not None and fits.name != scheme.name else ""
+    raise XlcrmError(
+        f"等级（如 {sample}）大多不属于所选的等级方案“{scheme.label}”{hint}；"
+        "请改选等级方案（命令行 --scheme，或“设置”表的“等级方案”），或选“自动”",
+        where=where,
+    )
+
+
 def is_code2008_segment(segment: str) -> bool:
     return len(segment) == 2 and segment[0] in MARKET_TYPES and segment[1] in FORMATS
 

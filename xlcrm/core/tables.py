@@ -82,8 +82,9 @@ def grade_change_wide(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
     pairs, grid = _change_grid(long, batches)
     blocks = np.concatenate([grid, grid.sum(axis=1, keepdims=True)], axis=1)  # the 合计 block last
     columns = pd.MultiIndex.from_tuples([(b, c) for b in [*batches, "合计"] for c in COMPARABLE])
+    # explicit width: a quarter where no route customer holds a grade has no rows at all
     return pd.DataFrame(
-        blocks.reshape(len(pairs), -1), index=pd.MultiIndex.from_frame(pairs), columns=columns
+        blocks.reshape(len(pairs), len(columns)), index=pd.MultiIndex.from_frame(pairs), columns=columns
     )
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 
 from ..core.errors import XlcrmError
-from ..core.model import RawSheet
+from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..io.atomic import atomic_output
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
@@ -19,6 +19,7 @@ from .names import XLWINGS_CONF
 from .transplant import clear_region, copy_region, copy_sheet
 
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
+SHEET_STATES = {"hidden": HIDDEN, "veryHidden": VERY_HIDDEN}  # openpyxl's sheet_state
 
 
 class FileBook:
@@ -43,10 +44,11 @@ class FileBook:
         return list(self._wb.sheetnames)
 
     def read(self, sheet: str) -> RawSheet:
-        rows = [["" if v is None else v for v in row] for row in self._wb[sheet].iter_rows(values_only=True)]
+        ws = self._wb[sheet]
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
         frame = pd.DataFrame(rows, index=range(1, len(rows) + 1), dtype=object)
         frame.columns = range(frame.shape[1])
-        return RawSheet(Path(self.name), sheet, frame)
+        return RawSheet(Path(self.name), sheet, frame, hidden=SHEET_STATES.get(ws.sheet_state, ""))
 
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         ws = self._sheet(sheet)

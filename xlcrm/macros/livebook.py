@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
-from ..core.model import RawSheet
+from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..report.exports import FORMULA_STARTS
 from .book import Rendering
 from .names import XLWINGS_CONF
@@ -45,7 +45,10 @@ class LiveBook:
         values = sht.range((1, 1), (last.row, last.column)).options(ndim=2).value
         frame = pd.DataFrame(values, index=range(1, len(values) + 1), dtype=object)
         frame.columns = range(frame.shape[1])
-        return RawSheet(Path(self.name), sheet, frame.where(frame.notna(), ""))
+        # a hidden route is still a route: read, and said
+        return RawSheet(
+            Path(self.name), sheet, frame.where(frame.notna(), ""), hidden=hidden_state(sht.visible)
+        )
 
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         sht = self._sheet(sheet)
@@ -184,6 +187,14 @@ class LiveBook:
     def _anchor(self):
         """xlwings.conf stays the last sheet."""
         return self._book.sheets[XLWINGS_CONF] if XLWINGS_CONF in self.sheet_names() else None
+
+
+def hidden_state(visible) -> str:
+    """Sheet.visible as xlwings gives it: Excel's XlSheetVisibility on Windows (-1 visible,
+    0 hidden, 2 very hidden), a bool on macOS."""
+    if visible is True or visible == -1:
+        return ""
+    return VERY_HIDDEN if visible == 2 else HIDDEN
 
 
 def _open_dialog(app: xw.App, title: str) -> str | None:

@@ -35,10 +35,12 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
             values = frame[column]
-            risky = values.map(
-                lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS), na_action="ignore"
+            # a plain bool per cell (an empty text column maps to an empty text column, not bools)
+            risky = pd.Series(
+                [isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values.tolist()],
+                index=values.index,
+                dtype=bool,
             )
-            risky = risky.fillna(False).astype(bool)
             if risky.any():
                 frame[column] = values.astype(object).where(~risky, "'" + values.astype(str))
     return frame

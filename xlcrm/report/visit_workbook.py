@@ -6,6 +6,8 @@ lay them out. Headers and sheet names are Chinese, as managers read them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -17,15 +19,18 @@ from ..core.issues import KINDS
 from ..core.model import RouteBook, RouteSheet
 from ..core.privacy import mask_cells
 from ..core.quarter import QuarterResult
+from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
 from ..core.weekdays import route_sort_key
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
 OVERVIEW_NAME = "汇总"
+OVERVIEW_TITLE = "客户等级季度汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
+REPORT_NAMES = (OVERVIEW_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -39,6 +44,13 @@ ROUTE_ADDED = [
     Column("gap_volume", "距上一档（条）", "volume_gap"),
     Column("gap_amount", "距上一档（元）", "amount_gap"),
 ]
+
+
+# a workbook xlcrm wrote, as a later run recognises it (last quarter's output reused as routes)
+WRITTEN = Outputs(
+    titles=(OVERVIEW_TITLE, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
+    added=tuple(c.header for c in ROUTE_ADDED),
+)
 
 
 # a blank column to write in on the visit; it takes the rest of the printed page's width
@@ -96,12 +108,12 @@ def route_sheets(
         }
         values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
         values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
-        batch = mine["batch"].iloc[0] if len(mine) else ""
+        batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
         shown = printed_own_columns(own_names, code_at, printed)
         sheets.append(
             Sheet(
-                route_sheet.route[:31],
+                route_sheet.route,
                 title,
                 [Block(columns + ROUTE_ADDED + [WRITE_IN], pd.DataFrame(values))],
                 filters=True,
@@ -305,11 +317,12 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
         spread,
         caption="各业态等级分布（线路客户，本季等级）",
         total_row=True,
-        chart=Chart("各业态等级分布", "segment", tiers, stacked=True),
+        # no route customer with a grade: nothing to chart (a chart needs a series)
+        chart=Chart("各业态等级分布", "segment", tiers, stacked=True) if tiers else None,
     )
     return Sheet(
         OVERVIEW_NAME,
-        report_title("客户等级季度汇总", labels),
+        report_title(OVERVIEW_TITLE, labels),
         [summary, week, grades],
         mute_zeros=True,
         one_page=True,
@@ -342,5 +355,30 @@ def workbook_sheets(
     """汇总 first (the cover), then the routes to carry, both tables and the issue list (each
     issue also at the route row of this workbook)."""
     route_pages = route_sheets(result, routes, labels, mask, printed)
+    names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
+    route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
     overview, *tables = report_sheets(result, routes, labels, output_rows(route_pages))
     return [overview, *route_pages, *tables]
+
+
+# Excel's rules for a sheet name: at most 31 characters, none of these, not quoted at the ends
+SHEET_NAME_MAX = 31
+_NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in ":\\/?*[]"})
+
+
+def sheet_names(wanted: list[str], taken: list[str] = ()) -> list[str]:
+    """Names Excel accepts, unique among themselves and apart from `taken` (compared as Excel
+    does, ignoring case): a route named like a report sheet (汇总, 数据问题), two routes alike
+    in their first 31 characters, or a 线路 value with '/' in it never break the workbook."""
+    used = {t.casefold() for t in taken}
+    names = []
+    for name in wanted:
+        base = str(name).translate(_NOT_IN_SHEET_NAMES).strip("'").strip() or "线路"
+        candidate, n = base[:SHEET_NAME_MAX], 1
+        while candidate.casefold() in used or candidate.casefold() == "history":
+            n += 1
+            suffix = f"（{n}）"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        names.append(candidate)
+    return names
