@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-NEEDED = ("pandas", "openpyxl", "xlsxwriter", "xlwings", "python_calamine", "fastexcel")
+NEEDED = (
+    "pandas",
+    "openpyxl",
+    "xlsxwriter",
+    "xlwings",
+    "python_calamine",
+    "fastexcel",
+    "olefile",
+    "pypinyin",
+)
+README_SECTION = "Installing for a whole department (IT)"  # its "Offline" step; a test keeps it in step
 
 
 def missing_packages() -> list[str]:
@@ -31,18 +41,32 @@ def double_clicked() -> bool:
 
 
 def main() -> int:
+    dry_run = "--dry-run" in sys.argv
     missing = missing_packages()
     if missing:
         print("首次安装：正在安装 xlcrm 需要的 Python 包（" + "、".join(missing) + "）…")
-        if "--dry-run" in sys.argv:
+        if dry_run:
             print(f"[演练] pip install -e {ROOT}")
         elif subprocess.call([sys.executable, "-m", "pip", "install", "-e", str(ROOT)]) != 0:
-            print("错误：Python 包安装失败。请检查网络，或请 IT 人员按 README“IT 人员”一节离线安装")
+            print(
+                f"错误：Python 包安装失败。请检查网络，或请 IT 人员按 README 的“{README_SECTION}”一节离线安装"
+            )
             return 2
     sys.path.insert(0, str(ROOT))  # run from a checkout before or after pip install
-    from xlcrm.install.installer import main as install
+    try:
+        from xlcrm.install.installer import main as install
 
-    return install(sys.argv[1:])
+        return install(sys.argv[1:])
+    except ImportError as exc:  # the packages above are not (yet) installed in this Python
+        if dry_run:
+            print("[演练] 装好上面的 Python 包之后：生成模板、生成桌面上的 客户管理.xlsm、记录安装内容")
+            print("演练结束，没有做任何改动。（装好这些包后再运行 --dry-run，可看到每个文件的位置）")
+            return 0
+        print(
+            f"错误：缺少 Python 包 {exc.name or exc}。请重新运行 install_addin.py（需要联网），"
+            f"或请 IT 人员按 README 的“{README_SECTION}”一节离线安装"
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import openpyxl
+import pytest
 
 from support import input_args
 from xlcrm.commands import cli
@@ -39,7 +40,8 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "数据问题",
     ]
     route = book["一线"]
-    assert [c.value for c in route[2]] == [
+    assert route["B2"].value.startswith("变动：")  # the legend, above the header on every page
+    assert [c.value.replace("\n", "") for c in route[3]] == [
         "序号",
         "客户代码",
         "客户名称",
@@ -53,8 +55,9 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "上一档",
         "距上一档（条）",
         "距上一档（元）",
+        "拜访记录",
     ]
-    assert [c.value for c in route[3]] == [
+    assert [c.value for c in route[4]] == [
         1,
         330781100001,
         "甲店",
@@ -68,9 +71,10 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         None,
         None,
         None,
+        None,
     ]
-    assert route["B3"].number_format == "0"
-    assert [c.value for c in route[5]][7] == "CZ3↓"
+    assert route["B4"].number_format == "0"
+    assert [c.value for c in route[6]][7] == "CZ3↓"
 
     with open(export / "customers.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -150,7 +154,7 @@ def test_sheet_without_code_column_names_file_sheet_column(small_inputs, tmp_pat
 
 def test_unknown_scheme(small_inputs, tmp_path, capsys):
     assert cli.main(args(small_inputs, "-q", "--scheme", "abc", "--out", str(tmp_path / "o.xlsx"))) == 2
-    assert "不认识的等级方案（scheme）" in one_error_line(capsys)
+    assert "不认识的等级方案“abc”" in one_error_line(capsys)
 
 
 def test_debug_shows_the_traceback(small_inputs, tmp_path, capsys):
@@ -290,3 +294,50 @@ def test_outputs_get_ordinary_file_permissions(small_inputs, tmp_path):
     out.chmod(0o640)
     assert cli.main(args(small_inputs, "-q", "--out", str(out))) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o640  # a rewrite keeps the file's own mode
+
+
+def test_the_command_line_speaks_chinese(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：xlcrm build") and "选项" in shown and "例：" in shown
+    assert "--routes 文件" in shown and "ROUTES" not in shown
+    assert "usage" not in shown and "options" not in shown and "show this help" not in shown
+
+    def exits(argv):
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(argv)
+        assert stopped.value.code == 2
+        return capsys.readouterr().err
+
+    err = exits(["build", "--routes", "x.xlsx"])
+    assert "错误：缺少必需的参数：--grades, --purchases, --out" in err and "required" not in err
+    assert "无效的选择：'nonsense'" in exits(["macro", "nonsense", "b.xlsm"])
+    argv = ["batch", "--grades", "g", "--purchases", "p", "--routes-dir", "r", "--out-dir", "o"]
+    assert "'two' 不是有效的整数" in exits([*argv, "--workers", "two"])
+
+
+def test_every_command_has_a_description_an_example_and_help_for_every_option(capsys):
+    top = cli.parser()
+    commands = next(a for a in top._actions if a.dest == "command").choices
+    for name, command in commands.items():
+        if name == "install":
+            continue
+        assert command.description and "例：" in (command.epilog or ""), name
+        for action in command._actions:
+            assert action.help, (name, action.dest)
+    with pytest.raises(SystemExit):
+        cli.main(["install", "--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：xlcrm install") and "install_addin.py" not in shown.splitlines()[0]
+
+
+def test_demo_department_makes_a_batch_to_try(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "find_office", lambda: None)  # no PDFs: quick
+    folder = tmp_path / "部门"
+    argv = ["demo", "--department", str(folder), "--managers", "2", "--customers", "60"]
+    assert cli.main(argv) == 0
+    err = capsys.readouterr().err
+    assert "运行：xlcrm batch --grades" in err and "--routes-dir" in err
+    made = {p.name for p in (folder / "本季报表").iterdir()}
+    assert "部门汇总.xlsx" in made and len([n for n in made if n.endswith(".xlsx")]) == 3

@@ -83,11 +83,14 @@ def test_a_department_adds_up_to_the_combined_routes(dept, combined, tmp_path, c
     assert values(summary, CHANGES_ALL)[1:] == values(combined, CHANGE_TABLE_NAME)[1:]
     assert values(summary, STANDARDS_ALL)[1:] == values(combined, STANDARDS_NAME)[1:]
     rows = values(summary, SUMMARY_NAME)
-    assert [r[0] for r in rows[1:-1]] == [p.stem for p in sorted(dept.routes_dir.iterdir())]
+    # in pinyin order: chen huang li liu wang yang zhang zhao
+    assert [r[0] for r in rows[1:-1]] == ["陈伟", "黄伟", "李伟", "刘伟", "王伟", "杨伟", "张伟", "赵伟"]
+    assert sorted(dept.managers) == sorted(r[0] for r in rows[1:-1])
     assert rows[-1][0] == "合计" and rows[-1][3] == 320
     # each manager's workbook is a visit workbook titled with their name
     first = openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx")
-    assert first.sheetnames[0] == "汇总" and f"客户经理：{dept.managers[0]}" in first["一线"]["A1"].value
+    title = next(c.value for c in first["一线"][1] if c.value)  # above the first printed column
+    assert first.sheetnames[0] == "汇总" and f"客户经理：{dept.managers[0]}" in title
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files} == before
 
 
@@ -186,8 +189,19 @@ def test_a_department_recorded_in_one_transaction_with_its_trend(dept, tmp_path)
 
     store = tmp_path / "部门档案库.db"
     out = tmp_path / "out"
-    args = ["batch", "-q", *district_args(dept), "--routes-dir", str(dept.routes_dir), "--out-dir", str(out),
-            "--workers", "2", "--store", str(store)]
+    args = [
+        "batch",
+        "-q",
+        *district_args(dept),
+        "--routes-dir",
+        str(dept.routes_dir),
+        "--out-dir",
+        str(out),
+        "--workers",
+        "2",
+        "--store",
+        str(store),
+    ]
     assert cli.main(args) == 0
     with sqlite3.connect(store) as conn:
         builds = conn.execute("select manager, count(*) from builds group by manager").fetchall()

@@ -35,6 +35,17 @@ def test_a_code_saved_through_scientific_notation_is_reported_never_guessed():
     assert codes("3.30781E+11", "3.30781e11") == ([None, None], ["lost_digits", "lost_digits"])
 
 
+@pytest.mark.parametrize(
+    "raw", ["330781100123.0", "330781100123.00", " 330781100123.0 ", "3.30781100123E+11", "3.307811001230e11"]
+)
+def test_a_code_that_went_through_a_float_is_the_exact_code(raw):
+    assert codes(raw) == (["330781100123"], [None])
+
+
+def test_a_code_with_a_real_fraction_is_no_code():
+    assert codes("330781100123.5", "3.307811001235E+11") == ([None, None], ["bad_code", "bad_code"])
+
+
 def test_blank_codes_are_no_problem_and_text_is_a_bad_code():
     assert codes(None, "", float("nan"), "合计", "ABC123") == (
         [None] * 5,

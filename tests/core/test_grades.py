@@ -6,6 +6,7 @@ from xlcrm.core.grades import (
     CODE2008,
     TIERS15,
     TIERS30,
+    check_scheme_fits,
     custom_scheme,
     detect_scheme,
     grade_order,
@@ -133,3 +134,22 @@ def test_segment_labels():
     assert segment_label("CS") == "CS 城镇超市"
     assert segment_label("XB") == "XB 乡村便利店"
     assert segment_label("超市") == "超市"
+
+
+def test_a_chosen_scheme_that_does_not_fit_the_grades_is_said():
+    grades = pd.Series(["CS1", "CZ2", "XB3", "CS1"])
+    with pytest.raises(XlcrmError) as err:
+        check_scheme_fits(TIERS30, grades, where="等级.xlsx › S › E列(客户等级)")
+    message = str(err.value)
+    assert message.startswith(
+        "等级.xlsx › S › E列(客户等级)：等级（如 CS1、CZ2、XB3）大多不属于所选的等级方案"
+    )
+    assert "看起来是“2008版分类编码" in message and "--scheme" in message and "设置" in message
+    check_scheme_fits(CODE2008, grades, where="x")  # fits: nothing said
+    check_scheme_fits(TIERS30, pd.Series(["1", "2", "CS1"]), where="x")  # most fit: a bad grade each
+
+
+def test_a_scheme_fitting_nothing_known_says_no_other():
+    with pytest.raises(XlcrmError) as err:
+        check_scheme_fits(TIERS15, pd.Series(["金", "银"]), where="x")
+    assert "看起来是" not in str(err.value)

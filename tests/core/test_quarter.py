@@ -161,6 +161,7 @@ def test_duplicates_bad_grades_and_unknown_routes():
         == "本季等级表中此客户代码重复出现，值不一致（等级 CS1 ≠ CS2）；以 g.xlsx › S › A2 为准"
     )
     assert issues.loc[issues["kind"] == "bad_grade", "detail"].iloc[0].count("CZ9") == 1
+    assert "blank_grade" not in kinds  # CZ9 is listed once, as what it is: outside the scheme
     assert issues.loc[issues["kind"] == "unknown_batch", "source"].iloc[0] == "r.xlsx › 城区线 › A2"
     assert issues.loc[issues["kind"] == "missing_code", "source"].iloc[0] == "r.xlsx › 城区线 › A3"
     assert issues.loc[issues["kind"] == "ignored_sheet", "source"].iloc[0] == "r.xlsx › 说明"
@@ -295,3 +296,24 @@ def test_a_manager_gets_only_the_district_issues_about_their_customers():
     district_sources = set(data.issues["source"])
     assert mine[mine["source"].isin(district_sources)].values.tolist() == about.values.tolist()
     assert everyone[everyone["source"].isin(district_sources)].values.tolist() == data.issues.values.tolist()
+
+
+def test_a_blank_grade_is_said_as_blank():
+    grades = raw_sheets(
+        "g.xlsx", {"S": [["客户代码", "客户等级"], ["330781100001", "CS1"], ["330781100002", ""]]}
+    )
+    routes = raw_sheets("r.xlsx", {"一线": [["客户代码"], ["330781100001"], ["330781100002"]]})
+    issues = review(routes, grades, small_quarter()["purchases"]).issues
+    blank = issues[issues["kind"] == "blank_grade"]
+    assert blank[["customer_code", "source"]].values.tolist() == [["330781100002", "r.xlsx › 一线 › A3"]]
+    assert blank["detail"].iloc[0] == "本季等级表中有此客户，但等级为空，无本季等级"
+
+
+def test_a_quarter_where_no_route_customer_holds_a_grade():
+    routes = raw_sheets("r.xlsx", {"一线": [["客户代码"], ["330781199991"]], "二线": [["客户代码"]]})
+    result = review(routes, small_quarter()["grades"], small_quarter()["purchases"])
+    assert result.customers["change"].tolist() == ["missing"]
+    assert result.grade_changes.empty
+    assert grade_change_wide(result.grade_changes, result.batches).shape == (0, 18)
+    # the route without customers yet still has its weekday
+    assert result.sheet_batches == {"一线": "星期一", "二线": "星期二"}

@@ -27,6 +27,27 @@ def test_batch_from_the_route_name(route, weekday):
     assert batch_of(route) == weekday
 
 
+@pytest.mark.parametrize(
+    "route, weekday, number",
+    [
+        ("一线（周一）", "星期一", 1),
+        ("四线-周四", "星期四", 4),
+        ("周三线", "星期三", None),
+        ("一线(周三)", "星期三", 1),  # what the manager wrote wins over the number
+        ("七线【星期五】", "星期五", 7),
+        ("星期二线路", "星期二", None),
+        ("二线 礼拜天", "星期日", 2),
+    ],
+)
+def test_a_weekday_written_in_the_route_name(route, weekday, number):
+    assert batch_of(route) == weekday
+    assert route_number(route) == number
+
+
+def test_a_surname_is_not_a_weekday():
+    assert batch_of("周家线") is None
+
+
 def test_unnumbered_routes_have_no_batch_unless_mapped():
     assert batch_of("城区线") is None
     assert batch_of("城区线", {"城区线": "星期三"}) == "星期三"

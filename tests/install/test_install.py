@@ -15,18 +15,21 @@ import xlwings
 
 from xlcrm.commands import cli
 from xlcrm.install import doctor
+from xlcrm.install.excel_python import dll_names
 from xlcrm.install.installer import main as install
 from xlcrm.install.places import source_root
+from xlcrm.install.windows import Machine
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def python(tmp_path) -> Path:
-    """A Windows-style Python folder: python.exe with pythonw.exe beside it."""
+    """A Windows-style Python folder: python.exe with pythonw.exe beside it, and the xlwings DLLs
+    that pip puts there (the data folder of a normal install)."""
     folder = tmp_path / "Python 3.12"  # a space in the path, as under Program Files
     folder.mkdir()
-    for name in ("python.exe", "pythonw.exe"):
+    for name in ("python.exe", "pythonw.exe", *dll_names(xlwings.__version__)):
         (folder / name).write_bytes(b"")
     return folder / "python.exe"
 
@@ -65,10 +68,14 @@ def test_windows_install_puts_template_and_workbook_with_this_python(tmp_path, p
     for path in (template, workbook):
         assert conf(path) == {
             "Interpreter_Win": str(python.with_name("pythonw.exe")),
-            "Interpreter_Mac": "",
+            "Interpreter_Mac": None,
             "PYTHONPATH": source_root(),
+            "Conda Path": None,
+            "Conda Env": None,
             "UDF Modules": "xlcrm.udfs",
-            "Show Console": "False",
+            "Debug UDFs": False,
+            "Use UDF Server": False,
+            "Show Console": False,
             "ADD_WORKBOOK_TO_PYTHONPATH": "False",
         }
     with zipfile.ZipFile(template) as package:
@@ -186,9 +193,27 @@ def test_install_addin_script_and_xlcrm_install_are_the_same(tmp_path, python):
 # --- xlcrm doctor -----------------------------------------------------------------------------
 
 
+def excel_machine(args: list[str]) -> str | None:
+    """reg.exe on a PC with Excel: EXCEL.EXE registered and opening .xlsm (tests/install/test_windows.py
+    reads the recorded outputs of other machines)."""
+    command = r'"C:\Program Files\Microsoft Office\Root\Office16\EXCEL.EXE" "%1"'
+    values = {
+        "App Paths": r"C:\Program Files\Microsoft Office\Root\Office16\EXCEL.EXE",
+        r"HKCR\.xlsm": "Excel.SheetMacroEnabled.12",
+        r"Excel.SheetMacroEnabled.12\shell": command,
+    }
+    if args[0] == "powershell":  # Get-MpPreference: no attack surface reduction rule set
+        return '{"actions":[null],"ids":[null]}'
+    for key, value in values.items():
+        if args[:2] == ["reg", "query"] and key in args[2]:
+            return f"\r\n{args[2]}\r\n    (Default)    REG_SZ    {value}\r\n"
+    return None
+
+
 def diagnose(home: Path, python: Path, platform: str = "windows", **kwargs) -> dict[str, doctor.Check]:
     kwargs.setdefault("office", lambda: "/usr/bin/soffice")
     kwargs.setdefault("chinese_fonts", lambda: ["SimSun"])
+    kwargs.setdefault("machine", Machine(code_page=936, temp=str(home / "Temp"), run=excel_machine))
     return {c.name: c for c in doctor.diagnose(platform, home, python, **kwargs)}
 
 

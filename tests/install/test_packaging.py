@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("template.toml", "ribbon.xml", "xlcrm.bas")
+SOURCES = ("template.toml", "ribbon.xml", "xlcrm.bas", "ThisWorkbook.cls")
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,8 @@ from support import input_args, needs, tiered_quarter, write_quarter
 from xlcrm.commands import cli
 from xlcrm.io.pdf import find_office
 
-ROUTE_HEADERS = [
-    "序号",
-    "客户代码",
-    "客户名称",
-    "负责人",
-    "备注",
-    "上季等级",
-    "本季等级",
-    "变动",
-    "购进量",
-    "购进额",
-]
+# printed by default: the manager's code, name and owner columns (not 序号, 备注), then xlcrm's
+ROUTE_HEADERS = ["客户代码", "客户名称", "负责人", "上季等级", "本季等级", "变动", "购进量", "购进额"]
 
 
 @pytest.fixture
@@ -33,26 +23,54 @@ def built(small_inputs, tmp_path):
     return out
 
 
+def title_of(sheet) -> str:
+    """Row 1's title, above the first printed column."""
+    return next(c.value for c in sheet[1] if c.value)
+
+
 def test_every_sheet_prints_on_a4_one_page_wide_with_repeated_headers(built):
     book = openpyxl.load_workbook(built)
     for sheet in book.worksheets:
         assert sheet.page_setup.paperSize == 9, sheet.title
-        # fitToWidth is left out when 1, the OOXML default
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and (sheet.page_setup.fitToWidth or 1) == 1
         assert "第 &P 页 共 &N 页" in sheet.oddFooter.center.text and "&D" in sheet.oddFooter.left.text
-        assert sheet["A1"].value in sheet.oddHeader.center.text  # the title, on every page
+        assert "张三" in sheet.oddFooter.right.text  # the manager (and quarter, when known) on every page
+        assert title_of(sheet) in sheet.oddHeader.center.text  # the title, on every page
         assert sheet.print_options.gridLines is not True
         if sheet.title == "汇总":  # the cover: one page, nothing to repeat
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
             assert (sheet.page_setup.fitToHeight or 1) == 1 and not sheet.print_title_rows
             assert sheet.print_area  # the charts sit outside the used cells
             continue
+        # tables print at their own size (never shrunk below legibility), planned one page wide
+        assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+        assert 80 <= int(sheet.page_setup.scale or 100) <= 100, sheet.title
         assert not sheet.print_area  # rows a manager adds later still print
-        assert sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows and sheet.freeze_panes, sheet.title
-    assert book["一线"].print_title_rows == "$2:$2" and book["一线"].freeze_panes == "A3"
+    # route sheets repeat the legend and the header; the header is row 3
+    assert book["一线"].print_title_rows == "$2:$3" and book["一线"].freeze_panes == "A4"
+    assert book["一线"].page_setup.orientation == "landscape"
     changes = book["零售客户季度等级变动统计表"]
     assert changes.print_title_rows == "$2:$3" and changes.freeze_panes == "C4"
     assert changes.page_setup.orientation == "landscape"
+
+
+def test_route_sheets_print_the_managers_chosen_columns_and_a_column_to_write_in(small_inputs, tmp_path):
+    out = tmp_path / "报表.xlsx"
+    argv = ["build", "-q", *input_args(small_inputs), "--out", str(out), "--print-columns", "客户名称,备注"]
+    assert cli.main(argv) == 0
+    sheet = openpyxl.load_workbook(out)["一线"]
+    heads = {c.value.replace("\n", ""): c.column_letter for c in sheet[3] if c.value}
+    hidden = {letter for letter, dim in sheet.column_dimensions.items() if dim.hidden}
+    # the manager's other columns stay in the workbook, folded away (outline level 1)
+    assert {heads["序号"], heads["客户代码"], heads["负责人"]} <= hidden
+    assert not {heads["客户名称"], heads["备注"], heads["变动"], heads["拜访记录"]} & hidden
+    assert all(sheet.column_dimensions[h].outline_level == 1 for h in hidden)
+    # the blank 拜访记录 column takes the rest of the page: wider than any other
+    widths = {h: sheet.column_dimensions[letter].width for h, letter in heads.items()}
+    assert widths["拜访记录"] > 22 and widths["拜访记录"] == max(widths.values())
+    assert all(sheet[f"{heads['拜访记录']}{r}"].value is None for r in range(4, sheet.max_row + 1))
+    # rows tall enough to write a short note on paper
+    assert sheet.row_dimensions[4].height == 24 and sheet.sheet_format.defaultRowHeight == 24
 
 
 def test_titles_name_route_weekday_quarter_and_manager(small_inputs, tmp_path):
@@ -69,12 +87,13 @@ def test_titles_name_route_weekday_quarter_and_manager(small_inputs, tmp_path):
     assert cli.main(argv) == 0
     book = openpyxl.load_workbook(out)
     # the manager comes from the route sheet's own line 客户经理：张三
-    assert book["六线"]["A1"].value == "六线（星期一）客户拜访表　2026年第三季度　客户经理：张三"
+    assert title_of(book["六线"]) == "六线（星期一）客户拜访表　2026年第三季度　客户经理：张三"
     assert (
         book["零售客户季度等级变动统计表"]["A1"].value
         == "零售客户季度等级变动统计表　2026年第三季度　客户经理：张三"
     )
-    assert book["一线"]["A1"].font.b
+    assert book["一线"]["B1"].font.b  # over 客户代码, the first printed column
+    assert book["六线"].oddFooter.right.text.strip() == "2026年第三季度　张三"
 
 
 def test_quarter_is_read_from_the_grade_table_name(small_inputs, tmp_path):
@@ -97,7 +116,7 @@ def test_quarter_is_read_from_the_grade_table_name(small_inputs, tmp_path):
     ]
     assert cli.main(argv) == 0
     assert (
-        openpyxl.load_workbook(out)["一线"]["A1"].value
+        title_of(openpyxl.load_workbook(out)["一线"])
         == "一线（星期一）客户拜访表　2026年第三季度　客户经理：李四"
     )
 
@@ -151,9 +170,9 @@ def test_change_table_prints_like_the_seed(built):
 
 def test_route_numbers_read_as_the_manager_expects(built):
     sheet = openpyxl.load_workbook(built)["二线"]
-    head = [c.value for c in sheet[2]]
+    head = [c.value.replace("\n", "") for c in sheet[3]]
     at = {h: i for i, h in enumerate(head)}
-    row = [c for c in sheet[3]]  # 戊店: CS2 → CS1 needs 750 条, 113000 元
+    row = [c for c in sheet[4]]  # 戊店: CS2 → CS1 needs 750 条, 113000 元
     assert row[at["购进量"]].number_format == "#,##0"
     assert (
         row[at["距上一档（条）"]].value == 750
@@ -161,7 +180,7 @@ def test_route_numbers_read_as_the_manager_expects(built):
     )
     assert row[at["距上一档（元）"]].number_format == '#,##0.00;-#,##0.00;"已达标"'
     assert row[at["本季等级"]].alignment.horizontal == "center"
-    assert sheet.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(head))}4"
+    assert sheet.auto_filter.ref == f"A3:{openpyxl.utils.get_column_letter(len(head))}5"
 
 
 @pytest.mark.libreoffice
@@ -187,8 +206,11 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
     assert "重点关注" in focus_tight and "330781100003" in focus and "本季降档" in focus_tight
     for number, title in ((3, "一线（星期一）"), (4, "二线（星期二）"), (5, "六线（星期一）")):
         route, tight = page(number)
-        for header in ROUTE_HEADERS + ["上一档", "距上一档（条）", "距上一档（元）"]:
-            assert header in tight, (number, header)
+        for header in ROUTE_HEADERS + ["上一档", "距上一档（条）", "距上一档（元）", "拜访记录"]:
+            # a header wider than its column prints on two lines: before its unit, else halved
+            at = header.index("（") if "（" in header else len(header) // 2
+            assert header in tight or (header[:at] in tight and header[at:] in tight), (number, header)
+        assert "老客户" not in tight  # 备注 is not printed by default
         assert f"{title}客户拜访表" in tight and "客户经理：张三" in tight
         assert f"第{number}页共{pages}页" in tight
     route, _ = page(3)
@@ -217,13 +239,17 @@ def test_grade_changes_are_native_conditional_formats(built):
     rules = {
         str(r.sqref): [(rule.formula[0], rule.dxf) for rule in r.rules] for r in sheet.conditional_formatting
     }
-    # 本季等级 is column G, 变动 column H; data rows 3..6
-    ((formula, dxf),) = rules["G3:G6"]
-    assert formula == 'AND($G3<>"",$F3<>"",$G3<>$F3)' and dxf.font.b and dxf.font.i
-    marks = dict(rules["H3:H6"])
-    assert set(marks) == {'RIGHT($H3,1)="↑"', 'RIGHT($H3,1)="↓"'}
-    up, down = marks['RIGHT($H3,1)="↑"'], marks['RIGHT($H3,1)="↓"']
-    assert up.fill.bgColor.rgb != down.fill.bgColor.rgb
+    # 本季等级 is column G, 变动 column H; data rows 4..7
+    ((formula, dxf),) = rules["G4:G7"]
+    assert formula == 'AND($G4<>"",$F4<>"",$G4<>$F4)' and dxf.font.b and dxf.font.i
+    marks = dict(rules["H4:H7"])
+    endings = ('RIGHT($H4,1)="↑"', 'RIGHT($H4,1)="↓"', 'RIGHT($H4,1)="新"', '$H4="无等级"')
+    assert set(marks) == set(endings)
+    fills = {marks[e].fill.bgColor.rgb for e in endings}
+    assert len(fills) == 4  # four kinds, four looks
+    # 新 (new: no previous grade) and 无等级 (no current grade) read differently from an unchanged grade
+    shown = [c.value for c in sheet["H"][3:7]]
+    assert shown == ["CS1↑", "CZ2", "CZ3↓", "无等级"]
 
 
 def test_workbook_for_a_tier_scheme_has_one_column_per_grade(tmp_path):

@@ -26,7 +26,9 @@ def quarters(tmp_path_factory):
     for files in sample.files:
         book = folder / f"客户管理_{files.quarter.code}.xlsm"
         shutil.copyfile(template, book)
-        imported = FileBook(book, files={"routes": files.routes, "grades": files.grades, "purchases": files.purchases})
+        imported = FileBook(
+            book, files={"routes": files.routes, "grades": files.grades, "purchases": files.purchases}
+        )
         assert macros.import_data(imported).startswith("已导入")
         messages.append(macros.build_report(FileBook(book)))
         books.append(book)

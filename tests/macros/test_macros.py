@@ -106,7 +106,9 @@ def test_route_sheets_get_the_added_columns_in_place_next_to_the_managers_own(qu
         assert [mine.cell(header_row, width + 1 + i).value for i in range(len(ADDED))] == ADDED
         # the same added values as the build's route sheet, customer by customer
         code_col = [c.value for c in original[header_row]].index("客户代码") + 1
-        built_rows = {str(r[1]): r[-len(ADDED) :] for r in theirs.iter_rows(min_row=3, values_only=True)}
+        # the build's route sheet: title, legend, header, then customers; 拜访记录 last
+        rows = theirs.iter_rows(min_row=4, values_only=True)
+        built_rows = {str(r[1]): r[-len(ADDED) - 1 : -1] for r in rows}
         for r in range(header_row + 1, mine.max_row + 1):
             code = mine.cell(r, code_col).value
             if code is None or str(code).strip() not in built_rows:
@@ -160,7 +162,13 @@ def test_check_data_lists_every_issue_in_the_workbook(quarter, tmp_path):
     message = macros.check_data(checked)
     assert message.startswith("数据问题") and "详见“数据问题”表" in message
     issues = values(book, ISSUES_NAME)
-    assert issues[1] == ("问题", "客户代码", "位置（文件 › 工作表 › 单元格）", "说明")
+    # the workbook is the input here: one place per issue, no second "本表位置" column
+    assert [h.replace("\n", "") for h in issues[1]] == [
+        "问题",
+        "客户代码",
+        "输入位置（文件 › 工作表 › 单元格）",
+        "说明",
+    ]
     assert any("客户管理.xlsm › 本季等级 ›" in (row[2] or "") for row in issues[2:])
 
 
@@ -211,10 +219,12 @@ def test_help_goes_to_the_instructions(template, tmp_path):
     assert openpyxl.load_workbook(book).active.title == names.HELP
 
 
-def test_print_preview_without_tables_says_what_to_do(template, tmp_path):
+def test_print_preview_without_data_says_what_to_do(template, tmp_path):
     previewed = FileBook(fresh(template, tmp_path))
     assert macros.print_preview(previewed) is None
-    assert previewed.messages == ["打印拜访表未完成：还没有统计表：请先点“生成本季报表”"]
+    (message,) = previewed.messages
+    assert message.startswith("打印拜访表未完成：") and "请点“导入数据”" in message
+    assert not previewed.previews
 
 
 @pytest.mark.libreoffice
@@ -223,8 +233,11 @@ def test_print_preview_headless_is_a_pdf_of_routes_and_both_tables(quarter, tmp_
     book = tmp_path / "print.xlsm"
     shutil.copyfile(quarter["book"], book)
     previewed = FileBook(book)
-    assert macros.print_preview(previewed).startswith("已打开打印预览：10 张线路表和 2 张统计表")
+    message = macros.print_preview(previewed)
     (pdf,) = previewed.previews
+    # says where the PDF went, and what is in it
+    assert message.startswith(f"已打印成 PDF：{pdf.resolve()}") and "10 张线路表和 2 张统计表" in message
+    assert pdf.is_absolute() and pdf.exists()
     import subprocess
 
     text = "".join(
@@ -297,3 +310,35 @@ def test_both_books_offer_what_the_macros_use():
         for name, signature in wanted.items():
             assert inspect.signature(getattr(cls, name)) == signature, (cls.__name__, name)
         assert callable(cls.save)
+
+
+def test_choosing_no_file_is_not_a_success(template, tmp_path):
+    book = FileBook(fresh(template, tmp_path), files=None)
+    assert macros.import_data(book) is None
+    (message,) = book.messages
+    assert message.startswith("导入数据未完成：没有选择文件，工作簿未改动")
+
+
+def test_sheets_keep_their_code_names_and_no_document_module_is_orphaned(template, quarter):
+    """Excel pairs each sheet with its VBA document module by code name: a sheet the macros
+    replace on a file (一线 on import, the tables on a rerun) keeps the one it had."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
+    def code_names(path: Path) -> dict[str, str | None]:
+        return {ws.title: ws.sheet_properties.codeName for ws in openpyxl.load_workbook(path).worksheets}
+
+    before, after = code_names(template), code_names(quarter["book"])
+    assert "一线" in before and before["一线"]
+    assert {name: after[name] for name in before} == before
+    parser = VBA_Parser(str(quarter["book"]))
+    documents = {stream.split("/")[-1] for _, stream, _, code in parser.extract_macros() if "VB_Base" in code}
+    parser.close()
+    assert documents - {"ThisWorkbook", "Dictionary"} <= set(after.values())  # every module has its sheet
+    rerun = FileBook(quarter["book"])
+    assert macros.build_report(rerun).startswith("已生成本季报表")
+    again = code_names(quarter["book"])
+    assert {name: again[name] for name in after} == after  # a rerun replaces the tables, not their names

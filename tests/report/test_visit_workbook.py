@@ -83,3 +83,36 @@ def test_long_text_wraps_inside_its_column_with_room_for_every_line():
     wrap, heights = wrapped_heights(block, cells, widths)
     assert wrap == [False, True]
     assert list(heights) == [1] and heights[1] == 15 * 4  # 120 columns of text in 38 per line
+
+
+def test_route_marks_tell_new_and_ungraded_customers_apart():
+    from xlcrm.core.changes import route_marks
+
+    grade = pd.Series(["CS1", "CZ2", "CZ3", "XB2", None], dtype="string")
+    change = pd.Series(["up", "same", "down", "new", "missing"], dtype="string")
+    assert route_marks(grade, change).tolist() == ["CS1↑", "CZ2", "CZ3↓", "XB2新", "无等级"]
+
+
+def test_grade_schemes_by_their_chinese_names():
+    from xlcrm.core.grades import CODE2008, TIERS15, TIERS30, scheme_named
+
+    assert scheme_named("2008编码") is CODE2008
+    assert scheme_named("30档") is TIERS30 and scheme_named("15档") is TIERS15
+
+
+def test_issues_point_at_the_input_cell_and_the_row_in_this_workbook():
+    result, routes = reviewed()
+    sheets = workbook_sheets(result, routes)
+    issues = sheets[-1].table
+    assert [c.header for c in issues.columns][2:4] == [
+        "输入位置（文件 › 工作表 › 单元格）",
+        "本表位置（工作表 › 行）",
+    ]
+    route = next(s for s in sheets if s.name == "一线")
+    codes = route.table.rows[next(c.key for c in route.table.columns if c.kind == "code")].tolist()
+    # under the title, the legend and the header: the first customer is on row 4
+    rows = dict(zip(issues.rows["customer_code"].fillna(""), issues.rows["here"]))
+    checked = [code for code in rows if code in codes]
+    assert checked  # SMALL_QUARTER's 新店 on 一线 is in no grade table
+    for code in checked:
+        assert rows[code] == f"一线 › 第{4 + codes.index(code)}行"

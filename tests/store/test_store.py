@@ -45,16 +45,34 @@ def same(a: dict, b: dict) -> bool:
 def test_a_quarter_is_kept_whole_and_read_back(tmp_path):
     result, _ = reviewed()
     with open_store(tmp_path / "s.db") as store:
-        record(store, quarter_record(Q3, result, Path("grades.xlsx"), Path("purchases.xlsx"),
-                                     [build_record("张三", Path("routes.xlsx"), result)]))
+        record(
+            store,
+            quarter_record(
+                Q3,
+                result,
+                Path("grades.xlsx"),
+                Path("purchases.xlsx"),
+                [build_record("张三", Path("routes.xlsx"), result)],
+            ),
+        )
         (entry,) = reading.recorded_quarters(store)
-        assert (entry.quarter, entry.scheme, entry.district_customers, entry.builds, entry.route_customers) == (
-            Q3, "code2008", 8, 1, 7)
+        assert (
+            entry.quarter,
+            entry.scheme,
+            entry.district_customers,
+            entry.builds,
+            entry.route_customers,
+        ) == (Q3, "code2008", 8, 1, 7)
         build = reading.latest_build(store, None)
         rows = reading.history_of_build(store, build.id, [Q3.index]).set_index("customer_code")
     # the route customers in the grade table: 001 … 006 (009 is in no grade table)
     assert sorted(rows.index) == [f"33078110000{i}" for i in range(1, 7)]
-    assert rows.loc["330781100001", ["grade", "segment", "volume", "amount"]].tolist() == ["CS1", "CS", 1200, 180000.5]
+    assert rows.loc["330781100001", ["grade", "segment", "volume", "amount"]].tolist() == [
+        "CS1",
+        "CS",
+        1200,
+        180000.5,
+    ]
     assert pd.isna(rows.loc["330781100003", "volume"]) and rows.loc["330781100004", "amount"] == 100
 
 
@@ -63,13 +81,23 @@ def test_recording_again_replaces_the_quarter_and_that_managers_build_only(tmp_p
     path = tmp_path / "s.db"
     with open_store(path) as store:
         for manager in ("张三", "李四"):
-            record(store, quarter_record(Q3, result, Path("g.xlsx"), None, [build_record(manager, Path("r.xlsx"), result)]))
+            record(
+                store,
+                quarter_record(
+                    Q3, result, Path("g.xlsx"), None, [build_record(manager, Path("r.xlsx"), result)]
+                ),
+            )
         fewer = result.district[result.district["customer_code"] != "330781100008"]
-        again = quarter_record(Q3, result, Path("g2.xlsx"), None, [build_record("张三", Path("r2.xlsx"), result)])
+        again = quarter_record(
+            Q3, result, Path("g2.xlsx"), None, [build_record("张三", Path("r2.xlsx"), result)]
+        )
         record(store, again.__class__(**{**again.__dict__, "district": fewer[list(history.DISTRICT_RECORD)]}))
         (entry,) = reading.recorded_quarters(store)
         assert (entry.grades_file, entry.district_customers, entry.builds) == ("g2.xlsx", 7, 2)
-        assert [(b.manager, b.routes_file) for b in reading.builds(store)] == [("张三", "r2.xlsx"), ("李四", "r.xlsx")]
+        assert [(b.manager, b.routes_file) for b in reading.builds(store)] == [
+            ("张三", "r2.xlsx"),
+            ("李四", "r.xlsx"),
+        ]
 
 
 def test_quarters_keep_calendar_order_whatever_the_recording_order(tmp_path):
@@ -108,10 +136,13 @@ def test_the_schema_version_is_kept_and_a_newer_store_refused(tmp_path, monkeypa
         open_store(path)
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: p.write_text("客户代码,等级\n", encoding="utf-8"), "不是客户档案库"),
-    (lambda p: p.mkdir(), "是一个文件夹"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_text("客户代码,等级\n", encoding="utf-8"), "不是客户档案库"),
+        (lambda p: p.mkdir(), "是一个文件夹"),
+    ],
+)
 def test_what_is_not_a_store_is_said(tmp_path, make, message):
     path = tmp_path / "客户档案库.db"
     make(path)
@@ -143,7 +174,9 @@ def test_a_second_writer_waits_then_is_told(tmp_path, monkeypatch):
     open_store(path).close()
     result, _ = reviewed()
     entry = quarter_record(Q3, result, Path("g.xlsx"), None)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), "1.5"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), "1.5"], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "holding"
     started = time.monotonic()
     with open_store(path) as store:
@@ -166,14 +199,40 @@ def test_a_run_killed_mid_write_leaves_the_store_as_it_was(tmp_path):
     sample = generate_quarters(tmp_path / "in", seed=2, district=60_000, route_customers=200, count=4)
     path = tmp_path / "s.db"
     first = sample.files[0]
-    args = ["build", "-q", "--routes", str(first.routes), "--grades", str(first.grades), "--purchases",
-            str(first.purchases), "--out", str(tmp_path / "o.xlsx"), "--store", str(path)]
+    args = [
+        "build",
+        "-q",
+        "--routes",
+        str(first.routes),
+        "--grades",
+        str(first.grades),
+        "--purchases",
+        str(first.purchases),
+        "--out",
+        str(tmp_path / "o.xlsx"),
+        "--store",
+        str(path),
+    ]
     assert cli.main(args) == 0
     before = recorded(path)
     second = sample.files[1]
-    command = [sys.executable, "-m", "xlcrm", "build", "-q", "--routes", str(second.routes), "--grades",
-               str(second.grades), "--purchases", str(second.purchases), "--out", str(tmp_path / "o2.xlsx"),
-               "--store", str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "xlcrm",
+        "build",
+        "-q",
+        "--routes",
+        str(second.routes),
+        "--grades",
+        str(second.grades),
+        "--purchases",
+        str(second.purchases),
+        "--out",
+        str(tmp_path / "o2.xlsx"),
+        "--store",
+        str(path),
+    ]
     run = subprocess.Popen(command)
     journal = Path(str(path) + "-journal")
     deadline = time.monotonic() + 120
@@ -194,8 +253,25 @@ def test_the_store_never_holds_a_phone_or_id_number(tmp_path):
     sample = generate_quarters(tmp_path / "in", seed=4)
     path = tmp_path / "s.db"
     for files in sample.files:
-        assert cli.main(["build", "-q", "--routes", str(files.routes), "--grades", str(files.grades), "--purchases",
-                         str(files.purchases), "--out", str(tmp_path / "o.xlsx"), "--store", str(path)]) == 0
+        assert (
+            cli.main(
+                [
+                    "build",
+                    "-q",
+                    "--routes",
+                    str(files.routes),
+                    "--grades",
+                    str(files.grades),
+                    "--purchases",
+                    str(files.purchases),
+                    "--out",
+                    str(tmp_path / "o.xlsx"),
+                    "--store",
+                    str(path),
+                ]
+            )
+            == 0
+        )
     text = "\n".join(sqlite3.connect(path).iterdump())
     assert "电话137****" in text or "电话13" in text  # the address text is kept, its number masked
     assert not MOBILE.search(text) and not ID.search(text)
@@ -209,10 +285,30 @@ def test_a_postgresql_store_gives_what_the_file_store_gives(tmp_path, postgres_u
     for name, store in (("file", str(tmp_path / "s.db")), ("postgres", postgres_url)):
         for files in sample.files:
             out = tmp_path / name / files.quarter.code
-            assert cli.main(["build", "-q", "--routes", str(files.routes), "--grades", str(files.grades),
-                             "--purchases", str(files.purchases), "--out", str(out / "o.xlsx"), "--export-dir",
-                             str(out), "--store", store]) == 0
-        outputs[name] = {p.name: p.read_bytes() for p in (tmp_path / name / sample.files[-1].quarter.code).glob("*.csv")}
+            assert (
+                cli.main(
+                    [
+                        "build",
+                        "-q",
+                        "--routes",
+                        str(files.routes),
+                        "--grades",
+                        str(files.grades),
+                        "--purchases",
+                        str(files.purchases),
+                        "--out",
+                        str(out / "o.xlsx"),
+                        "--export-dir",
+                        str(out),
+                        "--store",
+                        store,
+                    ]
+                )
+                == 0
+            )
+        outputs[name] = {
+            p.name: p.read_bytes() for p in (tmp_path / name / sample.files[-1].quarter.code).glob("*.csv")
+        }
     assert outputs["postgres"] == outputs["file"]
     assert {"history.csv", "alerts.csv"} <= set(outputs["file"])
     engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))

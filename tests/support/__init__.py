@@ -89,8 +89,15 @@ SMALL_QUARTER = {
 }
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """A small workbook as exports write it (openpyxl; text stays text)."""
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, list[list]],
+    *,
+    hidden: dict[str, str] | None = None,
+    merge: dict[str, str] | None = None,
+) -> Path:
+    """A small workbook as exports write it (openpyxl; text stays text), or as a manager keeps
+    it: `hidden` sheet states ('hidden', 'veryHidden') and `merge`d ranges ('A1:E1') by sheet."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():
@@ -101,6 +108,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
             for cell in cells:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # as exports store text; openpyxl would take '=…' for a formula
+        if merge and merge.get(name):
+            sheet.merge_cells(merge[name])
+        sheet.sheet_state = (hidden or {}).get(name, "visible")
     book.save(path)
     return path
 

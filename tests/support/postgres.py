@@ -14,7 +14,9 @@ from pathlib import Path
 
 
 def server_programs() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or ([shutil.which("initdb")] if shutil.which("initdb") else [])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or (
+        [shutil.which("initdb")] if shutil.which("initdb") else []
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -59,7 +61,9 @@ class PostgresServer:
     def new_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=xlcrm dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=xlcrm dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

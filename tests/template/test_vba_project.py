@@ -70,9 +70,11 @@ EXPECTED_SOURCE = {  # what Excel itself stores in each module stream
     "Sheet2": sheet_attributes("Sheet2"),
     "xlcrm": 'Attribute VB_Name = "xlcrm"\r\n' + STANDARD_CODE.replace("\n", "\r\n"),
     "Counter": (
-        'Attribute VB_Name = "Counter"\r\nAttribute VB_GlobalNameSpace = False\r\n'
-        "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = False\r\n"
-        "Attribute VB_Exposed = False\r\n" + CLASS_CODE
+        'Attribute VB_Name = "Counter"\r\n'
+        'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"\r\n'
+        "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
+        "Attribute VB_PredeclaredId = False\r\nAttribute VB_Exposed = False\r\n"
+        "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n" + CLASS_CODE
     ),
 }
 
@@ -406,6 +408,21 @@ def test_the_test_decryptor_reads_the_values_excel_wrote():
     assert decrypt(values["GC"].strip('"')) == (2, project_key, b"\xff")
 
 
+def quickstart_modules() -> dict[str, bytes]:
+    """The module streams (attributes and code) of xlwings' standalone quickstart workbook,
+    saved by Excel: what `xlwings quickstart --standalone` copies for a user."""
+    quickstart = XLWINGS_DIR / "quickstart_standalone.xlsm"
+    if not quickstart.exists():
+        pytest.skip("this xlwings ships no quickstart_standalone.xlsm")
+    vba_bin = zipfile.ZipFile(quickstart).read("xl/vbaProject.bin")
+    return {m.name: bytes(m.code_raw) for m in olevba_project(vba_bin).modules}
+
+
+def attribute_block(source: bytes) -> list[bytes]:
+    lines = source.split(b"\r\n")
+    return lines[: next(i for i, line in enumerate(lines) if not line.startswith(b"Attribute VB_"))]
+
+
 def test_dir_records_follow_the_layout_excel_writes():
     ours = dir_records(decompress(strict_ole(build_vba_project(MODULES)).openstream("VBA/dir").read()))
     excel = dir_records(decompress(excel_project().openstream("VBA/dir").read()))
@@ -455,8 +472,13 @@ def test_xlwings_own_vba_survives_byte_for_byte():
     stored = {m.name: m.code_raw for m in project.modules}
     without_header = exports["Dictionary.cls"].split(b"\nEND\r\n", 1)[1]  # VERSION 1.0 CLASS / BEGIN ... END
     assert stored["xlwings"].replace(b"\r\n", b"\n") == exports["xlwings.bas"].replace(b"\r\n", b"\n")
-    assert stored["Dictionary"].replace(b"\r\n", b"\n") == without_header.replace(b"\r\n", b"\n")
-    assert b"Attribute VB_Exposed = True\r\nAttribute VB_Description" in stored["Dictionary"]
+    code = without_header.split(b"\r\n''\r\n", 1)[1]  # after the export's attribute lines
+    assert stored["Dictionary"].endswith(code)
+    # the class module as Excel stores it in xlwings' own standalone quickstart workbook: the same
+    # attribute block, the same code up to the case of names (the VBA editor unifies it: Err/err)
+    excel = quickstart_modules()["Dictionary"]
+    assert attribute_block(stored["Dictionary"]) == attribute_block(excel)
+    assert stored["Dictionary"].lower() == excel.lower()
 
 
 def test_module_from_export_kinds():
@@ -521,9 +543,11 @@ def test_attributes_override_defaults_in_place_and_extend_them():
     )
     (stored,) = [m.code for m in olevba_project(build_vba_project([module])).modules]
     assert stored == (
-        'Attribute VB_Name = "Tools"\r\nAttribute VB_GlobalNameSpace = False\r\n'
-        "Attribute VB_Creatable = False\r\nAttribute VB_PredeclaredId = True\r\n"
-        'Attribute VB_Exposed = False\r\nAttribute VB_Description = "x"\r\n'
+        'Attribute VB_Name = "Tools"\r\nAttribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"\r\n'
+        "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
+        "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = False\r\n"
+        "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n"
+        'Attribute VB_Description = "x"\r\n'
     )
 
 

@@ -84,6 +84,15 @@ def test_a_range_keeps_its_shape_with_blanks_and_bad_grades():
     ]
 
 
+def test_one_cell_as_xlwings_passes_it_gives_one_value():
+    """xlwings hands a single cell to an ndim=2 argument as [[value]]; Excel 2016/2019 need a plain
+    value back (a 1×1 array is not a cell value there)."""
+    assert CRM_MARK([["CS1"]], [["CS2"]]) == "CS1↑"
+    assert CRM_GAP([["CS2"]], [[50]], [[7000]], STANDARDS, "条") == 750.0
+    assert CRM_CODE([[" 330781100123"]]) == "330781100123"
+    assert CRM_MARK([["CS1"]], [["CS2"]], "金") == cells.SCHEME
+
+
 def test_one_previous_cell_is_compared_with_every_current_one():
     assert CRM_MARK(column("CS1", "CS2", "CS3"), [["CS2"]]) == column("CS1↑", "CS2", "CS3↓")
 
@@ -407,6 +416,8 @@ def test_arbitrary_cells_give_results_of_the_same_shape_and_never_raise(data):
         CRM_CODE(grid()),
     ]
     for got in calls:
+        if shape == (1, 1):  # one cell in, one value out: no 1×1 array (no dynamic arrays in Excel 2016)
+            got = [[got]]
         assert isinstance(got, list) and len(got) == shape[0] and all(len(row) == shape[1] for row in got)
         for value in (v for row in got for v in row):
             assert isinstance(value, (str, float))
@@ -427,3 +438,98 @@ def test_arbitrary_single_cells_give_single_values(a, b):
     ):
         assert isinstance(got, (str, float))
         assert not (isinstance(got, str) and got.startswith("#")) or known_message(got)
+
+
+# --- through xlwings' own call path ----------------------------------------------------------
+
+MISSING = -2147352572  # what Excel passes for an omitted optional argument (DISP_E_PARAMNOTFOUND)
+
+
+def clean_value_data(data, dates, empty_as, numbers, errors_as_text):
+    """The Windows engine's cleaning of values read over COM, for values without dates or errors."""
+    return [[empty_as if value is None else value for value in row] for row in data]
+
+
+def prepare_xl_data_element(value, date_format):
+    """The Windows engine's preparation of a result for COM, for values without dates."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value
+
+
+EXCEL_ENGINE = types.SimpleNamespace(
+    name="excel", clean_value_data=clean_value_data, prepare_xl_data_element=prepare_xl_data_element
+)
+
+
+class ComCells:
+    """A stand-in for the Range object Excel hands a UDF over COM: only what xlwings reads. COM
+    gives one cell's value as a scalar and a range's as a tuple of row tuples."""
+
+    max_cells_per_read = None
+    sheet = types.SimpleNamespace(  # xlwings asks a range for its engine: Excel's
+        book=types.SimpleNamespace(app=types.SimpleNamespace(pid=1, engine=EXCEL_ENGINE))
+    )
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    @property
+    def raw_value(self):
+        if len(self.rows) == 1 and len(self.rows[0]) == 1:
+            return self.rows[0][0]
+        return tuple(tuple(row) for row in self.rows)
+
+    @property
+    def shape(self):
+        return len(self.rows), len(self.rows[0])
+
+
+@pytest.fixture
+def call_udf(windows_udfs, monkeypatch):
+    """xlwings.udfs.call_udf as the COM server runs it for a cell formula, over a stand-in for
+    xlwings' Windows engine (pywin32 is not here): argument conversion, defaults for omitted
+    arguments and the conversion of the result are xlwings' own."""
+    import sys
+
+    import xlwings
+
+    module, xlwings_udfs = windows_udfs
+    engine = types.ModuleType("xlwings._xlwindows")
+    engine.BOOK_CALLER = None
+    engine.Range = lambda xl: xl
+    engine.is_range_instance = lambda value: isinstance(value, ComCells)
+    monkeypatch.setattr(xlwings, "_xlwindows", engine, raising=False)
+    monkeypatch.setitem(xlwings.engines.engines_by_name, "excel", xlwings.main.Engine(impl=EXCEL_ENGINE))
+    server = types.ModuleType("xlwings.com_server")
+    server.loop = None
+    monkeypatch.setitem(sys.modules, "xlwings.com_server", server)
+    caller = ComCells([[None]])
+    return lambda name, *args: xlwings_udfs.call_udf(module.__name__, name, args, None, caller)
+
+
+def test_each_function_through_xlwings_call_udf(call_udf):
+    one = lambda value: ComCells([[value]])  # noqa: E731
+    col = lambda *values: ComCells([[v] for v in values])  # noqa: E731
+    standards = ComCells(STANDARDS)
+    # one cell: xlwings hands every result to Excel as a 2-D array, here 1×1, which a single cell
+    # shows as its value in every Excel (no dynamic arrays needed)
+    assert call_udf("CRM_MARK", one("CS1"), one("CS2"), MISSING) == [["CS1↑"]]
+    assert call_udf("CRM_RANK", "CS2", MISSING) == [[2.0]]  # a literal, not a cell
+    assert call_udf("CRM_CHANGE", one("CZ3"), one("CZ2"), "2008") == [["下降"]]
+    gap = call_udf("CRM_GAP", one("CS2"), one(50), one(7000), standards, MISSING, MISSING, MISSING)
+    assert gap == [[750.0]]
+    gap = call_udf("CRM_GAP", one("CS3"), one(10), one("1,800"), standards, "元", MISSING, MISSING)
+    assert gap == [[5200.0]]
+    assert call_udf("CRM_BATCH", one("七线"), MISSING) == [["星期二"]]
+    assert call_udf("CRM_CODE", one(330781100123.0)) == [["330781100123"]]
+    assert call_udf("CRM_CODE", one(None)) == [[""]]
+    # a range: an array of its shape (entered with Ctrl+Shift+Enter over as many cells)
+    assert call_udf("CRM_MARK", col("CS1", "CZ3"), col("CS2", "CZ2"), MISSING) == [["CS1↑"], ["CZ3↓"]]
+    assert call_udf("CRM_RANK", ComCells([["CS1", "CS3"]]), MISSING) == [[3.0, 1.0]]
+    assert call_udf("CRM_CHANGE", col("CS1", None), col(None, "CS1"), MISSING) == [["新客户"], ["无本季等级"]]
+    gap = call_udf("CRM_GAP", col("CS2", "CZ3"), col(50, 5), col(7000, 5), standards, "档", MISSING, MISSING)
+    assert gap == [["CS1"], ["CZ2"]]
+    mapping = ComCells([["城区线", "周三"]])
+    assert call_udf("CRM_BATCH", col("城区线", "十线"), mapping) == [["星期三"], ["星期五"]]
+    assert call_udf("CRM_CODE", col("'00123", "3.30781E+11")) == [["00123"], [cells.LOST_DIGITS]]

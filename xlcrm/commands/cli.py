@@ -19,15 +19,20 @@ from ..core.grades import scheme_choice
 from ..core.history import AlertSettings
 from ..core.issues import KINDS
 from ..core.quarter import ReviewSettings
+from ..core.titles import print_column_choice
 from ..core.weekdays import parse_batch_mapping
+from ..io.atomic import output_folder
+from ..io.input_files import check_distinct, same_file
 from ..io.pdf import find_office, workbook_to_pdf
+from ..report.arguments import ChineseArgumentParser
 from . import history_cli
 from .history_cli import STORE_HELP
 from .progress import Stopwatch
-from .quarter_run import InputFiles, QuarterRequest, run_quarter
+from .quarter_run import InputFiles, QuarterRequest, check_suffix, run_quarter
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
+EXIT_PIPE_CLOSED = 128 + 13  # as a shell reports a program stopped by SIGPIPE
 
 
 def _input_options(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +45,9 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
     """How to read the tables and grade the customers: the same for build, check and batch."""
-    parser.add_argument("--scheme", help="等级方案：code2008 | tiers30 | tiers15；不给时自动判断")
+    parser.add_argument(
+        "--scheme", help="等级方案：code2008（2008编码）| tiers30（30档）| tiers15（15档）；不给时自动判断"
+    )
     parser.add_argument("--grade-order", help="自定义等级顺序，从高到低用逗号分隔，如 A,B,C")
     parser.add_argument(
         "--batch",
@@ -59,15 +66,45 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+INPUTS_EXAMPLE = (
+    "--routes 零售客户拜访线路表.xlsx --grades 2026年三季度客户等级表.xlsx \\\n"
+    "      --purchases 客户购进量与购进额.csv --previous-grades 2026年二季度客户等级表.xls"
+)
+
+
+def _command(sub, name: str, summary: str, example: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand: one line in `xlcrm --help`, a description and one example in its own help."""
+    return sub.add_parser(name, help=summary, description=summary, epilog=f"例：\n  {example}", **kwargs)
+
+
+def _print_columns_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--print-columns",
+        metavar="列名,列名",
+        help="拜访表打印您自己的哪些列（表头名称，逗号分隔；“全部”打印所有列）。"
+        "默认：客户代码、客户名称、负责人、电话。不打印的列仍在工作簿中（折叠在 + 号下）",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="xlcrm", description="客户管理：季度客户等级变动、统计表与最低标准表")
+    top = ChineseArgumentParser(
+        prog="xlcrm",
+        description="客户管理：季度客户等级变动、统计表与最低标准表",
+        epilog="例：\n  xlcrm demo          用样例数据试一遍\n  xlcrm build --help  查看某个命令的用法",
+    )
     top.add_argument("--version", action="version", version=f"xlcrm {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = ChineseArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息（traceback）")
     common.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
-    sub = top.add_subparsers(dest="command", required=True, metavar="命令")
+    sub = top.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
 
-    build = sub.add_parser("build", parents=[common], help="生成本季报表：线路表新增列、两张统计表、数据问题")
+    build = _command(
+        sub,
+        "build",
+        "生成本季报表：线路表新增列、两张统计表、数据问题",
+        f"xlcrm build {INPUTS_EXAMPLE} \\\n      --out 本季客户等级报表.xlsx --pdf 拜访表.pdf",
+        parents=[common],
+    )
     _input_options(build)
     build.add_argument("--out", type=Path, required=True, help="输出工作簿 .xlsx")
     build.add_argument("--export-dir", type=Path, help="另存 CSV（UTF-8）到此文件夹，供其他工具使用")
@@ -77,7 +114,9 @@ def parser() -> argparse.ArgumentParser:
         help="本季是哪个季度，如 2026Q3 或 2026年第三季度（标题和客户档案库用）；不给时从等级表文件名判断",
     )
     build.add_argument(
-        "--store", help=STORE_HELP + "；本季记录进去，线路表加近四季等级，重点关注列出多季提醒"
+        "--store",
+        metavar="档案库",
+        help=STORE_HELP + "；本季记录进去，线路表加近四季等级，重点关注列出多季提醒",
     )
     build.add_argument(
         "--volume-drop",
@@ -93,26 +132,44 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="线路表显示完整的电话和身份证号（默认隐藏中间几位，如 138****5678，因为拜访表要带出办公室）",
     )
+    _print_columns_option(build)
 
-    check = sub.add_parser("check", parents=[common], help="只检查数据，列出所有数据问题")
+    check = _command(
+        sub, "check", "只检查数据，列出所有数据问题", f"xlcrm check {INPUTS_EXAMPLE}", parents=[common]
+    )
     _input_options(check)
     check.add_argument("--export-dir", type=Path, help="另存 CSV（含 issues.csv）到此文件夹")
 
-    printing = sub.add_parser("print", parents=[common], help="把工作簿打印成 PDF（需要 LibreOffice）")
-    printing.add_argument("workbook", type=Path, help="xlcrm build 生成的工作簿")
+    printing = _command(
+        sub,
+        "print",
+        "把工作簿打印成 PDF（需要 LibreOffice）；客户管理.xlsm 打印拜访表和两张统计表，同“打印拜访表”按钮",
+        "xlcrm print 本季客户等级报表.xlsx --pdf 拜访表.pdf",
+        parents=[common],
+    )
+    printing.add_argument("workbook", type=Path, help="xlcrm build 生成的工作簿，或 客户管理.xlsm")
     printing.add_argument("--pdf", type=Path, help="PDF 文件名（默认与工作簿同名）")
 
-    template = sub.add_parser(
+    template = _command(
+        sub,
         "template",
+        "生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）",
+        "xlcrm template --out 客户管理.xlsm",
         parents=[common],
-        help="生成 Excel 模板 客户管理.xlsm（功能区“客户管理”选项卡、宏和单元格函数）",
     )
     template.add_argument(
         "--out", type=Path, default=Path("客户管理.xlsm"), help="模板文件（默认 客户管理.xlsm）"
     )
 
-    batch = sub.add_parser(
-        "batch", parents=[common], help="整个营销部一次完成：每位客户经理一份拜访表，外加部门汇总"
+    batch = _command(
+        sub,
+        "batch",
+        "整个营销部一次完成：每位客户经理一份拜访表，外加部门汇总",
+        "xlcrm batch --grades 辖区/2026年三季度客户等级表.xlsx \\\n"
+        "      --purchases 辖区/2026年三季度客户购进量与购进额.xlsx"
+        " \\\n      --routes-dir 线路表/ --out-dir 本季报表/ --pdf"
+        "\n  （样例数据：xlcrm demo --department 部门样例 会生成这些文件并运行一次）",
+        parents=[common],
     )
     batch.add_argument("--grades", type=Path, required=True, help="辖区本季度客户等级表")
     batch.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
@@ -133,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
     batch.add_argument("--workers", type=int, help="同时处理几份（默认：全部 CPU 核心）")
     batch.add_argument("--quarter", help="本季是哪个季度，如 2026Q3；不给时从等级表文件名判断")
-    batch.add_argument("--store", help=STORE_HELP + "；全部门一次记录（一个事务）")
+    batch.add_argument("--store", metavar="档案库", help=STORE_HELP + "；全部门一次记录（一个事务）")
     batch.add_argument(
         "--volume-drop",
         type=float,
@@ -142,10 +199,15 @@ def parser() -> argparse.ArgumentParser:
         help="购进量比上季下降到这个比例以上时提醒（默认 0.3）",
     )
     batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
+    _print_columns_option(batch)
     _engine_options(batch)
 
-    macro = sub.add_parser(
-        "macro", parents=[common], help="不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）"
+    macro = _command(
+        sub,
+        "macro",
+        "不开 Excel，对 客户管理.xlsm 运行功能区按钮（导入/检查/生成/打印）",
+        "xlcrm macro build_report 客户管理.xlsm",
+        parents=[common],
     )
     macro.add_argument(
         "button",
@@ -165,27 +227,63 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "install",
         add_help=False,
-        help="把 xlcrm 装进 Excel（与 python install_addin.py 相同；--help 看选项）",
+        help="把 xlcrm 装进 Excel（与 python install_addin.py 相同；xlcrm install --help 看选项）",
     )
 
-    doctor = sub.add_parser(
-        "doctor", help="检查安装：Python、包版本、模板与 xlwings.conf、打印 PDF 所需的程序和字体"
+    doctor = _command(
+        sub,
+        "doctor",
+        "检查安装：Python、包版本、模板与 xlwings.conf、打印 PDF 所需的程序和字体",
+        "xlcrm doctor",
     )
     doctor.add_argument("--target", type=Path, default=Path.home(), help="用户主文件夹（默认当前用户）")
     doctor.add_argument("--platform", choices=["windows", "macos", "linux"], help=argparse.SUPPRESS)
     doctor.add_argument("--python", type=Path, default=Path(sys.executable), help=argparse.SUPPRESS)
 
-    history_cli.add_parsers(sub, common, _engine_options)
-    history_cli.add_cards_parser(sub, common)
+    history_cli.add_parsers(sub, common, _engine_options, _command)
+    history_cli.add_cards_parser(sub, common, _command)
 
-    demo = sub.add_parser("demo", parents=[common], help="用内置样例数据跑一遍完整流程")
+    demo = _command(
+        sub,
+        "demo",
+        "用内置样例数据跑一遍完整流程；加 --department 则生成整个营销部的样例并运行 xlcrm batch",
+        "xlcrm demo --dir demo_output\n  xlcrm demo --department 部门样例 --managers 5",
+        parents=[common],
+    )
     demo.add_argument(
         "--dir", type=Path, default=Path("demo_output"), help="样例输入和结果放在这里（默认 demo_output）"
     )
-    demo.add_argument("--customers", type=int, default=500, help="线路客户数（默认 500）")
-    demo.add_argument("--scheme", default="code2008", help="样例数据的等级方案（默认 code2008）")
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--department",
+        type=Path,
+        metavar="文件夹",
+        help="改为生成营销部样例：辖区等级表和购进表、每位客户经理一个线路表文件，"
+        "并用 xlcrm batch 生成各人拜访表",
+    )
+    demo.add_argument("--managers", type=int, default=5, help="--department 的客户经理人数（默认 5）")
+    demo.add_argument(
+        "--customers", type=int, default=500, help="线路客户数（默认 500；--department 时为每人的客户数）"
+    )
+    demo.add_argument(
+        "--scheme",
+        default="code2008",
+        choices=["code2008", "tiers30", "tiers15"],
+        help="样例数据的等级方案（默认 code2008）",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的样例（默认 1）")
+    _chinese_metavars(top)
     return top
+
+
+def _chinese_metavars(top: argparse.ArgumentParser) -> None:
+    """Option values named in Chinese in the help (文件, 数, 文字) instead of ROUTES, OUT …"""
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for command in commands.values():
+        for action in command._actions:
+            if action.option_strings and action.metavar is None and action.nargs != 0:
+                action.metavar = {Path: "文件", int: "数"}.get(action.type, "文字")
+            elif not action.option_strings and action.metavar is None and action.type is Path:
+                action.metavar = "文件"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["install"]:  # the installer has its own options (python install_addin.py --help)
         from ..install.installer import main as install
 
-        return install(argv[1:])
+        return install(argv[1:], prog="xlcrm install")
     args = parser().parse_args(argv)
     if args.command == "doctor":
         from ..install.doctor import main as doctor
@@ -202,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
         return doctor(args.platform or current_platform(), args.target, args.python)
     say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     try:
-        return COMMANDS[args.command](args, Stopwatch(say))
+        code = COMMANDS[args.command](args, Stopwatch(say))
+        sys.stdout.flush()  # a reader that stopped early (xlcrm check … | head) shows here, not at exit
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE_CLOSED
     except XlcrmError as exc:
         if args.debug:
             traceback.print_exc()
@@ -221,6 +324,16 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_BUG
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output has gone: nothing more to say, and nothing at exit either
+    (Python would flush the rest into the closed pipe and print a BrokenPipeError)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests capture it)
+        pass
 
 
 def _settings(args) -> ReviewSettings:
@@ -243,6 +356,7 @@ def request_from(args, *, out: Path | None) -> QuarterRequest:
         mask=getattr(args, "mask", True),
         store=getattr(args, "store", None),
         alerts=_alert_settings(args),
+        print_columns=print_column_choice(getattr(args, "print_columns", None)),
     )
 
 
@@ -260,6 +374,16 @@ def cmd_build(args, watch: Stopwatch) -> int:
 
 def cmd_print(args, watch: Stopwatch) -> int:
     pdf = args.pdf or args.workbook.with_suffix(".pdf")
+    check_suffix(pdf, ".pdf", "--pdf", "打印的结果是 PDF")
+    if args.workbook.suffix.lower() in (".xlsm", ".xltm"):  # 客户管理.xlsm: what 打印拜访表 prints
+        from .. import macros
+        from ..macros.filebook import FileBook
+
+        book = FileBook(args.workbook, pdf=pdf)
+        done = watch.stage(f"打印拜访表 {args.workbook.name}", macros.print_preview, book)
+        for message in book.messages:
+            print(message)
+        return 0 if done is not None else EXIT_USER_ERROR
     watch.stage(f"打印 PDF {pdf.name}", workbook_to_pdf, args.workbook, pdf)
     watch.say(f"已写入 {pdf}")
     return 0
@@ -276,6 +400,9 @@ def cmd_check(args, watch: Stopwatch) -> int:
 def cmd_demo(args, watch: Stopwatch) -> int:
     from ..demo.sample import XLS_WRITER, generate
 
+    output_folder(args.dir)  # a folder that cannot be written is said before anything runs
+    if args.department:
+        return _demo_department(args, watch)
     if not XLS_WRITER:
         watch.say("未安装 xlwt（pip install 'xlcrm[demo]'）：样例的上季等级表写成 .xlsx，而不是旧版 .xls")
     sample = watch.stage(
@@ -297,6 +424,28 @@ def cmd_demo(args, watch: Stopwatch) -> int:
         watch,
     )
     return 0
+
+
+def _demo_department(args, watch: Stopwatch) -> int:
+    """A department's sample files, then `xlcrm batch` on them, as the README's example runs."""
+    from ..demo.department import department
+
+    folder = args.department
+    made = watch.stage(
+        f"生成营销部样例（{args.managers} 位客户经理）",
+        department,
+        folder,
+        managers=args.managers,
+        customers_per_manager=args.customers,
+        seed=args.seed,
+    )
+    sample = made.sample
+    argv = ["batch", "--grades", str(sample.grades), "--purchases", str(sample.purchases)]
+    argv += ["--previous-grades", str(sample.previous_grades), "--routes-dir", str(made.routes_dir)]
+    argv += ["--out-dir", str(folder / "本季报表")]
+    argv += ["--pdf"] if find_office() else []
+    watch.say("运行：xlcrm " + " ".join(argv))
+    return cmd_batch(parser().parse_args([*argv, *(["-q"] if args.quiet else [])]), watch)
 
 
 def cmd_template(args, watch: Stopwatch) -> int:
@@ -322,6 +471,10 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     from .progress import progress_bar
 
     settings = _settings(args)
+    check_distinct(
+        {"本季等级表（--grades）": args.grades, "上季等级表（--previous-grades）": args.previous_grades},
+        [("本季等级表（--grades）", "上季等级表（--previous-grades）")],
+    )
     district = watch.stage(
         "准备辖区数据",
         prepare,
@@ -332,11 +485,18 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         parse_column_overrides(args.column),
         watch.note,
     )
+    district_files = [p for p in (args.grades, args.purchases, args.previous_grades) if p]
     jobs = (
         routes_in_folder(args.routes_dir)
         if args.routes_dir
         else routes_in_table(args.routes_table, args.manager_column)
     )
+    for job in [j for j in jobs if any(same_file(j.file, p) for p in district_files)]:
+        print(f"跳过 {job.file.name}：它是辖区的等级表或购进表，不是客户经理的线路表")
+        jobs.remove(job)
+    if not jobs:
+        raise XlcrmError("没有客户经理的线路表可处理：请检查 --routes-dir 或 --routes-table")
+    inputs = [*district_files, *(j.file for j in jobs)]
     options = DepartmentOptions(
         out_dir=args.out_dir,
         settings=settings,
@@ -345,6 +505,8 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         mask=args.mask,
         store=args.store,
         alerts=_alert_settings(args),
+        inputs=tuple(dict.fromkeys(inputs)),
+        print_columns=print_column_choice(args.print_columns),
     )
     if args.store:
         quarter_of(options.quarter)  # a store needs the quarter: say so before the long run

@@ -21,7 +21,7 @@ from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, routes_from_sheets
 from ..core.model import RawSheet
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
 from ..core.titles import Labels, labels_for
-from ..io.atomic import atomic_output
+from ..io.atomic import atomic_output, output_folder
 from ..io.input_files import load_input, load_routes
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
@@ -57,6 +57,8 @@ class DepartmentOptions:
     quarter: str | None
     pdf: bool
     mask: bool
+    inputs: tuple[Path, ...] = ()  # every input file of the run: no output may replace one
+    print_columns: tuple[str, ...] | None = None  # the managers' own columns that print; None: default
     store: str | None = None  # the customer store everyone is recorded in, at the end, in one transaction
     alerts: AlertSettings = AlertSettings()
 
@@ -109,8 +111,10 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
             known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
         look = outlook(result, known, _options.alerts)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
-        sheets = workbook_sheets(result, routes, labels, mask=_options.mask, outlook=look)
-        with atomic_output(out, inputs=(job.file,)) as tmp:
+        sheets = workbook_sheets(
+            result, routes, labels, mask=_options.mask, printed=_options.print_columns, outlook=look
+        )
+        with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:
             workbook_to_pdf(out, out.with_suffix(".pdf"))
@@ -141,7 +145,7 @@ def run_department(
     progress: Callable[[int, int, float], None] = lambda done, total, elapsed: None,
 ) -> tuple[list[ManagerSummary], list[Failure]]:
     """Every manager, on `workers` processes (default: every core), results in the given order."""
-    options.out_dir.mkdir(parents=True, exist_ok=True)
+    output_folder(options.out_dir)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     district.build_indexes()  # once, here: forked workers inherit them
     start = time.perf_counter()

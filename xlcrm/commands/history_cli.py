@@ -29,27 +29,66 @@ from .progress import Stopwatch
 STORE_HELP = "客户档案库：一个文件（如 客户档案库.db，没有时新建），或部门的数据库地址 postgresql://用户:密码@主机/库名"
 
 
-def add_parsers(sub, common: argparse.ArgumentParser, engine_options: Callable) -> None:
-    history = sub.add_parser("history", parents=[common], help="客户档案库：补录往季、列出、导出、删除季度")
-    verbs = history.add_subparsers(dest="verb", required=True, metavar="操作")
+def add_parsers(sub, common: argparse.ArgumentParser, engine_options: Callable, command: Callable) -> None:
+    history = command(
+        sub,
+        "history",
+        "客户档案库：补录往季的等级表、列出记录的季度、导出全部内容、删除一个季度",
+        "xlcrm history list --store 客户档案库.db\n"
+        "  xlcrm history import --store 客户档案库.db --quarter 2025Q4 --grades 2025年四季度客户等级表.xls",
+        parents=[common],
+    )
+    verbs = history.add_subparsers(dest="verb", required=True, metavar="操作", title="操作", help="要做的事")
 
-    imported = verbs.add_parser("import", parents=[common], help="把往季的等级表（和购进表）补录进客户档案库")
-    imported.add_argument("--store", required=True, help=STORE_HELP)
-    imported.add_argument("--quarter", required=True, help="这些表是哪个季度的，如 2025Q4 或 2025年第四季度")
-    imported.add_argument("--grades", type=Path, required=True, help="那个季度的客户等级表")
-    imported.add_argument("--purchases", type=Path, help="那个季度的购进表（没有时不记购进量和购进额）")
+    imported = command(
+        verbs,
+        "import",
+        "把往季的等级表（和购进表）补录进客户档案库",
+        "xlcrm history import --store 客户档案库.db --quarter 2025Q4 --grades 2025年四季度客户等级表.xls",
+        parents=[common],
+    )
+    _store_option(imported)
+    imported.add_argument(
+        "--quarter", required=True, metavar="季度", help="这些表是哪个季度的，如 2025Q4 或 2025年第四季度"
+    )
+    imported.add_argument("--grades", type=Path, required=True, metavar="文件", help="那个季度的客户等级表")
+    imported.add_argument(
+        "--purchases", type=Path, metavar="文件", help="那个季度的购进表（没有时不记购进量和购进额）"
+    )
     engine_options(imported)
 
-    listed = verbs.add_parser("list", parents=[common], help="列出客户档案库中记录的季度")
-    listed.add_argument("--store", required=True, help=STORE_HELP)
+    listed = command(
+        verbs,
+        "list",
+        "列出客户档案库中记录的季度",
+        "xlcrm history list --store 客户档案库.db",
+        parents=[common],
+    )
+    _store_option(listed)
 
-    exported = verbs.add_parser("export", parents=[common], help="把客户档案库的全部内容导出为 CSV（UTF-8）")
-    exported.add_argument("--store", required=True, help=STORE_HELP)
-    exported.add_argument("--out", type=Path, required=True, help="导出到这个文件夹")
+    exported = command(
+        verbs,
+        "export",
+        "把客户档案库的全部内容导出为 CSV（UTF-8）",
+        "xlcrm history export --store 客户档案库.db --out 档案库导出",
+        parents=[common],
+    )
+    _store_option(exported)
+    exported.add_argument("--out", type=Path, required=True, metavar="文件夹", help="导出到这个文件夹")
 
-    forgotten = verbs.add_parser("forget", parents=[common], help="从客户档案库删除一个季度的全部记录")
-    forgotten.add_argument("--store", required=True, help=STORE_HELP)
-    forgotten.add_argument("--quarter", required=True, help="要删除的季度，如 2025Q4")
+    forgotten = command(
+        verbs,
+        "forget",
+        "从客户档案库删除一个季度的全部记录",
+        "xlcrm history forget --store 客户档案库.db --quarter 2025Q4",
+        parents=[common],
+    )
+    _store_option(forgotten)
+    forgotten.add_argument("--quarter", required=True, metavar="季度", help="要删除的季度，如 2025Q4")
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, metavar="档案库", help=STORE_HELP)
 
 
 def quarter_option(text: str) -> Quarter:
@@ -127,20 +166,28 @@ def _forget(args, watch: Stopwatch) -> int:
     return 0
 
 
-def add_cards_parser(sub, common: argparse.ArgumentParser) -> None:
-    cards = sub.add_parser("cards", parents=[common], help="从客户档案库生成客户资料卡（每户一张，两张一页）")
-    cards.add_argument("--store", required=True, help=STORE_HELP)
-    cards.add_argument("--out", type=Path, required=True, help="输出工作簿，如 客户资料卡.xlsx")
-    cards.add_argument("--manager", help="哪位客户经理的客户（档案库中有多位时必须给）")
-    cards.add_argument("--quarter", help="哪个季度的记录（默认最近一次）")
-    cards.add_argument("--route", help="只要这条线路的客户，如 一线")
+def add_cards_parser(sub, common: argparse.ArgumentParser, command: Callable) -> None:
+    cards = command(
+        sub,
+        "cards",
+        "从客户档案库生成客户资料卡：每户一张，两张一页，近八季等级与购进、谈话要点和提醒",
+        "xlcrm cards --store 客户档案库.db --route 一线 --only alerts --out 客户资料卡.xlsx",
+        parents=[common],
+    )
+    _store_option(cards)
+    cards.add_argument(
+        "--out", type=Path, required=True, metavar="文件", help="输出工作簿，如 客户资料卡.xlsx"
+    )
+    cards.add_argument("--manager", metavar="姓名", help="哪位客户经理的客户（档案库中有多位时必须给）")
+    cards.add_argument("--quarter", metavar="季度", help="哪个季度的记录（默认最近一次）")
+    cards.add_argument("--route", metavar="线路", help="只要这条线路的客户，如 一线")
     cards.add_argument(
         "--only",
         choices=ONLY,
         default="all",
         help="alerts 只要有提醒的客户 | changed 只要等级有升降的 | all 全部（默认）",
     )
-    cards.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
+    cards.add_argument("--pdf", type=Path, metavar="文件", help="同时打印成 PDF（需要 LibreOffice）")
 
 
 def cmd_cards(args, watch: Stopwatch) -> int:

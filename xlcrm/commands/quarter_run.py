@@ -10,16 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
 from ..core.model import QuarterInputs
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.titles import Labels, labels_for
-from ..io.atomic import atomic_output
+from ..io.atomic import atomic_output, refuse_inputs
 from ..io.csv_export import write_exports
-from ..io.input_files import load_input, load_routes
+from ..io.input_files import check_distinct, load_input, load_routes
 from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
+from ..report.exports import EXPORTS
 from ..report.messages import customers_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
 from ..store.builds import previous_grades, quarter_of, record_build
@@ -53,6 +55,48 @@ class QuarterRequest:
     mask: bool = True  # phone and ID numbers masked on the route sheets (they are printed)
     store: str | None = None  # the customer store (a file or a database URL) this quarter is recorded in
     alerts: AlertSettings = AlertSettings()
+    print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
+
+
+def check_request(request: QuarterRequest) -> None:
+    """Wrong choices said before anything is read or written: an input given twice, outputs of
+    the wrong kind, an output that would replace an input."""
+    files = request.files
+    labels = {
+        "routes": "线路表（--routes）",
+        "grades": "本季等级表（--grades）",
+        "purchases": "购进表（--purchases）",
+        "previous": "上季等级表（--previous-grades）",
+    }
+    check_distinct(
+        {
+            labels["routes"]: files.routes,
+            labels["grades"]: files.grades,
+            labels["purchases"]: files.purchases,
+            labels["previous"]: files.previous_grades,
+        },
+        [
+            (labels["routes"], labels["grades"]),
+            (labels["routes"], labels["purchases"]),
+            (labels["routes"], labels["previous"]),
+            (labels["grades"], labels["previous"]),
+        ],
+    )
+    if request.out is not None:
+        check_suffix(request.out, ".xlsx", "--out", "xlcrm 写的是 Excel 工作簿")
+        refuse_inputs([request.out], files.all())
+    if request.pdf is not None:
+        check_suffix(request.pdf, ".pdf", "--pdf", "打印的结果是 PDF")
+        refuse_inputs([request.pdf], files.all())
+    if request.export_dir is not None:  # e.g. the input folder, holding a customers.csv of its own
+        refuse_inputs([request.export_dir / name for name in EXPORTS], files.all())
+
+
+def check_suffix(path: Path, suffix: str, option: str, why: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise XlcrmError(
+            f"{option} {path.name}：{why}，文件名须以 {suffix} 结尾（如 {path.stem or '报表'}{suffix}）"
+        )
 
 
 def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
@@ -91,6 +135,7 @@ def review_files(
 ) -> tuple[QuarterInputs, QuarterResult]:
     """The request's files read and reviewed (nothing written)."""
     watch = watch or Stopwatch()
+    check_request(request)
     inputs = read_inputs(request, watch)
     if request.store and inputs.previous is None:
         inputs = with_stored_previous(request, inputs, watch)
@@ -157,12 +202,24 @@ def write_outputs(
     written = []
     if request.export_dir:
         written += watch.stage(
-            f"导出 CSV 到 {request.export_dir}", write_exports, result, request.export_dir, look
+            f"导出 CSV 到 {request.export_dir}",
+            write_exports,
+            result,
+            request.export_dir,
+            request.files.all(),
+            look,
         )
     if request.out:
         out = request.out
         sheets = watch.stage(
-            "整理输出工作表", workbook_sheets, result, inputs.routes, labels, request.mask, look
+            "整理输出工作表",
+            workbook_sheets,
+            result,
+            inputs.routes,
+            labels,
+            request.mask,
+            request.print_columns,
+            look,
         )
 
         def write() -> None:

@@ -12,6 +12,8 @@ CHANGES = (UP, SAME, DOWN, NEW, MISSING)
 COMPARABLE = (UP, SAME, DOWN)
 CHANGE_LABELS = {UP: "提升", SAME: "保持", DOWN: "下降", NEW: "新客户", MISSING: "无本季等级"}
 ARROWS = {UP: "↑", DOWN: "↓"}
+NEW_MARK = "新"  # on a route sheet, after the grade of a customer without a previous one: CS1新
+NO_GRADE = "无等级"  # on a route sheet, the mark of a customer without a current grade
 
 
 def classify(level: pd.Series, previous_level: pd.Series) -> pd.Series:
@@ -31,6 +33,14 @@ def marks(grade: pd.Series, change: pd.Series) -> pd.Series:
     return map_uniques(pairs, _mark, STRING)  # each (grade, change) met is spelt once
 
 
-def _mark(pair: str) -> str:
+def route_marks(grade: pd.Series, change: pd.Series) -> pd.Series:
+    """The 变动 column of a route sheet, where every customer must read differently: the marks,
+    and 新 after a new customer's grade ('CS1新'), 无等级 without a current grade."""
+    pairs = grade.astype(STRING) + "\x00" + change.astype(STRING).fillna("")
+    shown = map_uniques(pairs, lambda pair: _mark(pair, {**ARROWS, NEW: NEW_MARK}), STRING)
+    return shown.where(grade.notna().to_numpy(), NO_GRADE)
+
+
+def _mark(pair: str, endings: dict[str, str] = ARROWS) -> str:
     grade, change = pair.split("\x00")
-    return grade + ARROWS.get(change, "")
+    return grade + endings.get(change, "")

@@ -26,7 +26,9 @@ STRING = pd.StringDtype("pyarrow")
 
 _TOTAL = re.compile(r"^(?:合计|总计|小计|累计)")
 # Excel's General format shows a long number as 3.30781E+11: the digits after the 6th are gone
-_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+")
+_SCIENTIFIC = re.compile(r"([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]+)")
+# a code that went through a float: 330781100123.0 (text, or a number shown with decimals)
+_FLOAT_CODE = re.compile(r"([0-9]+)\.0+")
 _SIMPLE_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$"
 _NUMBER_NOISE = re.compile(r"[,，\s]|(?:条|元|箱|包|件)$")
 _APOSTROPHES = "'`‘’"
@@ -97,9 +99,24 @@ def _tidy_code(text: str) -> tuple[str | None, str | None]:
     tidy = re.sub(r"\s+", "", normalize_text(text).lstrip(_APOSTROPHES))
     if tidy.isascii() and tidy.isdigit():
         return tidy, None
-    if _SCIENTIFIC.fullmatch(tidy):
-        return None, "lost_digits"
+    whole = _FLOAT_CODE.fullmatch(tidy)
+    if whole:
+        return whole.group(1), None
+    scientific = _SCIENTIFIC.fullmatch(tidy)
+    if scientific:
+        return _from_scientific(*scientific.groups())
     return None, "bad_code"
+
+
+def _from_scientific(head: str, decimals: str | None, exponent: str) -> tuple[str | None, str | None]:
+    """'3.30781100123E+11' still holds every digit (as many decimals as the exponent): exact.
+    With fewer decimals ('3.30781E+11') the last digits are gone and are never guessed."""
+    decimals, shift = decimals or "", int(exponent)
+    if len(decimals) < shift:
+        return None, "lost_digits"
+    if decimals[shift:].strip("0"):
+        return None, "bad_code"  # not a whole number: no code
+    return head + decimals[:shift], None
 
 
 def clean_codes(raw: pd.Series) -> Cleaned:
@@ -121,6 +138,9 @@ def clean_codes(raw: pd.Series) -> Cleaned:
         values[odd] = [code for code, _ in fixed]
         problem[odd] = [kind for _, kind in fixed]
     return Cleaned(values, problem)
+
+
+FIGURE_DECIMALS = 2  # volumes (条) and amounts (元) are kept to hundredths: cents, and 0.01 条
 
 
 def _tidy_number(text: str) -> float | None:
@@ -145,7 +165,11 @@ def clean_numbers(raw: pd.Series) -> Cleaned:
         fixed = [_tidy_number(t) for t in text.filter(pa.array(odd)).to_pylist()]
         values[odd] = [np.nan if v is None else v for v in fixed]
         problem[odd] = [None if v is not None else "bad_number" for v in fixed]
-    return Cleaned(values, problem)
+    # a number cell computed by the exporting system may carry float noise (43794.670000000006);
+    # a number too big to carry cents is kept as it is (rounding it would overflow to infinity)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = values.round(FIGURE_DECIMALS)
+    return Cleaned(rounded.where(values.abs() < 1e15, values), problem)
 
 
 def tidy_grade(text: str) -> str:

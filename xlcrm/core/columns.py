@@ -85,6 +85,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 ROLE_BY_LABEL = {label: role for role, (label, _) in ROLES.items()}
 HEADER_SCAN_ROWS = 30
+_SEPARATORS = re.compile(r"[\s,，;；|、/]+")
 _BRACKETS = re.compile(r"[（(【\[<《].*?[)）】\]>》]")
 
 
@@ -173,7 +174,22 @@ def find_header(
         if missing:
             raise XlcrmError(_missing_message(missing, overrides, excel_row), where=where)
         return Header(int(excel_row), ["" if _blank(v) else str(v).strip() for v in values.tolist()], columns)
-    raise XlcrmError(_missing_message(["code"], overrides, None), where=where)
+    raise XlcrmError(_unsplit_header(top) or _missing_message(["code"], overrides, None), where=where)
+
+
+def _unsplit_header(top: pd.DataFrame) -> str | None:
+    """A header whose names sit together in one cell ('客户代码;购进量;购进额', a text file split
+    on a separator it does not use): name that problem, not a missing column."""
+    for excel_row, values in top.iterrows():
+        for value in values.tolist():
+            text = "" if _blank(value) else str(value).strip()
+            names = [n for n in (tidy_header(part) for part in _SEPARATORS.split(text)) if n]
+            if len(names) > 1 and any(n in ROLES["code"][1] for n in names):
+                return (
+                    f"第{excel_row}行的“{text[:40]}”是几个列名挤在一个单元格里，列没有分开："
+                    "文本文件请用逗号、制表符或分号分隔各列后再试；在 Excel 中可用“数据 → 分列”"
+                )
+    return None
 
 
 def _missing_message(missing: list[str], overrides: Mapping[str, str], row: int | None) -> str:

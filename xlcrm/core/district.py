@@ -13,7 +13,17 @@ from .cleaning import STRING, map_uniques
 from .grades import GradeScheme
 
 NO_SEGMENT = "未分业态"
-DISTRICT_COLUMNS = ["key", "customer_code", "grade", "level", "segment", "volume", "amount", "in_purchases"]
+DISTRICT_COLUMNS = [
+    "key",
+    "customer_code",
+    "grade",
+    "level",
+    "segment",
+    "volume",
+    "amount",
+    "in_purchases",
+    "outside_scheme",  # a grade was given but fits no grade of the scheme (listed as bad_grade)
+]
 
 
 def first_of_duplicates(
@@ -73,7 +83,7 @@ def graded(rows: pd.DataFrame, scheme: GradeScheme, table: str) -> tuple[pd.Data
     else:
         segment = pd.Series(pd.NA, index=rows.index, dtype=STRING)
     segment = segment.fillna(NO_SEGMENT).where(grade.notna())
-    return rows.assign(grade=grade, level=level, segment=segment.astype(STRING)), issues
+    return rows.assign(grade=grade, level=level, segment=segment.astype(STRING), outside_scheme=bad), issues
 
 
 def build_district(

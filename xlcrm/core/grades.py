@@ -140,12 +140,20 @@ def custom_scheme(grades_best_first: Sequence[str]) -> GradeScheme:
 
 def scheme_named(name: str) -> GradeScheme:
     key = name.strip().lower()
-    aliases = {"2008": "code2008", "30": "tiers30", "30档": "tiers30", "15": "tiers15", "15档": "tiers15"}
+    aliases = {
+        "2008": "code2008",
+        "2008编码": "code2008",
+        "2008版编码": "code2008",
+        "30": "tiers30",
+        "30档": "tiers30",
+        "15": "tiers15",
+        "15档": "tiers15",
+    }
     key = aliases.get(key, key)
     if key not in SCHEMES:
         raise XlcrmError(
-            f"不认识的等级方案（scheme）“{name}”。可选：code2008（2008版编码，如 CS1）、"
-            "tiers30（30档）、tiers15（15档 A1…C2），或用 --grade-order 给出自定义顺序"
+            f"不认识的等级方案“{name}”。可选：2008编码（code2008，如 CS1）、"
+            "30档（tiers30）、15档（tiers15，A1…C2），或自定义（--grade-order 给出顺序）"
         )
     return SCHEMES[key]
 
@@ -193,6 +201,29 @@ def detect_scheme(grades: pd.Series, *, where: str = "等级表") -> GradeScheme
             "请用 --scheme 指定，或用 --grade-order 给出自定义等级顺序（从高到低）"
         )
     return best
+
+
+def check_scheme_fits(scheme: GradeScheme, grades: pd.Series, *, where: str) -> None:
+    """A scheme the person chose must fit the grade table: when most grades fall outside it
+    (30档 chosen for CS1, CZ2 …), every customer would lose their grade — say so instead."""
+    values = grades[grades.fillna("") != ""]
+    if values.empty:
+        return
+    counts = values.value_counts()
+    fitting = sum(n for g, n in counts.items() if scheme.is_valid(g))
+    if fitting >= counts.sum() / 2:
+        return
+    try:
+        fits = detect_scheme(values)
+    except XlcrmError:
+        fits = None
+    sample = "、".join(list(counts.index[:3]))
+    hint = f"，看起来是“{fits.label}”" if fits is not None and fits.name != scheme.name else ""
+    raise XlcrmError(
+        f"等级（如 {sample}）大多不属于所选的等级方案“{scheme.label}”{hint}；"
+        "请改选等级方案（命令行 --scheme，或“设置”表的“等级方案”），或选“自动”",
+        where=where,
+    )
 
 
 def is_code2008_segment(segment: str) -> bool:

@@ -14,10 +14,23 @@ import pandas as pd
 
 from . import issues as issue_list
 from .addresses import cell_ref
-from .cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, is_total_label, map_uniques
+from .cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, map_uniques
 from .columns import Header, column_label, find_header, tidy_header
 from .errors import XlcrmError
-from .model import RawSheet, RouteBook, RouteSheet, Table
+from .model import HIDDEN_LABELS, RawSheet, RouteBook, RouteSheet, Table, lines_above
+from .route_sheets import (
+    BLANK,
+    DISTRICT,
+    NO_CODE,
+    Outputs,
+    Verdict,
+    added_columns_note,
+    hidden_note,
+    judge_sheets,
+    manager_part,
+)
+from .skipped_rows import numbering_columns, repeated_heads, row_has_data, total_rows
+from .titles import quarter_label
 
 # largest believable quarter for one retailer: 1,000,000 条, 1,000,000,000 元
 PLAUSIBLE = {"volume": 1_000_000, "amount": 1_000_000_000}
@@ -44,13 +57,19 @@ ROUTE_FACTS = ("name", "owner", "address")
 
 
 def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, str] | None = None) -> Table:
-    """The first sheet with a customer-code header is the table; other non-empty sheets are listed."""
+    """The sheets with a customer-code header are the table: the first, and every later one with
+    the same header layout (an export split at 65,536 rows, or by district). Every other sheet
+    is listed with the reason it was not read."""
     label = spec.label
     if not sheets:
         raise XlcrmError(f"{label}里没有任何工作表")
-    chosen, header, first_error = None, None, None
+    parts: list[tuple[RawSheet, Header]] = []
+    set_aside: list[tuple[RawSheet, str]] = []
+    headless: list[RawSheet] = []
+    first_error = None
     for sheet in sheets:
-        if _is_blank(sheet.cells):
+        if sheet.is_blank:
+            set_aside.append((sheet, "工作表是空的"))
             continue
         try:
             header = find_header(
@@ -58,27 +77,42 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
             )
         except XlcrmError as exc:
             first_error = first_error or exc
+            set_aside.append((sheet, exc.message))
+            headless.append(sheet)
             continue
-        chosen = sheet
-        break
-    if chosen is None:
+        if not parts or _layout(header) == _layout(parts[0][1]):
+            parts.append((sheet, header))
+        else:
+            set_aside.append((sheet, f"表头与工作表“{parts[0][0].sheet}”的不同，不是同一张表"))
+    if not parts:
         if first_error is None:
             raise XlcrmError(f"{label}是空的，没有任何数据（empty table）", where=sheets[0].file.name)
         raise first_error
-    rows, issues = _clean_body([(chosen, header)], spec.roles)
+    first, header = parts[0]
+    rows, issues = _clean_body(parts, spec.roles)
     rows = rows.drop(columns="part")
     if rows.empty:
         raise XlcrmError(
-            f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=chosen.where
+            f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=first.where
         )
-    others = [s for s in sheets if s is not chosen and not _is_blank(s.cells)]
-    ignored = issue_list.issue_frame(
-        "ignored_sheet",
-        pd.NA,
-        [s.where for s in others],
-        [f"{label}只使用工作表“{chosen.sheet}”，此表未读取" for _ in others],
-    )
-    return Table(rows, issue_list.combine([issues, ignored]), chosen.where, header)
+    continued = [
+        _continuation_note(sheet, reason, parts) if any(sheet is h for h in headless) else reason
+        for sheet, reason in set_aside
+    ]
+    notes = [
+        issue_list.issue_frame(
+            "ignored_sheet",
+            pd.NA,
+            [sheet.where for sheet, _ in set_aside],
+            [
+                f"{label}未读取此工作表{hidden_note(sheet)}：{reason}"
+                for (sheet, _), reason in zip(set_aside, continued)
+            ],
+        ),
+        _hidden_parts([sheet for sheet, _ in parts], f"其中的{label}数据已照常读取"),
+    ]
+    quarter = quarter_label(first.file.stem, first.sheet, *lines_above(first.cells, header.row))
+    return Table(rows, issue_list.combine([issues, *notes]), first.where, header, quarter)
 
 
 def no_purchases() -> Table:
@@ -95,28 +129,30 @@ def no_purchases() -> Table:
     return Table(rows, issue_list.empty(), PURCHASES.label, Header(0, [], {}))
 
 
-def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> RouteBook:
-    """Every sheet with a customer-code column is a route (or holds a 线路 column naming it)."""
-    route_sheets, skipped = [], []
+def routes_from_sheets(
+    sheets: list[RawSheet], overrides: Mapping[str, str] | None = None, outputs: Outputs = Outputs()
+) -> RouteBook:
+    """Every route sheet of a route workbook (hidden ones too), judged by route_sheets; each
+    holds one route, or a 线路 column naming the route of each row. xlcrm's own added columns
+    (last quarter's output reused) are not the manager's and are left out."""
+    issues = []
+    manager_sheets = []
     for sheet in sheets:
-        if _is_blank(sheet.cells):
-            continue
-        try:
-            header = find_header(
-                sheet.cells, ROUTES.roles, where=sheet.where, required=ROUTES.required, overrides=overrides
+        mine, start = manager_part(sheet, outputs.added)
+        manager_sheets.append(mine)
+        if start is not None:
+            issues.append(
+                issue_list.issue_frame(
+                    "ignored_columns", pd.NA, [sheet.where], [added_columns_note(start, outputs.added)]
+                )
             )
-        except XlcrmError:
-            skipped.append(sheet)
-            continue
-        route_sheets.append(RouteSheet(sheet.sheet or sheet.file.stem, sheet, header))
+    verdicts = judge_sheets(manager_sheets, ROUTES.roles, overrides, outputs)
+    route_sheets = [
+        RouteSheet(v.sheet.sheet or v.sheet.file.stem, v.sheet, v.header) for v in verdicts if v.is_route
+    ]
     if not route_sheets:
-        where = sheets[0].file.name if sheets else ROUTES.label
-        raise XlcrmError(
-            "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
-            "请检查文件或用 --column code=列名 指定",
-            where=where,
-        )
-    frames, issues = [], []
+        raise _no_routes(verdicts, sheets)
+    frames = []
     # a manager's route sheets usually share one layout: cleaned together, not sheet by sheet
     for run in _same_layout_runs(route_sheets):
         rows, run_issues = _clean_body([(s.raw, s.header) for s in run], ROUTES.roles, keep_blank_codes=True)
@@ -129,14 +165,16 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
             rows = rows.rename(columns={"grade": "previous_grade"})  # last quarter's grade kept on the route
         frames.append(rows)
         issues.append(run_issues)
+    set_aside = [v for v in verdicts if not v.is_route]
     issues.append(
         issue_list.issue_frame(
             "ignored_sheet",
             pd.NA,
-            [s.where for s in skipped],
-            ["此工作表没有客户代码列，不是线路表，未读取" for _ in skipped],
+            [v.sheet.where for v in set_aside],
+            [f"{hidden_note(v.sheet)}{v.reason}" for v in set_aside],
         )
     )
+    issues.append(_hidden_parts([s.raw for s in route_sheets], "此线路的客户已照常读取"))
     customers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     customers["location"] = customers["location"].astype("category")
     for column in ("previous_grade", *ROUTE_FACTS):
@@ -144,6 +182,54 @@ def routes_from_sheets(sheets: list[RawSheet], overrides: Mapping[str, str] | No
             customers[column] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
     customers = customers[["route", "excel_row", "customer_code", "previous_grade", *ROUTE_FACTS, "location"]]
     return RouteBook(route_sheets, customers, issue_list.combine(issues))
+
+
+def _no_routes(verdicts: list[Verdict], sheets: list[RawSheet]) -> XlcrmError:
+    """Why a route workbook has no route at all, said by the sheet that explains it best."""
+    where = sheets[0].file.name if sheets else ROUTES.label
+    district = next((v for v in verdicts if v.kind == DISTRICT), None)
+    if district is not None:
+        return XlcrmError(
+            f"没有找到线路表：工作表“{district.sheet.sheet or district.sheet.file.name}”"
+            f"{district.reason.split('，不是线路表')[0]}。"
+            "请检查线路表是否选错了文件（是否把等级表或购进表当成了线路表）；"
+            "如果它确实是线路表，请把工作表改名为线路名（如 一线）",
+            where=where,
+        )
+    told = [v for v in verdicts if v.kind not in (BLANK, NO_CODE)]
+    if told:
+        reasons = "；".join(f"工作表“{v.sheet.sheet}”：{v.reason.split('，未读取')[0]}" for v in told)
+        return XlcrmError(f"没有找到线路表：{reasons}", where=where)
+    return XlcrmError(
+        "线路表中没有任何一张工作表有客户代码列（表头应为 客户代码/客户编码/客户编号），"
+        "请检查文件或用 --column code=列名 指定",
+        where=where,
+    )
+
+
+def _hidden_parts(sheets: list[RawSheet], what: str) -> pd.DataFrame:
+    hidden = [s for s in sheets if s.hidden]
+    return issue_list.issue_frame(
+        "hidden_sheet",
+        pd.NA,
+        [s.where for s in hidden],
+        [f"这是{HIDDEN_LABELS[s.hidden]}的工作表，{what}" for s in hidden],
+    )
+
+
+def _continuation_note(sheet: RawSheet, reason: str, parts: list[tuple[RawSheet, Header]]) -> str:
+    """A sheet without a header whose first row holds a code where the table has its codes
+    is most likely the table continued without its header: say how to make it count."""
+    first, header = parts[0]
+    if header.columns["code"] >= sheet.cells.shape[1]:
+        return reason
+    top = sheet.cells.iloc[:3, header.columns["code"]]
+    if clean_codes(top).values.isna().all():
+        return reason
+    return (
+        f"没有表头，像是工作表“{first.sheet}”的续页；"
+        f"要一并读取，请把第{header.row}行表头复制到此表第 1 行之上"
+    )
 
 
 def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSheet]]:
@@ -176,34 +262,23 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     return split
 
 
+def _layout(header: Header) -> tuple:
+    """The roles a header names, where, and under which name: equal for sheets of one table."""
+    return tuple(
+        (role, at, tidy_header(header.names[at]) if at < len(header.names) else "")
+        for role, at in sorted(header.columns.items())
+    )
+
+
 def _same_layout_runs(route_sheets: list[RouteSheet]) -> list[list[RouteSheet]]:
     """Consecutive sheets whose headers put the same roles under the same names in the same columns."""
-
-    def layout(s: RouteSheet):
-        return tuple(
-            (role, at, s.header.names[at] if at < len(s.header.names) else "")
-            for role, at in s.header.columns.items()
-        )
-
     runs: list[list[RouteSheet]] = []
     for sheet in route_sheets:
-        if runs and layout(runs[-1][0]) == layout(sheet):
+        if runs and _layout(runs[-1][0].header) == _layout(sheet.header):
             runs[-1].append(sheet)
         else:
             runs.append([sheet])
     return runs
-
-
-def _is_blank(cells: pd.DataFrame) -> bool:
-    """No text at all in the top rows (an empty or unused sheet)."""
-    if cells.empty:
-        return True
-    for value in cells.head(200).to_numpy(dtype=object).ravel():  # usually ends at the first cell
-        if value is None or (isinstance(value, float) and value != value):
-            continue
-        if not isinstance(value, str) or value.strip():
-            return False
-    return True
 
 
 def _clean_body(
@@ -230,8 +305,10 @@ def _clean_body(
     code_letter = cell_ref(cols["code"])
     codes = clean_codes(body[cols["code"]])
     unusable = codes.values.isna().to_numpy()
-    has_data = _row_has_data(body, unusable)
-    total = _total_rows(body, cols, unusable) & has_data
+    has_data = row_has_data(body, unusable, part, numbering_columns(parts))
+    total = total_rows(body, cols, unusable) & has_data
+    repeated, repeat_details = repeated_heads(body, parts, part, unusable & has_data & ~total)
+    total_or_repeat = total | repeated
 
     def at(mask: np.ndarray, ref) -> np.ndarray:
         return issue_list.source(pd.Series(wheres[part[mask]], dtype=STRING), ref).to_numpy()
@@ -242,26 +319,24 @@ def _clean_body(
         return at(mask, letter + pd.Series(excel_rows[mask]).astype(str).astype(STRING).to_numpy())
 
     issues = []
-    if total.any():
-        issues.append(
-            issue_list.issue_frame(
-                "total_row",
-                pd.NA,
-                at(total, "第" + pd.Series(excel_rows[total]).astype(str) + "行"),
-                "合计/总计行，不是客户，已跳过",
-            )
-        )
+    for kind, skipped, why in (
+        ("total_row", total, "合计/总计行，不是客户，已跳过"),
+        ("repeated_header", repeated, repeat_details),
+    ):
+        if skipped.any():  # rows that are not data, cited by row
+            rows_at = "第" + pd.Series(excel_rows[skipped]).astype(str) + "行"
+            issues.append(issue_list.issue_frame(kind, pd.NA, at(skipped, rows_at), why))
     for kind, detail in (
         ("lost_digits", "”已被科学计数法截断，丢失的位数无法恢复；请在原系统中把代码列设为文本后重新导出"),
         ("bad_code", "”不是数字代码，此行无法匹配"),
     ):
-        hit = (codes.problem == kind).fillna(False).to_numpy() & ~total
+        hit = (codes.problem == kind).fillna(False).to_numpy() & ~total_or_repeat
         if hit.any():
             shown = as_text(body.loc[hit, cols["code"]])
             issues.append(
                 issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail)
             )
-    missing = unusable & codes.problem.isna().to_numpy() & has_data & ~total
+    missing = unusable & codes.problem.isna().to_numpy() & has_data & ~total_or_repeat
     issues.append(
         issue_list.issue_frame(
             "missing_code",
@@ -272,7 +347,7 @@ def _clean_body(
             else "此行有数据但客户代码为空，已跳过",
         )
     )
-    usable = (has_data & ~total) if keep_blank_codes else ~unusable
+    usable = (has_data & ~total_or_repeat) if keep_blank_codes else ~unusable
 
     rows = pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part})
     locations = [f"{where} › {code_letter}" for where in wheres]
@@ -320,29 +395,3 @@ def _clean_body(
             rows[role] = as_text(raw)
     rows = rows[usable].reset_index(drop=True)
     return rows, issue_list.combine(issues)
-
-
-def _row_has_data(body: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
-    """True where a row has any non-blank cell; only rows in `candidates` are examined (speed)."""
-    result = np.ones(len(body), dtype=bool)
-    at = np.flatnonzero(candidates)
-    if len(at):
-        sub = body.iloc[at]
-        result[at] = sub.apply(lambda c: as_text(c) != "").any(axis=1).to_numpy()
-    return result
-
-
-def _total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: np.ndarray) -> np.ndarray:
-    """Rows without a usable code whose code, name or first cells say 合计/总计."""
-    result = np.zeros(len(body), dtype=bool)
-    at = np.flatnonzero(no_code)
-    if not len(at):
-        return result
-    sub = body.iloc[at]
-    looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
-    hit = np.zeros(len(sub), dtype=bool)
-    for c in looked_at:
-        if c in sub.columns:
-            hit |= is_total_label(as_text(sub[c])).to_numpy()
-    result[at] = hit
-    return result

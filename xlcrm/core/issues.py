@@ -14,6 +14,7 @@ COLUMNS = ["kind", "customer_code", "source", "detail"]
 
 # kind → Chinese label shown to managers; order = order on the issue sheet
 KINDS = {
+    "input_mismatch": "输入文件可能选错",
     "not_in_grades": "本季等级表中没有",
     "bad_grade": "等级不在方案内",
     "blank_grade": "本季等级为空",
@@ -27,7 +28,10 @@ KINDS = {
     "odd_number": "数字不合理",
     "unknown_batch": "线路无法对应访销日",
     "total_row": "合计行（已跳过）",
+    "repeated_header": "重复的表头或标题行（已跳过）",
+    "hidden_sheet": "隐藏的工作表（已读取）",
     "ignored_sheet": "未使用的工作表",
+    "ignored_columns": "未使用的列",
 }
 
 

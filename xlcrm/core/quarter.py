@@ -15,10 +15,11 @@ import pandas as pd
 from pandas.api.extensions import take
 
 from . import issues as issue_list
-from .changes import classify, marks
+from .changes import classify, route_marks
 from .cleaning import STRING, clean_grades, looks_truncated, map_uniques
 from .district import build_district, first_of_duplicates, graded, previous_grades
-from .grades import GradeScheme, detect_scheme
+from .grades import GradeScheme, check_scheme_fits, detect_scheme
+from .input_checks import input_mismatches
 from .keys import code_keys
 from .model import RouteBook, Table
 from .tables import grade_change_table, grade_steps, next_grade_gaps, standards_table
@@ -53,6 +54,7 @@ class QuarterResult:
     issues: pd.DataFrame  # kind, customer_code, source, detail
     scheme: GradeScheme
     batches: list[str]  # batches in table order
+    sheet_batches: dict[str, str] = field(default_factory=dict)  # each route sheet's route → batch
 
 
 Progress = Callable[[str], None]
@@ -111,6 +113,8 @@ def prepare_district(
     settings: ReviewSettings = ReviewSettings(),
     progress: Progress = lambda _: None,
 ) -> DistrictData:
+    if settings.scheme is not None:
+        check_scheme_fits(settings.scheme, grades.rows["grade"], where=grades.column_where("grade"))
     scheme = settings.scheme or detect_scheme(grades.rows["grade"], where=grades.where)
     progress(f"等级方案：{scheme.label}")
     grade_rows, purchase_rows = (
@@ -126,6 +130,7 @@ def prepare_district(
         )
     issues = issue_list.combine(
         [
+            input_mismatches(grades, purchases, previous),
             grades.issues,
             purchases.issues,
             previous.issues if previous else issue_list.empty(),
@@ -172,8 +177,10 @@ def review_routes(
     if not all_district_issues:
         district_issues = data.issues_about(customers["customer_code"])
     issues = issue_list.combine([routes.issues, district_issues, route_issues])
+    # a route sheet without customers yet still has its weekday (its title says it)
+    sheet_batches = {s.route: batch_of(s.route, settings.batches) or UNKNOWN_BATCH for s in routes.sheets}
     return QuarterResult(
-        route_rows, customers, data.district, changes, data.standards, issues, scheme, batches
+        route_rows, customers, data.district, changes, data.standards, issues, scheme, batches, sheet_batches
     )
 
 
@@ -205,7 +212,11 @@ def enrich_routes(
         )
 
     rows = rows.reset_index(drop=True)
-    current, in_grades = data.find("district", rows["key"], ["grade", "level", "segment", "volume", "amount"])
+    current, in_grades = data.find(
+        "district", rows["key"], ["grade", "level", "segment", "volume", "amount", "outside_scheme"]
+    )
+    # a grade outside the scheme is already listed (bad_grade, at its cell): not again as blank
+    outside = current.pop("outside_scheme").fillna(False).to_numpy(dtype=bool)
     bought, in_purchases = data.find("purchases", rows["key"], ["volume", "amount"])
     # purchases of a route customer missing from the grade table still show on the route
     need = ~in_grades & in_purchases
@@ -228,7 +239,7 @@ def enrich_routes(
         issues.append(prev_issues)
 
     rows["change"] = classify(rows["level"], rows["previous_level"])
-    rows["mark"] = marks(rows["grade"], rows["change"])
+    rows["mark"] = route_marks(rows["grade"], rows["change"])
 
     listed = ((rows["key"] >= 0) & ~rows["is_duplicate"]).to_numpy()
     graded_now, had_grade = rows["grade"].notna().to_numpy(), rows["previous_grade"].notna().to_numpy()
@@ -251,9 +262,9 @@ def enrich_routes(
                     "本季等级表中没有此客户；代码末尾多个0，疑似被科学计数法截断，请核对原始代码",
                 ),
                 (
-                    listed & in_grades & ~graded_now,
+                    listed & in_grades & ~graded_now & ~outside,
                     "blank_grade",
-                    "本季等级表中有此客户，但等级为空或不在等级方案内，无本季等级",
+                    "本季等级表中有此客户，但等级为空，无本季等级",
                 ),
                 (listed & ~in_purchases, "not_in_purchases", "购进表中没有此客户，购进量和购进额为空"),
                 (

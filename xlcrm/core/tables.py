@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .changes import CHANGES, COMPARABLE
-from .cleaning import STRING
+from .cleaning import FIGURE_DECIMALS, STRING
 from .grades import GradeScheme, segment_key
 from .weekdays import route_sort_key
 
@@ -82,8 +82,9 @@ def grade_change_wide(long: pd.DataFrame, batches: list[str]) -> pd.DataFrame:
     pairs, grid = _change_grid(long, batches)
     blocks = np.concatenate([grid, grid.sum(axis=1, keepdims=True)], axis=1)  # the 合计 block last
     columns = pd.MultiIndex.from_tuples([(b, c) for b in [*batches, "合计"] for c in COMPARABLE])
+    # explicit width: a quarter where no route customer holds a grade has no rows at all
     return pd.DataFrame(
-        blocks.reshape(len(pairs), -1), index=pd.MultiIndex.from_frame(pairs), columns=columns
+        blocks.reshape(len(pairs), len(columns)), index=pd.MultiIndex.from_frame(pairs), columns=columns
     )
 
 
@@ -144,16 +145,24 @@ def next_grade_gaps(
         return np.where(found, values[take], missing) if len(values) else np.full(len(at), missing)
 
     with np.errstate(invalid="ignore"):  # no figures: the gap stays empty (NaN), no warning
+        # a difference of two decimals carries float noise (313 − 159.52 = 153.4799999999959):
+        # rounded to the figures' own precision, cents and hundredths of a 条
         return pd.DataFrame(
             {
                 "next_grade": pd.array(step("next_grade", None), dtype=STRING),
                 "gap_volume": np.clip(
-                    step("next_volume", np.nan) - customers["volume"].to_numpy(float, na_value=np.nan),
+                    np.round(
+                        step("next_volume", np.nan) - customers["volume"].to_numpy(float, na_value=np.nan),
+                        FIGURE_DECIMALS,
+                    ),
                     0,
                     None,
                 ),
                 "gap_amount": np.clip(
-                    step("next_amount", np.nan) - customers["amount"].to_numpy(float, na_value=np.nan),
+                    np.round(
+                        step("next_amount", np.nan) - customers["amount"].to_numpy(float, na_value=np.nan),
+                        FIGURE_DECIMALS,
+                    ),
                     0,
                     None,
                 ),

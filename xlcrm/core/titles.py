@@ -26,10 +26,7 @@ class Labels:
 
 
 def quarter_label(*texts: str | None) -> str | None:
-    """The first quarter named in the texts, as '2026年第三季度'.
-
-    Understands '2026年三季度', '2026年第3季度', '2026 Q3', '2026-Q3' (file names, titles).
-    """
+    """The first quarter named in the texts, as '2026年第三季度' (see Quarter.find)."""
     quarter = Quarter.find(*texts)
     return quarter.label if quarter else None
 
@@ -51,6 +48,25 @@ def route_title(route: str, batch: str, labels: Labels) -> str:
 
 def report_title(name: str, labels: Labels) -> str:
     return _joined(name, labels)
+
+
+PRINT_DATE = "打印日期"
+ALL_COLUMNS = "全部"
+
+
+def print_column_choice(text: str | None) -> tuple[str, ...] | None:
+    """Which of the manager's own columns print, as written in an option or on 设置: header
+    names separated by commas, 、 or semicolons; empty or 默认: xlcrm's choice. '全部' is
+    returned as is (the descriptions print every column then)."""
+    if text is None or not str(text).strip() or str(text).strip() == "默认":
+        return None
+    parts = re.split(r"[,，、;；]", str(text))
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def footer_label(labels: Labels) -> str:
+    """What the foot of every printed page says besides the date and page: '2026年第三季度　张三'."""
+    return "　".join(p for p in (labels.quarter, labels.manager) if p)
 
 
 def _joined(head: str, labels: Labels) -> str:

@@ -75,9 +75,21 @@ def chinese_number(text: str) -> int | None:
     return _DIGITS[text] if len(text) == 1 else None
 
 
+# a weekday written into a route's name: 一线（周一）, 四线-周四, 周三线, 星期五线路
+_WEEKDAY_IN_NAME = re.compile(r"(?:星期|礼拜|周)[一二三四五六日天1-7]")
+_LEFT_OVER = "()[]【】<>《》-—_·、,;:/|"
+
+
+def weekday_in_name(route: str) -> str | None:
+    """The weekday a route's name states, if it states one."""
+    m = _WEEKDAY_IN_NAME.search(unicodedata.normalize("NFKC", str(route)).replace(" ", ""))
+    return weekday_name(m.group(0)) if m else None
+
+
 def route_number(route: str) -> int | None:
-    """The number in a route's name: 一线, 十一线, 11线, 第3线, 线路3, 3号线, 三线路 …"""
+    """The number in a route's name: 一线, 十一线, 11线, 第3线, 线路3, 3号线, 三线路, 一线（周一）…"""
     name = unicodedata.normalize("NFKC", str(route)).strip().replace(" ", "")
+    name = _WEEKDAY_IN_NAME.sub("", name).replace("()", "").replace("[]", "").strip(_LEFT_OVER)
     m = re.fullmatch(r"第?([0-9一二两三四五六七八九十百零〇]+)号?线(?:路)?", name) or re.fullmatch(
         r"(?:访销)?线路?([0-9一二两三四五六七八九十百零〇]+)号?", name
     )
@@ -109,6 +121,9 @@ def batch_of(route: str, mapping: Mapping[str, str] | None = None) -> str | None
     """The weekday a route is visited on, or None when neither the mapping nor its name says."""
     if mapping and str(route).strip() in mapping:
         return mapping[str(route).strip()]
+    stated = weekday_in_name(route)  # the manager wrote it: it wins over the number
+    if stated:
+        return stated
     n = route_number(route)
     return VISIT_WEEKDAYS[(n - 1) % 5] if n and n > 0 else None
 

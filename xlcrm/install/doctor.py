@@ -15,11 +15,18 @@ from xml.etree import ElementTree
 
 from ..io.pdf import find_office
 from ..template.xlwings_package import xlwings_version
+from .excel_python import dll_folders, find_dlls, not_representable
 from .places import MACOS, WINDOWS, Places, places, source_root
+from .windows import WPS_ONLY, WPS_OPEN, AsrRule, Machine, asr_rule, excel_path, xlsm_handler
 
 REINSTALL = "重新运行 python install_addin.py（或 xlcrm install）"
 PACKAGES = ("xlcrm", "pandas", "openpyxl", "XlsxWriter", "xlwings", "python-calamine", "fastexcel")
 WINDOWS_CJK_FONTS = ("simsun.ttc", "msyh.ttc", "simhei.ttf", "msyh.ttf")
+EXCEL_FIX = "需要“客户管理”选项卡时安装 Microsoft Excel 2010 或更新版本（Windows 版）"
+ASR_FIX = (
+    "请 IT 允许 Excel 启动 cmd.exe 和 xlwings.conf 中的 pythonw.exe（为该规则添加这两个程序的排除项），"
+    "或对这台电脑把该规则设为“审核”；见 README“IT 人员”一节"
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,11 @@ def read_workbook(path: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def workbook_checks(
-    label: str, path: Path | None, platform: str, exists: Callable[[str], bool]
+    label: str,
+    path: Path | None,
+    platform: str,
+    exists: Callable[[str], bool],
+    machine: Machine | None = None,
 ) -> list[Check]:
     if path is None:
         return []
@@ -130,6 +141,9 @@ def workbook_checks(
         )
     else:
         checks.append(Check(f"{label}的解释器设置", True, f"{key} = {interpreter}"))
+    if platform == WINDOWS and interpreter:
+        checks.append(dll_check(label, interpreter, built_with or xlwings_version(), exists))
+        checks += code_page_checks(label, conf, machine or Machine())
     if conf.get("UDF Modules") != "xlcrm.udfs":
         checks.append(
             Check(
@@ -150,6 +164,106 @@ def workbook_checks(
             )
         )
     return checks
+
+
+def dll_check(label: str, interpreter: str, version: str, exists: Callable[[str], bool]) -> Check:
+    """The xlwings DLL the cell functions need, looked for exactly where xlwings.bas looks."""
+    found = find_dlls(interpreter, version, exists)
+    missing = [name for name, where in found.items() if where is None]
+    if not missing:
+        return Check(f"{label}的 xlwings DLL", True, "、".join(str(w) for w in found.values()))
+    folders = "、".join(str(f) for f in dll_folders(interpreter))
+    return Check(
+        f"{label}的 xlwings DLL",
+        False,
+        f"xlwings 只在 {folders} 中找 {'、'.join(missing)}，那里没有：单元格函数无法计算",
+        REINSTALL
+        + "（Python 为所有用户安装、xlwings 装进了用户目录时，安装程序会为 Excel 建立专用的 Python 环境）",
+    )
+
+
+def code_page_checks(label: str, conf: dict[str, str], machine: Machine) -> list[Check]:
+    """Paths xlwings passes through Windows' ANSI calls must fit the system code page."""
+    paths = {"Interpreter_Win": conf.get("Interpreter_Win", "")}
+    paths.update({f"PYTHONPATH {i + 1}": p for i, p in enumerate(conf.get("PYTHONPATH", "").split(";")) if p})
+    temp_key = "TEMP DIR" if conf.get("TEMP DIR") else "%TEMP%"
+    paths[temp_key] = conf.get("TEMP DIR") or machine.temp
+    bad = not_representable(paths, machine.code_page)
+    if not bad:
+        return [Check(f"{label}的路径与系统代码页", True, f"都能用代码页 {machine.code_page} 表示")]
+    return [
+        Check(
+            f"{label}的路径与系统代码页",
+            False,
+            "；".join(f"{name} {paths[name]}" for name in bad)
+            + f" 含有系统代码页 {machine.code_page} 无法表示的字符（如英文版 Windows 上的中文用户名），"
+            "经 Excel 传递后会变成问号",
+            REINSTALL + "（会把 Python 和临时文件放到不含这些字符的文件夹）",
+        )
+    ]
+
+
+def windows_checks(machine: Machine) -> list[Check]:
+    """Excel, the program that opens .xlsm files, and Defender's rule on Office child processes."""
+    checks = []
+    excel = excel_path(machine.run)
+    if excel:
+        checks.append(Check("Microsoft Excel", True, excel))
+    else:
+        checks.append(Check("Microsoft Excel", False, "没有安装。" + WPS_ONLY, EXCEL_FIX, optional=True))
+    handler = xlsm_handler(machine.run)
+    if handler.office == "excel":
+        checks.append(Check(".xlsm 文件的打开方式", True, f"Excel（{handler.prog_id}）"))
+    elif handler.office == "wps":
+        checks.append(
+            Check(
+                ".xlsm 文件的打开方式",
+                False,
+                f"WPS（{handler.command or handler.prog_id}）。" + WPS_OPEN,
+                "右键 .xlsm 文件 → 打开方式 → 选择其他应用 → Excel，勾选“始终使用此应用”",
+                optional=True,
+            )
+        )
+    elif excel:
+        checks.append(
+            Check(
+                ".xlsm 文件的打开方式",
+                False,
+                f"{handler.prog_id or '没有默认程序'}",
+                "右键 .xlsm 文件 → 打开方式 → Excel",
+                optional=True,
+            )
+        )
+    checks.append(asr_check(asr_rule(machine.run)))
+    return checks
+
+
+def asr_check(rule: AsrRule) -> Check:
+    name = "Defender 规则“阻止所有 Office 应用程序创建子进程”"
+    if rule.mode == "block":
+        return Check(
+            name,
+            False,
+            f"已启用“阻止”（{rule.source}）：Excel 无法启动 Python，按钮和单元格函数都不能用",
+            ASR_FIX,
+        )
+    if rule.mode == "warn":
+        return Check(
+            name,
+            False,
+            f"“警告”模式（{rule.source}）：每次点按钮都会被拦下，需点“允许”",
+            ASR_FIX,
+            optional=True,
+        )
+    if rule.mode in ("audit", "off"):
+        return Check(name, True, "仅审核，不阻止" if rule.mode == "audit" else "未启用")
+    return Check(
+        name,
+        False,
+        "无法读取（没有 Windows Defender，或没有权限）；其他杀毒软件也可能拦截 Excel 启动 Python",
+        "如点按钮后没有反应，请 IT 检查安全软件是否阻止 Excel 启动 cmd.exe 和 pythonw.exe",
+        optional=True,
+    )
 
 
 def _importable() -> bool:
@@ -220,14 +334,18 @@ def diagnose(
     office: Callable[[], str | None] = find_office,
     chinese_fonts: Callable[[], list[str]] | None = None,
     exists: Callable[[str], bool] = lambda p: Path(p).exists(),
+    machine: Machine | None = None,
 ) -> list[Check]:
     place = places(platform, home)
+    machine = machine or (Machine.this() if platform == WINDOWS else Machine())
     checks = [python_check(platform, python), packages_check()]
     if place.templates is None:
         checks.append(Check("Excel", True, "这台电脑没有 Excel（Linux）：只检查命令行和打印", optional=True))
-    checks += workbook_checks("模板", place.template, platform, exists)
+    if platform == WINDOWS:
+        checks += windows_checks(machine)
+    checks += workbook_checks("模板", place.template, platform, exists, machine)
     if place.workbook is not None and place.workbook.exists():
-        checks += workbook_checks("桌面工作簿", place.workbook, platform, exists)
+        checks += workbook_checks("桌面工作簿", place.workbook, platform, exists, machine)
     checks += applescript_check(place)
     checks.append(office_check(office()))
     checks.append(font_check(platform, home, chinese_fonts or (lambda: system_chinese_fonts(platform))))

@@ -17,8 +17,18 @@ from pathlib import Path
 import xlcrm
 
 from ..core.errors import XlcrmError
-from ..template.xlwings_package import xlwings_dir
-from .places import LINUX, MACOS, WINDOWS, Places, current_platform, places, xlwings_config
+from ..report.arguments import ChineseArgumentParser
+from ..template.xlwings_package import xlwings_dir, xlwings_version
+from .excel_python import (
+    ENVIRONMENT,
+    private_home,
+    private_interpreter,
+    private_python_commands,
+    private_python_reason,
+    temp_dir_setting,
+)
+from .places import LINUX, MACOS, WINDOWS, Places, current_platform, places, source_root, xlwings_config
+from .windows import WPS_ONLY, WPS_OPEN, Machine, excel_path, xlsm_handler
 
 
 @dataclass(frozen=True)
@@ -40,13 +50,23 @@ def read_manifest(place: Places) -> dict:
         raise XlcrmError(f"安装记录 {place.manifest} 无法读取（{exc}）；可删除该文件后重新安装") from None
 
 
-def install_steps(place: Places, python: Path) -> list[Step]:
+def install_steps(place: Places, python: Path, machine: Machine | None = None) -> list[Step]:
     from ..template.build import build_template
 
+    machine = machine or Machine()
     config = xlwings_config(place.platform, python)
     manifest = read_manifest(place)
     files: dict[str, str] = dict(manifest["files"])
     dirs: list[str] = list(manifest["dirs"])
+    trees: list[str] = list(manifest.get("trees", []))
+    steps: list[Step] = []
+    if place.platform == WINDOWS:
+        steps += office_steps(machine)
+        private = excel_python_steps(place, python, machine, config, trees)
+        base = str(private_home(place.home, machine.program_data, machine.code_page))
+        if private and base not in dirs and not Path(base).exists():
+            dirs.append(base)  # removed on uninstall once empty
+        steps += private
 
     def made(path: Path) -> None:
         files[str(path)] = digest(path)
@@ -71,17 +91,13 @@ def install_steps(place: Places, python: Path) -> list[Step]:
 
     def record() -> None:
         folder(place.manifest.parent)
-        place.manifest.write_text(
-            json.dumps(
-                {"xlcrm": xlcrm.__version__, "files": files, "dirs": dirs}, ensure_ascii=False, indent=1
-            ),
-            encoding="utf-8",
-        )
+        recorded = {"xlcrm": xlcrm.__version__, "files": files, "dirs": dirs, "trees": trees}
+        place.manifest.write_text(json.dumps(recorded, ensure_ascii=False, indent=1), encoding="utf-8")
 
     settings = "；".join(f"{k} = {v}" for k, v in config.items())
-    steps = [
+    steps.append(
         Step(f"生成模板 {place.template}（Excel“新建 → 个人”中可见；xlwings.conf：{settings}）", template)
-    ]
+    )
     existing = place.workbook.exists() and manifest["files"].get(str(place.workbook)) != digest(
         place.workbook
     )
@@ -104,9 +120,71 @@ def install_steps(place: Places, python: Path) -> list[Step]:
     return steps
 
 
+def office_steps(machine: Machine) -> list[Step]:
+    """Say so when the template cannot work here: no Excel, or .xlsm files open in WPS."""
+    handler = xlsm_handler(machine.run)
+    if excel_path(machine.run) is None:
+        return [Step("注意：这台电脑没有安装 Microsoft Excel。" + WPS_ONLY, lambda: None)]
+    if handler.office == "wps":
+        return [Step("注意：这台电脑双击 .xlsm 文件会用 WPS 打开。" + WPS_OPEN, lambda: None)]
+    return []
+
+
+def excel_python_steps(
+    place: Places, python: Path, machine: Machine, config: dict[str, str], trees: list[str]
+) -> list[Step]:
+    """Makes `config` name a Python whose xlwings DLL xlwings.bas finds and whose paths survive
+    the system code page: this one, or a private environment made for Excel."""
+    base = private_home(place.home, machine.program_data, machine.code_page)
+    steps = []
+    reason = private_python_reason(config, xlwings_version(), machine.code_page, machine.exists)
+    if reason:
+        private = private_interpreter(base)
+        source = source_root() if (Path(source_root()) / "pyproject.toml").exists() else ""
+        commands = private_python_commands(str(python), base, source or f"xlcrm=={xlcrm.__version__}")
+
+        def make_environment() -> None:
+            for command in commands:
+                if machine.call(command) != 0:
+                    raise XlcrmError(
+                        f"建立 Excel 专用的 Python 环境失败（{' '.join(command[:4])} …）。"
+                        "请检查网络，或请 IT 人员按 README“IT 人员”一节处理"
+                    )
+            if str(base / ENVIRONMENT) not in trees:
+                trees.append(str(base / ENVIRONMENT))
+
+        steps.append(
+            Step(
+                f"建立 Excel 专用的 Python 环境 {base / ENVIRONMENT}，安装 xlcrm 和 xlwings"
+                f"（需要联网，约 1–3 分钟）。原因：{reason}",
+                make_environment,
+            )
+        )
+        config["Interpreter_Win"] = str(private)
+        config["PYTHONPATH"] = ""
+    temp = temp_dir_setting(machine.temp, base, machine.code_page)
+    if temp:
+        steps.append(
+            Step(
+                f"建立临时文件夹 {temp}（%TEMP% {machine.temp} 含有系统代码页无法表示的字符，"
+                "xlwings 无法在那里写出错误信息）",
+                lambda: Path(temp).mkdir(parents=True, exist_ok=True),
+            )
+        )
+        if temp not in trees:
+            trees.append(temp)
+        config["TEMP DIR"] = temp
+    return steps
+
+
 def uninstall_steps(place: Places) -> list[Step]:
     manifest = read_manifest(place)
     steps = []
+    for name in manifest.get("trees", []):
+        if Path(name).exists():
+            steps.append(
+                Step(f"删除 {name}（xlcrm 为 Excel 建立的，别处不用）", lambda p=Path(name): shutil.rmtree(p))
+            )
     for name, recorded in manifest["files"].items():
         path = Path(name)
         if not path.exists():
@@ -134,9 +212,13 @@ def run_steps(steps: list[Step], *, dry_run: bool, say: Callable[[str], None]) -
             step.run()
 
 
-def main(argv: list[str] | None = None, say: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(
-        prog="install_addin.py", description="把 xlcrm（客户管理）装进 Excel，或卸载"
+def main(
+    argv: list[str] | None = None, say: Callable[[str], None] = print, prog: str = "install_addin.py"
+) -> int:
+    parser = ChineseArgumentParser(
+        prog=prog,
+        description="把 xlcrm（客户管理）装进 Excel，或卸载",
+        epilog=f"例：\n  {'python ' if prog.endswith('.py') else ''}{prog} --dry-run",
     )
     parser.add_argument(
         "--uninstall", action="store_true", help="卸载：只删除安装时写入且之后没有改动过的文件"
@@ -155,7 +237,10 @@ def main(argv: list[str] | None = None, say: Callable[[str], None] = print) -> i
         if args.platform == LINUX and not args.uninstall:
             say("这台电脑没有 Excel（Linux）：只安装命令行。用法：xlcrm build --help；试用：xlcrm demo")
             return 0
-        steps = uninstall_steps(place) if args.uninstall else install_steps(place, args.python)
+        if args.uninstall:
+            steps = uninstall_steps(place)
+        else:
+            steps = install_steps(place, args.python, Machine.this() if args.platform == WINDOWS else None)
         run_steps(steps, dry_run=args.dry_run, say=say)
     except XlcrmError as exc:
         say(f"错误：{exc}")

@@ -4,33 +4,44 @@ failed or interrupted run never leaves half a file, and an old file survives a f
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..core.errors import XlcrmError
 
 
+def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path | None]) -> None:
+    """No output may land on an input (the same file by any path, link or name): checked for
+    every output before the first is written."""
+    sources = [Path(p) for p in inputs if p is not None and Path(p).exists()]
+    for target in map(Path, targets):
+        if not target.exists():
+            continue
+        for source in sources:
+            if os.path.samefile(target, source):
+                raise XlcrmError(
+                    f"输出文件 {target} 就是输入文件 {source.name}；xlcrm 从不改写输入文件，"
+                    "请换一个输出文件名或输出文件夹"
+                )
+
+
 @contextlib.contextmanager
-def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Path]:
+def atomic_output(target: Path, *, inputs: Iterable[Path | None] = ()) -> Iterator[Path]:
     """Yields a temporary path to write; on success it replaces `target` in one step."""
     target = Path(target)
-    for source in inputs:
-        if (
-            source is not None
-            and Path(source).exists()
-            and target.exists()
-            and target.resolve() == Path(source).resolve()
-        ):
-            raise XlcrmError(
-                f"输出文件 {target.name} 与输入文件相同；xlcrm 从不改写输入文件，请换一个输出文件名"
-            )
+    refuse_inputs([target], inputs)
+    if target.is_dir():
+        raise XlcrmError(f"输出位置 {target} 是一个文件夹，不是文件；请给出文件名")
+    output_folder(target.parent)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent
+        )
     except OSError as exc:
-        raise XlcrmError(f"无法创建输出文件夹 {target.parent}（{exc.strerror}）") from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+        raise _unwritable(target.parent, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -46,6 +57,36 @@ def atomic_output(target: Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[Pa
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def output_folder(folder: Path) -> Path:
+    """The folder outputs go to, made when missing; a clear message when it cannot be."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    return Path(folder)
+
+
+def _unwritable(folder: Path, exc: OSError) -> XlcrmError:
+    return XlcrmError(
+        f"无法在文件夹 {folder} 中写入（{_reason(exc)}）；请换一个有写权限的输出位置，如“文档”或“桌面”"
+    )
+
+
+def _reason(exc: OSError) -> str:
+    """The system's reason in Chinese for the usual cases."""
+    if isinstance(exc, PermissionError):
+        return "没有写权限"
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "路径中有同名的文件"
+    if isinstance(exc, FileNotFoundError):
+        return "路径不存在，也无法创建"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘已满"
+    if exc.errno == errno.EROFS:
+        return "只读的磁盘"
+    return exc.strerror or type(exc).__name__
 
 
 def _permissions_like(target: Path, tmp: Path) -> None:

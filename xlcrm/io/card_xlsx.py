@@ -18,7 +18,9 @@ from ..report.cards import (
     facts,
     said,
 )
-from ..report.look import A4, NAMED, Styles
+from ..report.look import NAMED, Styles
+from ..report.pages import page_setup
+from .page_setup import apply_page_setup
 
 HISTORY_ROWS = 8
 
@@ -34,14 +36,8 @@ def write_card_sheet(book, styles: Styles, sheet: CardSheet) -> None:
         if i and i % CARDS_PER_PAGE == 0:
             breaks.append(top)
         _card(book, ws, sheet.name, f, card, top)
-    if breaks:
-        ws.set_h_pagebreaks(breaks)
-    ws.set_paper(A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    ws.set_header(f"&C&9{sheet.title.replace('&', '&&')}")
-    ws.set_footer("&L打印日期 &D&C第 &P 页 共 &N 页")
-    ws.hide_gridlines(2)
+    # at their own size, two to a page: each page break falls between two cards
+    apply_page_setup(ws, page_setup(sheet.title, sheet.footer, landscape=False, scale=100, breaks=breaks))
 
 
 def _formats(book) -> dict:

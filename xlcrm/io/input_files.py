@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import filecmp
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..core.errors import XlcrmError
 from ..core.inputs import TableSpec, load_table, routes_from_sheets
 from ..core.model import RouteBook, Table
+from ..report.visit_workbook import WRITTEN
 from .read import read_sheets
 
 
@@ -16,5 +20,28 @@ def load_input(path: Path, spec: TableSpec, overrides: Mapping[str, str] | None 
 
 
 def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> RouteBook:
-    """The manager's route workbook, read with cell types: their own columns are carried over."""
-    return routes_from_sheets(read_sheets(path), overrides)
+    """The manager's route workbook, read with cell types: their own columns are carried over.
+    A workbook xlcrm wrote (last quarter's, reused) is read as one: its report sheets and added
+    columns are set aside."""
+    return routes_from_sheets(read_sheets(path), overrides, WRITTEN)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file by any path or link, or a byte-for-byte copy of it."""
+    a, b = Path(a), Path(b)
+    if not (a.is_file() and b.is_file()):
+        return False
+    return os.path.samefile(a, b) or filecmp.cmp(a, b, shallow=False)
+
+
+def check_distinct(files: Mapping[str, Path | None], pairs: list[tuple[str, str]]) -> None:
+    """Inputs that must be different files ('--routes 线路表' vs '--grades 本季等级表'): the
+    same file twice is a wrong choice, said before anything is read."""
+    for first, second in pairs:
+        a, b = files.get(first), files.get(second)
+        if a is not None and b is not None and same_file(a, b):
+            copy = "" if os.path.samefile(a, b) else f"（{Path(b).name} 是它的副本，内容完全相同）"
+            raise XlcrmError(
+                f"同一个文件 {Path(a).name} 既作{first}又作{second}{copy}：请检查是否选错了文件，"
+                "两者应是不同的文件"
+            )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from pathlib import Path
 
 import fastexcel
@@ -20,16 +21,26 @@ import pyarrow as pa
 import python_calamine
 
 from ..core.errors import XlcrmError
-from ..core.model import RawSheet
-from .safety import check_file, reader_failure
+from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
+from .safety import check_file, reader_failure, utf16_order
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+# what each name claims (safety.check_file says what the content is)
+SUFFIX_FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
+CSV_DELIMITERS = (",", "\t", ";", "|")
+# a sheet's visibility as calamine and fastexcel name it
+_CALAMINE_HIDDEN = (
+    (python_calamine.SheetVisibleEnum.Hidden, HIDDEN),
+    (python_calamine.SheetVisibleEnum.VeryHidden, VERY_HIDDEN),
+)
+_FASTEXCEL_HIDDEN = {"hidden": HIDDEN, "veryhidden": VERY_HIDDEN}
 
 
 def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:
-    """All visible sheets of a workbook (or the one table of a CSV), in workbook order."""
+    """All worksheets of a workbook, hidden ones too (or the one table of a CSV), in workbook
+    order. The file is read by what it is, not by what its name claims."""
     path = Path(path)
     if not path.exists():
         raise XlcrmError(f"找不到文件 {path}（file not found），请检查路径和文件名")
@@ -38,28 +49,27 @@ def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:
     if path.stat().st_size == 0:
         raise XlcrmError(f"文件 {path.name} 是空的（0 字节），请重新导出")
     suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES | SPREADSHEET_SUFFIXES:
-        raise XlcrmError(
-            f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），"
-            "请在 Excel 中另存为 .xlsx 再试"
-        )
     found = check_file(path)
-    if suffix in CSV_SUFFIXES or (suffix == ".xls" and found == "text"):  # many systems export text as ".xls"
-        return [RawSheet(path, None, _read_csv(path))]
     if found == "text":
-        raise XlcrmError(
-            f"{path.name} 是文本文件，不是 {suffix} 工作簿：请把扩展名改为 .csv，或用 Excel 另存为 .xlsx"
-        )
-    if suffix in SPREADSHEET_SUFFIXES:
-        return _read_workbook(path) if typed else _read_workbook_text(path)
-    raise XlcrmError(
-        f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），请在 Excel 中另存为 .xlsx 再试"
-    )
+        if suffix not in CSV_SUFFIXES | SPREADSHEET_SUFFIXES:
+            raise XlcrmError(
+                f"{path.name} 不是支持的表格文件（支持 .xlsx .xlsm .xls .ods .csv），"
+                "请在 Excel 中另存为 .xlsx 再试"
+            )
+        # many systems export text as ".xls"; a CSV renamed .xlsx is still a CSV
+        return [RawSheet(path, None, _read_csv(path))]
+    # an .xls saved as .xlsx (or the other way round) is opened as what it is
+    named_right = SUFFIX_FORMATS.get(suffix) == found
+    return _read_workbook(path, named_right) if typed else _read_workbook_text(path, named_right)
 
 
-def _read_workbook(path: Path) -> list[RawSheet]:
+def _read_workbook(path: Path, named_right: bool = True) -> list[RawSheet]:
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        if named_right:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+        else:
+            with open(path, "rb") as f:
+                book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(f.read()))
     except python_calamine.PasswordError:
         raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试") from None
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
@@ -69,11 +79,10 @@ def _read_workbook(path: Path) -> list[RawSheet]:
         for meta in book.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
-                continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(RawSheet(path, meta.name, _frame(rows)))
+            hidden = next((h for state, h in _CALAMINE_HIDDEN if meta.visible == state), "")
+            sheets.append(RawSheet(path, meta.name, _frame(rows), hidden=hidden))
     except python_calamine.CalamineError as exc:
         raise reader_failure(path, exc) from None
     finally:
@@ -81,9 +90,9 @@ def _read_workbook(path: Path) -> list[RawSheet]:
     return sheets
 
 
-def _read_workbook_text(path: Path) -> list[RawSheet]:
+def _read_workbook_text(path: Path, named_right: bool = True) -> list[RawSheet]:
     try:
-        book = fastexcel.read_excel(str(path))
+        book = fastexcel.read_excel(str(path) if named_right else path.read_bytes())
         sheets = []
         for name in book.sheet_names:
             # skip_rows=0 keeps leading blank rows, so row numbers stay Excel's
@@ -98,7 +107,8 @@ def _read_workbook_text(path: Path) -> list[RawSheet]:
             blank = pd.arrays.ArrowStringArray(pa.nulls(table.num_rows, pa.large_string()))
             # leading blank columns are kept too, so column letters stay Excel's
             frame = pd.DataFrame({i: columns.get(i, blank) for i in range(width)})
-            sheets.append(RawSheet(path, name, _numbered(frame)))
+            hidden = _FASTEXCEL_HIDDEN.get(str(sheet.visible).lower(), "")
+            sheets.append(RawSheet(path, name, _numbered(frame), hidden=hidden))
         return sheets
     except Exception as exc:  # fastexcel raises its own error types for each failure
         raise reader_failure(path, exc) from None
@@ -116,11 +126,17 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def decode_csv(data: bytes, name: str) -> str:
-    """CSV text in UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode 文本"),
-    else GBK/GB18030 as Chinese exports use."""
+    """CSV text in UTF-8 (with or without BOM), UTF-16 with or without a BOM (Excel's
+    "Unicode 文本", other systems' "Unicode"), else GBK/GB18030 as Chinese exports use."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    order = utf16_order(data[:4096])
+    if order:
+        try:
+            return data.decode(order)
         except UnicodeDecodeError:
             pass
     for encoding in CSV_ENCODINGS:
@@ -133,12 +149,23 @@ def decode_csv(data: bytes, name: str) -> str:
     )
 
 
+def csv_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first lines into the same number of columns most often
+    (comma, tab, semicolon as European settings write, or |); a comma when none splits."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter) if any(row))
+        width, times = widths.most_common(1)[0] if widths else (1, 0)
+        return (times, width) if width > 1 else (0, 0)
+
+    best = max(CSV_DELIMITERS, key=score)  # ties: the first of CSV_DELIMITERS
+    return best if score(best) > (0, 0) else ","
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     text = decode_csv(path.read_bytes(), path.name)
     head = text[:20000].splitlines()[:50]
-    delimiter = (
-        "\t" if sum(line.count("\t") for line in head) > sum(line.count(",") for line in head) else ","
-    )
+    delimiter = csv_delimiter(head)
     width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
     try:
         frame = pd.read_csv(

@@ -1,5 +1,6 @@
-"""What a file must be before any parser sees it: not too big, not a zip bomb, the format its
-name claims (or a known disguise: a password-protected workbook, an HTML or text "xls").
+"""What a file must be before any parser sees it: not too big, not a zip bomb, and what it
+really is — by its content, not its name (an .xls saved as .xlsx, a CSV named .xls, a
+password-protected workbook, an HTML page or a Word document under a spreadsheet's name).
 
 XML entity bombs are refused by the parsers themselves: calamine does not expand entities,
 openpyxl uses defusedxml (a dependency). Limits can be raised for IT through the environment."""
@@ -10,11 +11,12 @@ import os
 import zipfile
 from pathlib import Path
 
+import olefile
+
 from ..core.errors import XlcrmError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
-ZIP_FORMATS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 OTHER_FORMATS = {
     b"%PDF": "PDF 文件",
     b"\x89PNG": "PNG 图片",
@@ -23,6 +25,11 @@ OTHER_FORMATS = {
     b"Rar!": "RAR 压缩包",
     b"7z\xbc\xaf": "7z 压缩包",
     b"{\\rtf": "RTF 文档",
+}
+OLE_DOCUMENTS = {"WordDocument": "Word 文档（.doc）", "PowerPoint Document": "PowerPoint 演示文稿（.ppt）"}
+ZIP_DOCUMENTS = {
+    "word/document.xml": "Word 文档（.docx）",
+    "ppt/presentation.xml": "PowerPoint 演示文稿（.pptx）",
 }
 BOMB_RATIO = 500  # xlsx XML compresses ~10-50×; a zip bomb ~1000× and more
 BOMB_MIN_BYTES = 100 * 2**20  # ratios only matter once a member is big
@@ -36,7 +43,8 @@ def limit_mb(name: str, default: int) -> int:
 
 
 def check_file(path: Path) -> str:
-    """The format to read the file as: 'zip', 'ole', 'text' or 'html'; a clear error otherwise."""
+    """What the file really is, whatever its name says: 'xlsx', 'xlsb', 'ods', 'xls' or 'text';
+    a clear error for anything else (too big, a bomb, encrypted, a PDF, a Word document …)."""
     size = path.stat().st_size
     max_file = limit_mb("XLCRM_MAX_FILE_MB", 1024)
     if size > max_file * 2**20:
@@ -46,14 +54,10 @@ def check_file(path: Path) -> str:
         )
     with open(path, "rb") as f:
         head = f.read(4096)
-    suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        check_zip(path)
-        return "zip"
+        return check_zip(path)
     if head.startswith(OLE_MAGIC):
-        if suffix in ZIP_FORMATS:  # an OOXML file inside an OLE container is an encrypted one
-            raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试")
-        return "ole"
+        return _ole_format(path)
     for magic, kind in OTHER_FORMATS.items():
         if head.startswith(magic):
             raise XlcrmError(f"{path.name} 是{kind}，不是表格文件；请选择 Excel 或 CSV 文件")
@@ -66,17 +70,55 @@ def check_file(path: Path) -> str:
             f"{path.name} 其实是网页（HTML/XML）格式，不是真正的 Excel 文件："
             "请用 Excel 打开它，再“另存为”Excel 工作簿（.xlsx）后使用"
         )
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_order(head):
         raise XlcrmError(f"{path.name} 不是表格文件，或文件已损坏（无法识别的格式）；请重新导出")
     return "text"
 
 
-def check_zip(path: Path) -> None:
+def utf16_order(data: bytes) -> str | None:
+    """'utf-16-le' or '-be' for UTF-16 text without a byte-order mark (some systems' "Unicode"
+    export): every zero byte of its ASCII characters falls on the same side of each pair."""
+    pairs = data[: len(data) // 2 * 2]
+    if len(pairs) < 4:
+        return None
+    even, odd = pairs[0::2].count(0), pairs[1::2].count(0)
+    for zeros, other, order in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= len(pairs) // 8 and other == 0:
+            try:
+                pairs.decode(order)
+            except UnicodeDecodeError:
+                return None
+            return order
+    return None
+
+
+def _ole_format(path: Path) -> str:
+    """An OLE compound file: an .xls workbook (whatever its name), an encrypted .xlsx, or a
+    Word or PowerPoint document."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir()}
+    except Exception as exc:  # olefile's many ways of saying a compound file is broken
+        raise XlcrmError(f"{path.name} 已损坏，无法打开（{exc}）；请重新导出或另存一份") from None
+    if streams & {"EncryptionInfo", "EncryptedPackage"}:
+        raise XlcrmError(f"{path.name} 设置了打开密码，请在 Excel 中取消密码后另存一份再试")
+    if streams & {"Workbook", "Book"}:
+        return "xls"
+    for stream, kind in OLE_DOCUMENTS.items():
+        if stream in streams:
+            raise XlcrmError(f"{path.name} 是{kind}，不是表格文件；请选择 Excel 或 CSV 文件")
+    raise XlcrmError(f"{path.name} 不是表格文件（是其他程序的 OLE 文件）；请选择 Excel 或 CSV 文件")
+
+
+def check_zip(path: Path) -> str:
+    """A zip package is refused when it would inflate like a bomb; else what it holds:
+    'xlsx', 'xlsb' or 'ods' — a Word document or a plain archive is named as such."""
     max_total = limit_mb("XLCRM_MAX_UNZIPPED_MB", 8192) * 2**20
     try:
         with zipfile.ZipFile(path) as package:
             members = package.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+            mimetype = package.read("mimetype")[:100] if "mimetype" in package.namelist() else b""
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
         raise XlcrmError(f"{path.name} 已损坏，无法打开（{exc}）；请重新导出或另存一份") from None
     total = sum(m.file_size for m in members)
     bomb = any(
@@ -87,6 +129,17 @@ def check_zip(path: Path) -> None:
             f"{path.name} 解压后有 {total / 2**20:,.0f} MB，"
             "不像正常的表格（可能是损坏或恶意文件），已拒绝打开"
         )
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    for member, kind in ZIP_DOCUMENTS.items():
+        if member in names:
+            raise XlcrmError(f"{path.name} 是{kind}，不是表格文件；请选择 Excel 或 CSV 文件")
+    raise XlcrmError(f"{path.name} 是 ZIP 压缩包，不是表格文件：请先解压，再选择其中的 Excel 或 CSV 文件")
 
 
 def reader_failure(path: Path, exc: Exception) -> XlcrmError:

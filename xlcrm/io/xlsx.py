@@ -16,20 +16,32 @@ import xlsxwriter
 from ..core.addresses import column_letter
 from ..report.cards import CardSheet
 from ..report.look import (
-    A4,
     CHART_GAP_ROWS,
     CHART_HEIGHT_PX,
-    LANDSCAPE_FROM_COLUMNS,
+    DEFAULT_COLUMN_PX,
+    DEFAULT_ROW_PX,
+    DIGIT_PX,
+    FONT,
+    LINE_HEIGHT,
+    NOTE_HEIGHT,
+    PADDING_PX,
+    TITLE_HEIGHT,
+    WRITE_IN_WIDTH,
     Styles,
     block_widths,
     chart_colors,
     column_cells,
     column_pixels,
+    display_width,
+    header_text,
+    mark_rules,
     number_format,
     wrapped_heights,
 )
 from ..report.model import Block, RouteAddition, Sheet
+from ..report.pages import fill_width_px, orientation_and_scale, sheet_page_setup
 from .card_xlsx import write_card_sheet
+from .page_setup import apply_page_setup
 
 IN_MEMORY_CELLS = 500_000
 
@@ -41,10 +53,7 @@ def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[
     # a big workbook streams rows to disk; a manager's small one stays in memory (a temp file
     # per sheet costs more than the cells themselves)
     memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
-    book = xlsxwriter.Workbook(
-        str(path),
-        {**memory, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
+    book = new_workbook(path, memory)
     styles = Styles(book.add_format)
     for addition in additions:
         _write_addition(book, styles, addition)
@@ -54,6 +63,22 @@ def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[
         else:
             _write_sheet(book, styles, sheet)
     book.close()
+
+
+def new_workbook(path, options: dict | None = None) -> xlsxwriter.Workbook:
+    """A workbook in the office font (report.look.FONT), text kept as text."""
+    return xlsxwriter.Workbook(
+        path if not isinstance(path, Path) else str(path),
+        {
+            **(options or {}),
+            "default_format_properties": dict(FONT),
+            "default_column_width": DEFAULT_COLUMN_PX,
+            "default_row_height": DEFAULT_ROW_PX,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
 
 
 def _write_addition(book, styles: Styles, addition: RouteAddition) -> None:
@@ -75,11 +100,22 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
     ws = book.add_worksheet(sheet.name)
     cells = [column_cells(block) for block in sheet.blocks]
     widths = _sheet_widths(sheet, cells)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    ws.write(0, 0, sheet.title, styles.get("title"))
+    printed = _printed_columns(sheet)
+    if sheet.write_in:
+        widths = _filled(sheet, widths, printed)
+    if sheet.row_height:
+        ws.set_default_row(sheet.row_height)
+    _set_columns(ws, sheet, widths, printed)
+    ws.set_row(0, TITLE_HEIGHT)
+    at = printed.index(True) if True in printed else 0  # above the first printed column
+    ws.write(0, at, sheet.title, styles.get("title"))
     row = 1
+    if sheet.note:
+        ws.set_row(row, NOTE_HEIGHT)
+        ws.write(row, at, sheet.note, styles.get("note"))
+        row += 1
     header_rows = None
+    plan = None
     for i, (block, block_cells) in enumerate(zip(sheet.blocks, cells)):
         if i:
             row += 1  # a blank line between blocks
@@ -87,10 +123,10 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
             ws.write(row, 0, block.caption, styles.get("caption"))
             row += 1
         top = row
-        row = _write_header(ws, styles, block, row)
+        row = _write_header(ws, styles, block, row, widths)
         header_rows = header_rows or (top, row - 1)
         first = row
-        row = _write_rows(ws, styles, block, block_cells, widths, row)
+        row, plan = _write_rows(ws, styles, block, block_cells, widths, row, sheet.row_height)
         _conditional_formats(book, ws, sheet, block, first, row - 1)
         if block.chart:
             chart_width = _chart_width(block, widths)
@@ -101,15 +137,67 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
                 {"x_scale": chart_width / 480, "y_scale": CHART_HEIGHT_PX / 288, "object_position": 1},
             )
             row += 1 + CHART_GAP_ROWS
+    width_px = sum(column_pixels(w) for w, p in zip(widths, printed) if p)
+    rows = {}
     if len(sheet.blocks) == 1:
         ws.freeze_panes(header_rows[1] + 1, sheet.freeze_columns)
         if sheet.filters:
             ws.autofilter(header_rows[1], 0, max(row - 1, header_rows[1]), len(sheet.table.columns) - 1)
-        ws.repeat_rows(*header_rows)
+        repeat_from = 1 if sheet.note else header_rows[0]
+        ws.repeat_rows(repeat_from, header_rows[1])
+        if plan:  # groups kept whole on a page, a page per manager
+            heights = _row_heights(ws, 0, header_rows[1] + 1)
+            rows = dict(
+                top=sum(heights),
+                repeated=sum(heights[repeat_from:]),
+                heights=plan[0],
+                opens=plan[1],
+                forced=plan[2],
+                first_row=header_rows[1] + 1,
+            )
     if any(b.chart for b in sheet.blocks):
         # charts sit outside the used cells; elsewhere no fixed area, so rows a manager adds still print
         ws.print_area(0, 0, row - 1, _last_printed_column(sheet, widths))
-    _page_setup(ws, sheet)
+    apply_page_setup(ws, sheet_page_setup(sheet, width_px, **rows))
+
+
+def _printed_columns(sheet: Sheet) -> list[bool]:
+    """Per column of the widest block: does it print (the others fold away, kept in the workbook)."""
+    columns = max(sheet.blocks, key=lambda b: len(b.columns)).columns
+    if sheet.printed is None:
+        return [True] * len(columns)
+    return [c.key in sheet.printed for c in columns]
+
+
+def _filled(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[float]:
+    """The handwriting column takes the rest of the printed page's width."""
+    keys = [c.key for c in sheet.table.columns]
+    at = keys.index(sheet.write_in)
+    others = sum(column_pixels(w) for i, (w, p) in enumerate(zip(widths, printed)) if p and i != at)
+    widths = list(widths)
+    widths[at] = max(widths[at], WRITE_IN_WIDTH)
+    landscape, scale = orientation_and_scale(others + column_pixels(widths[at]))
+    fill = fill_width_px(others, scale, landscape)
+    widths[at] = max(widths[at], round((fill - PADDING_PX) / DIGIT_PX, 2))
+    return widths
+
+
+def _set_columns(ws, sheet: Sheet, widths: list[float], printed: list[bool]) -> None:
+    """Widths; columns that do not print are folded into an outline group (the + above them
+    shows them again)."""
+    for col, (width, shown) in enumerate(zip(widths, printed)):
+        if shown:
+            ws.set_column(col, col, width)
+        else:
+            ws.set_column(col, col, width, None, {"level": 1, "hidden": True})
+    if not all(printed):
+        ws.outline_settings(True, False, False, False)  # the + sits left of each folded run
+
+
+def _row_heights(ws, first: int, last: int) -> list[float]:
+    """Points of the rows first..last-1 as written (set heights, else the sheet's default)."""
+    default = ws.default_row_height
+    return [(ws.row_sizes.get(r, [default])[0] or default) * 0.75 for r in range(first, last)]
 
 
 def _sheet_widths(sheet: Sheet, cells: list) -> list[float]:
@@ -142,7 +230,7 @@ def _last_printed_column(sheet: Sheet, widths: list[float]) -> int:
     return last
 
 
-def _write_header(ws, styles: Styles, block: Block, row: int) -> int:
+def _write_header(ws, styles: Styles, block: Block, row: int, widths: list[float]) -> int:
     head = styles.get("head")
     if block.groups:
         col = 0
@@ -154,8 +242,14 @@ def _write_header(ws, styles: Styles, block: Block, row: int) -> int:
             col += span
         row += 1
     starts = _group_starts(block)
+    # a header wider than its column wraps (the values decide the width): room for its lines
+    lines = max(
+        sum(math.ceil(display_width(part) / max(w - 1, 1)) for part in header_text(c.header, w).split("\n"))
+        for c, w in zip(block.columns, widths)
+    )
+    ws.set_row(row, LINE_HEIGHT * max(lines, 1) + 3)
     for col, column in enumerate(block.columns):
-        ws.write(row, col, column.header, styles.get("head", left=col in starts))
+        ws.write(row, col, header_text(column.header, widths[col]), styles.get("head", left=col in starts))
     return row + 1
 
 
@@ -169,53 +263,79 @@ def _group_starts(block: Block) -> set[int]:
     return starts
 
 
-def _write_rows(ws, styles: Styles, block: Block, cells: list, widths: list[float], row: int) -> int:
+def _write_rows(
+    ws, styles: Styles, block: Block, cells: list, widths: list[float], row: int, row_height: float | None
+) -> tuple[int, tuple | None]:
+    """The block's rows from `row`; returns the next row and, for grouped blocks, each row's
+    height, whether it opens a group and whether it starts a new page (for page breaks)."""
     wrap, heights = wrapped_heights(block, cells, widths)
     numbers = [number_format(c.kind, values) for c, values in zip(block.columns, cells)]
-    plain = not (block.groups or block.group_by or block.total_row or any(c.total for c in block.columns))
+    plain = not (
+        block.groups
+        or block.group_by
+        or block.total_row
+        or block.subtotals
+        or any(c.total for c in block.columns)
+    )
     if plain:  # the big route sheets: one format per column
         formats = [styles.cell(c.kind, n, wrap=w) for c, n, w in zip(block.columns, numbers, wrap)]
         for i, values in enumerate(zip(*cells)):
             if i in heights:
-                ws.set_row(row, heights[i])  # before its cells: constant_memory writes rows in order
+                ws.set_row(row, max(heights[i], row_height or 0))  # before its cells: rows go in order
             for col, value in enumerate(values):
                 _put(ws, row, col, value, formats[col])
             row += 1
-        return row
+        return row, None
     starts = _group_starts(block)
-    group_col = [c.key for c in block.columns].index(block.group_by) if block.group_by else None
+    keys = [c.key for c in block.columns]
+    group_col = keys.index(block.group_by) if block.group_by else None
+    page_col = keys.index(block.page_per) if block.page_per else None
     previous = object()
+    previous_page = object()
     last = len(block.rows) - 1
-    # per column, the format of an ordinary row, of a row opening a group, and of the total row
+    subtotals = set(block.subtotals)
+    # per column, the format of an ordinary row, of a row opening a group, and of a total row
     formats = [
         {
             state: styles.cell(
                 column.kind,
                 numbers[col],
                 left=col in starts,
-                total=column.total or state == "total",
-                top={"total": "double", "opens": "medium"}.get(state),
+                total=column.total or state in ("total", "subtotal"),
+                top={"total": "double", "opens": "medium", "subtotal": "medium"}.get(state),
                 wrap=wrap[col],
             )
-            for state in ("plain", "opens", "total")
+            for state in ("plain", "opens", "total", "subtotal")
         }
         for col, column in enumerate(block.columns)
     ]
+    plan: tuple[list, list, list] = ([], [], [])
     for i, values in enumerate(zip(*cells)):
-        if i in heights:
-            ws.set_row(row, heights[i])
+        height = heights.get(i, row_height or LINE_HEIGHT)
+        ws.set_row(row, height)  # explicit: pages break where they were planned
         is_total = block.total_row and i == last
-        opens_group = group_col is not None and not is_total and values[group_col] != previous and i > 0
+        forced = page_col is not None and values[page_col] != previous_page
+        if page_col is not None:
+            previous_page = values[page_col]
+        opens_group = group_col is not None and not is_total and (values[group_col] != previous or forced)
         if group_col is not None and not is_total:
             current = values[group_col]
-            if current == previous:
-                values = values[:group_col] + (None,) + values[group_col + 1 :]  # once per run
+            if current == previous and not forced:
+                values = values[:group_col] + (None,) + values[group_col + 1 :]  # once per run (and page)
             previous = current
-        state = "total" if is_total else ("opens" if opens_group else "plain")
+        plan[0].append(height)
+        plan[1].append(opens_group)
+        plan[2].append(forced)
+        if is_total:
+            state = "total"
+        elif i in subtotals:
+            state = "subtotal"
+        else:
+            state = "opens" if opens_group and i > 0 else "plain"
         for col, value in enumerate(values):
             _put(ws, row, col, value, formats[col][state])
         row += 1
-    return row
+    return row, plan
 
 
 def _put(ws, row: int, col: int, value, fmt) -> None:
@@ -251,14 +371,12 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
 
 def _change_highlights(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
     """Native conditional formats, so they stay right when someone edits a grade:
-    a changed grade in bold italic (as managers mark it by hand); the mark column up/down in colours
-    whose fills still differ in black-and-white print (the arrows carry the meaning too)."""
+    a changed grade in bold italic (as managers mark it by hand); the mark column in the styles of
+    report.look.MARK_STYLES (up, down, new, no grade)."""
     at = {c.key: offset + i for i, c in enumerate(block.columns)}
     now, before, mark = (column_letter(at[k]) for k in ("grade", "previous_grade", "mark"))
     top = first + 1  # Excel row of the first data row
     changed = book.add_format({"bold": True, "italic": True})
-    up = book.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
-    down = book.add_format({"bold": True, "italic": True, "font_color": "#9C0006", "bg_color": "#FFA7A7"})
     ws.conditional_format(
         first,
         at["grade"],
@@ -270,13 +388,13 @@ def _change_highlights(book, ws, block: Block, first: int, last: int, offset: in
             "format": changed,
         },
     )
-    for arrow, fmt in (("↑", up), ("↓", down)):
+    for criteria, style in mark_rules(mark, top):
         ws.conditional_format(
             first,
             at["mark"],
             last,
             at["mark"],
-            {"type": "formula", "criteria": f'=RIGHT(${mark}{top},1)="{arrow}"', "format": fmt},
+            {"type": "formula", "criteria": criteria, "format": book.add_format(style)},
         )
 
 
@@ -302,16 +420,3 @@ def _chart(book, sheet: Sheet, block: Block, header: int, first: int, last: int)
     chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     return chart
-
-
-def _page_setup(ws, sheet: Sheet) -> None:
-    """A4, header rows on every page, one page wide, title on top, page N of M below."""
-    ws.set_paper(A4)
-    if max(len(b.columns) for b in sheet.blocks) >= LANDSCAPE_FROM_COLUMNS:
-        ws.set_landscape()
-    # the overview is one page (a cover); tables run on, one page wide, headers repeated
-    ws.fit_to_pages(1, 1 if sheet.one_page else 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    ws.set_header(f"&C&9{sheet.title.replace('&', '&&')}")  # a running head; row 1 is the big title
-    ws.set_footer("&L打印日期 &D&C第 &P 页 共 &N 页")
-    ws.hide_gridlines(2)  # the tables' own borders print; no grid clutter

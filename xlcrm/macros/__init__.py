@@ -15,7 +15,7 @@ from ..core.quarters import Quarter
 from ..core.titles import Labels
 from ..report.cards import CARDS_NAME
 from ..report.messages import customers_line, issue_counts
-from ..report.visit_workbook import CHANGE_TABLE_NAME, ISSUES_NAME, OVERVIEW_NAME, STANDARDS_NAME
+from ..report.visit_workbook import ISSUES_NAME, OVERVIEW_NAME
 from . import names
 from .book import Book
 from .customer_store import cards_for, record_report, store_target
@@ -25,6 +25,7 @@ from .workflow import (
     read_book_settings,
     render_cards,
     render_issues,
+    render_print,
     render_report,
     run,
     selected_codes,
@@ -74,7 +75,7 @@ def button(label: str):
 def import_data(book: Book) -> str:
     files = book.choose_files()
     if not files:
-        return "未选择文件，没有导入任何数据"
+        raise XlcrmError("没有选择文件，工作簿未改动。请再点“导入数据”，选择导出的表格文件")
     return import_files(book, files)
 
 
@@ -140,15 +141,18 @@ def customer_cards(book: Book) -> str:
 
 @button("打印拜访表")
 def print_preview(book: Book) -> str:
-    present = book.sheet_names()
-    routes = [n for n in present if n not in names.NOT_ROUTES]
-    tables = [n for n in (CHANGE_TABLE_NAME, STANDARDS_NAME) if n in present]
-    if not tables:
-        raise XlcrmError("还没有统计表：请先点“生成本季报表”")
-    settings = read_book_settings(book)
-    book.preview(routes + tables, masked=tuple(routes) if settings.mask_print else ())
-    hidden = "（电话和身份证号已隐藏中间几位）" if settings.mask_print else ""
-    return f"已打开打印预览：{len(routes)} 张线路表和 {len(tables)} 张统计表{hidden}。"
+    """The route sheets and both tables printed as `xlcrm build` prints them (one rendering:
+    the same descriptions, page setup, legend and page numbers), from the workbook's own data."""
+    done = run(book)
+    with tempfile.TemporaryDirectory(prefix="xlcrm-print-") as work:
+        rendering = render_print(done.result, done.inputs, done.labels, done.settings, Path(work))
+        pdf = book.preview(rendering.path)
+    routes = len(rendering.sheets) - 2
+    hidden = "电话和身份证号已隐藏中间几位，" if done.settings.mask_print else ""
+    what = f"{routes} 张线路表和 2 张统计表（{hidden}打印的列见“设置”）"
+    if pdf is None:
+        return f"已打开打印预览：{what}。"
+    return f"已打印成 PDF：{pdf}\n内容：{what}。"
 
 
 @button("帮助")

@@ -52,9 +52,9 @@ class Book(Protocol):
     def choose_files(self) -> dict[str, Path] | None:
         """Ask for the export files to import (keys: routes, grades, previous, purchases)."""
 
-    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
-        """Show the sheets as they will print; in `masked` ones phone and ID numbers show
-        as 138****5678 (on a copy: the workbook itself keeps the full numbers)."""
+    def preview(self, rendered: Path) -> Path | None:
+        """Show a rendered workbook (the pages to print) in print preview; a book on disk
+        prints it to a PDF instead and returns where."""
 
     def activate(self, sheet: str) -> None: ...
 

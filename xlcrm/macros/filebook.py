@@ -1,9 +1,9 @@
 """A workbook on disk behind the Book interface (openpyxl): the macros run headless on it, in
-tests and from the command line. Changes are saved in one atomic write, or not at all."""
+tests and from the command line. Changes are saved in one atomic write, or not at all. A sheet
+replaced keeps its code name, which pairs it with its VBA document module (Sheet3 for 一线)."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -11,8 +11,7 @@ import pandas as pd
 
 from ..core.addresses import rows_of
 from ..core.errors import XlcrmError
-from ..core.model import RawSheet
-from ..core.privacy import mask_value
+from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..io.atomic import atomic_output
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
@@ -21,6 +20,7 @@ from .names import XLWINGS_CONF
 from .transplant import clear_region, copy_region, copy_sheet
 
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
+SHEET_STATES = {"hidden": HIDDEN, "veryHidden": VERY_HIDDEN}  # openpyxl's sheet_state
 
 
 class FileBook:
@@ -29,9 +29,11 @@ class FileBook:
         path: Path,
         *,
         files: dict[str, Path] | None = None,
+        pdf: Path | None = None,
         selected: tuple[str, list[int]] | None = None,
     ):
         self.path = Path(path)
+        self.pdf = pdf  # where print preview writes its PDF
         self.name = self.path.name
         self.messages: list[str] = []  # what a message box would have said
         self.previews: list[Path] = []  # PDFs standing in for print preview
@@ -51,10 +53,11 @@ class FileBook:
         return list(self._wb.sheetnames)
 
     def read(self, sheet: str) -> RawSheet:
-        rows = [["" if v is None else v for v in row] for row in self._wb[sheet].iter_rows(values_only=True)]
+        ws = self._wb[sheet]
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
         frame = pd.DataFrame(rows, index=range(1, len(rows) + 1), dtype=object)
         frame.columns = range(frame.shape[1])
-        return RawSheet(Path(self.name), sheet, frame)
+        return RawSheet(Path(self.name), sheet, frame, hidden=SHEET_STATES.get(ws.sheet_state, ""))
 
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         ws = self._sheet(sheet)
@@ -78,12 +81,15 @@ class FileBook:
 
     def add_sheet_from(self, path: Path, sheet: str, after: str | None = None) -> None:
         names = self._wb.sheetnames
+        code_name = None
         if sheet in names:
             at = names.index(sheet)
+            code_name = self._wb[sheet].sheet_properties.codeName
             del self._wb[sheet]
         else:
             at = names.index(after) + 1 if after in names else None
         target = self._wb.create_sheet(sheet, at) if at is not None else self._new_sheet(sheet)
+        target.sheet_properties.codeName = code_name
         if Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
             copy_sheet(openpyxl.load_workbook(path)[sheet], target)
             return
@@ -103,9 +109,13 @@ class FileBook:
                 clear_region(ws, (first_row, first_col, max(last_row, ws.max_row), last_col))
                 copy_region(rendered[addition.sheet], ws, addition.bounds())
             for name in rendering.sheets:
+                code_name = None
                 if name in self._wb.sheetnames:
+                    code_name = self._wb[name].sheet_properties.codeName
                     del self._wb[name]
-                copy_sheet(rendered[name], self._new_sheet(name))
+                target = self._new_sheet(name)
+                copy_sheet(rendered[name], target)
+                target.sheet_properties.codeName = code_name
         except Exception:
             self._load()  # nothing half done stays in memory either
             raise
@@ -120,22 +130,12 @@ class FileBook:
     def choose_files(self) -> dict[str, Path] | None:
         return self._files
 
-    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
-        """A PDF of just those sheets beside the workbook: print preview without Excel."""
-        book = openpyxl.load_workbook(self.path)
-        for name in list(book.sheetnames):
-            if name not in sheets:
-                del book[name]
-        for name in masked:
-            for row in book[name].iter_rows():
-                for cell in row:
-                    if cell.data_type in ("s", "n") and cell.value is not None:
-                        cell.value = mask_value(cell.value)
-        pdf = self.path.with_name(f"{self.path.stem}-拜访表.pdf")
-        with tempfile.TemporaryDirectory(prefix="xlcrm-preview-") as work:
-            copy = Path(work) / "preview.xlsx"
-            book.save(copy)
-            self.previews.append(workbook_to_pdf(copy, pdf))
+    def preview(self, rendered: Path) -> Path | None:
+        """Print preview without Excel: a PDF of the rendered pages beside the workbook (or at
+        `pdf`, when given)."""
+        pdf = (self.pdf or self.path.with_name(f"{self.path.stem}-拜访表.pdf")).resolve()
+        self.previews.append(workbook_to_pdf(rendered, pdf))
+        return pdf
 
     def folder(self) -> Path | None:
         return self.path.resolve().parent

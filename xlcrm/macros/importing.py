@@ -12,7 +12,7 @@ from ..core.cleaning import as_text, is_total_label
 from ..core.errors import XlcrmError
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, load_table, routes_from_sheets
 from ..core.model import RawSheet, Table
-from ..io.input_files import load_routes
+from ..io.input_files import check_distinct, load_routes
 from ..io.read import read_sheets
 from . import names
 from .book import Book
@@ -38,6 +38,12 @@ FILE_SETTINGS = {
 
 def import_files(book: Book, files: dict[str, Path]) -> str:
     """Reads and cleans every chosen file first, then writes: a bad file changes nothing."""
+    labels = {"routes": "线路表", "grades": "本季等级表", "previous": "上季等级表", "purchases": "购进表"}
+    check_distinct(
+        {labels[key]: path for key, path in files.items() if key in labels},
+        [(labels["routes"], labels[k]) for k in ("grades", "previous", "purchases")]
+        + [(labels["grades"], labels["previous"])],
+    )
     tables: dict[str, Table] = {}
     written: dict[str, list[list]] = {}
     for sheet, (key, spec) in INPUTS.items():
@@ -52,14 +58,16 @@ def import_files(book: Book, files: dict[str, Path]) -> str:
 
     for sheet, rows in written.items():
         book.write_table(sheet, rows, text_columns=(0,))
-    added, kept = [], []
+    added, kept, clashing = [], [], []
     if route_book is not None:
         present = book.sheet_names()
         routes_here = [n for n in present if n not in names.NOT_ROUTES]
         after = routes_here[-1] if routes_here else names.SETTINGS
         for route_sheet in route_book.sheets:
             name = route_sheet.raw.sheet or route_sheet.route
-            if name in present and _has_customers(book, name):
+            if name in names.NOT_ROUTES:  # would replace one of this workbook's own sheets
+                clashing.append(name)
+            elif name in present and _has_customers(book, name):
                 kept.append(name)
             else:
                 book.add_sheet_from(files["routes"], name, after=None if name in present else after)
@@ -74,6 +82,11 @@ def import_files(book: Book, files: dict[str, Path]) -> str:
     if kept:
         message += (
             f"\n线路表 {'、'.join(kept)} 在本工作簿中已有客户，未覆盖（如需重新导入，请先删除这些工作表）。"
+        )
+    if clashing:
+        message += (
+            f"\n线路表 {'、'.join(clashing)} 与本工作簿自带的工作表同名，未导入；"
+            "请在线路表文件中给它改名（如 一线）后再导入。"
         )
     totals = sum(int((t.issues["kind"] == "total_row").sum()) for t in tables.values())
     if totals:

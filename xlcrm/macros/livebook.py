@@ -12,8 +12,7 @@ import pandas as pd
 import xlwings as xw
 
 from ..core.addresses import rows_of
-from ..core.model import RawSheet
-from ..core.privacy import mask_value
+from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..report.exports import FORMULA_STARTS
 from .book import Rendering
 from .names import XLWINGS_CONF
@@ -47,7 +46,10 @@ class LiveBook:
         values = sht.range((1, 1), (last.row, last.column)).options(ndim=2).value
         frame = pd.DataFrame(values, index=range(1, len(values) + 1), dtype=object)
         frame.columns = range(frame.shape[1])
-        return RawSheet(Path(self.name), sheet, frame.where(frame.notna(), ""))
+        # a hidden route is still a route: read, and said
+        return RawSheet(
+            Path(self.name), sheet, frame.where(frame.notna(), ""), hidden=hidden_state(sht.visible)
+        )
 
     def write_table(self, sheet: str, rows: list[list], text_columns: tuple[int, ...] = ()) -> None:
         sht = self._sheet(sheet)
@@ -150,30 +152,17 @@ class LiveBook:
                 chosen[key] = Path(path)
         return chosen or None
 
-    def preview(self, sheets: list[str], masked: tuple[str, ...] = ()) -> None:
-        """On a throw-away copy in a new workbook, so masking never touches the manager's cells."""
-        app = self._book.app
-        copy = app.books.add()
+    def preview(self, rendered: Path) -> Path | None:
+        """Excel's own print preview of the rendered pages, in a workbook of their own (the
+        manager's sheets are not touched; masking was done in the rendering)."""
+        shown = self._book.app.books.open(str(rendered))
         try:
-            blank = copy.sheets[0]
-            for name in sheets:
-                self._book.sheets[name].copy(after=copy.sheets[-1], name=name)
-            blank.delete()
-            for name in masked:
-                sht = copy.sheets[name]
-                last = sht.used_range.last_cell
-                cells = sht.range((1, 1), (last.row, last.column))
-                values = cells.options(ndim=2).value
-                shown = [[mask_value(v) for v in row] for row in values]
-                if shown != values:
-                    cells.number_format = "@"
-                    cells.value = shown
             if sys.platform == "win32":
-                copy.api.PrintPreview()
+                shown.api.PrintPreview()
             else:  # Excel for Mac has no preview call: its print dialog shows one
-                copy.api.print_out()
+                shown.api.print_out()
         finally:
-            copy.close()
+            shown.close()
 
     def folder(self) -> Path | None:
         full = Path(self._book.fullname)
@@ -207,6 +196,14 @@ class LiveBook:
     def _anchor(self):
         """xlwings.conf stays the last sheet."""
         return self._book.sheets[XLWINGS_CONF] if XLWINGS_CONF in self.sheet_names() else None
+
+
+def hidden_state(visible) -> str:
+    """Sheet.visible as xlwings gives it: Excel's XlSheetVisibility on Windows (-1 visible,
+    0 hidden, 2 very hidden), a bool on macOS."""
+    if visible is True or visible == -1:
+        return ""
+    return VERY_HIDDEN if visible == 2 else HIDDEN
 
 
 def _open_dialog(app: xw.App, title: str) -> str | None:

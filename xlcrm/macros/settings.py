@@ -10,7 +10,7 @@ from ..core.cleaning import as_text
 from ..core.errors import XlcrmError
 from ..core.grades import scheme_choice
 from ..core.quarter import ReviewSettings
-from ..core.titles import Labels
+from ..core.titles import Labels, print_column_choice
 from ..core.weekdays import parse_batch_mapping
 
 LABELS = {
@@ -20,6 +20,7 @@ LABELS = {
     "自定义等级顺序": "grade_order",
     "打印时隐藏电话和身份证号": "mask_print",
     "客户档案库": "store_file",
+    "打印的列": "print_columns",
     "线路表文件": "routes_file",
     "本季等级表文件": "grades_file",
     "上季等级表文件": "previous_file",
@@ -46,6 +47,11 @@ class WorkbookSettings:
     def mask_print(self) -> bool:
         """On unless the manager chose 否: printed route sheets leave the office."""
         return self.values.get("mask_print", "是") not in ("否", "no", "No", "NO", "0")
+
+    @property
+    def print_columns(self) -> tuple[str, ...] | None:
+        """The manager's own columns to print, by header ('客户代码,客户名称,电话'); None: the default."""
+        return print_column_choice(self.values.get("print_columns"))
 
 
 def read_settings(cells: pd.DataFrame, where: str = "设置") -> WorkbookSettings:

@@ -3,7 +3,7 @@ and sheet descriptions as `xlcrm build`, the output rendered once for the Book t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,31 +15,30 @@ from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, TableSpec, load_ta
 from ..core.model import QuarterInputs, RawSheet, RouteBook
 from ..core.quarter import QuarterResult, review_quarter
 from ..core.quarters import Quarter
-from ..core.titles import Labels, labels_for
+from ..core.route_sheets import manager_part
+from ..core.titles import Labels, labels_for, quarter_label
 from ..io.xlsx import write_workbook
 from ..report.cards import card_sheet
 from ..report.history_sheets import FOCUS_NAME
-from ..report.visit_workbook import ROUTE_ADDED, issues_sheet, report_sheets, route_additions
+from ..report.visit_workbook import (
+    WRITTEN,
+    change_table_sheet,
+    issues_sheet,
+    report_sheets,
+    route_additions,
+    route_sheets,
+    standards_sheet,
+)
 from . import names
 from .book import Book, Rendering
 from .customer_store import store_target, with_stored_previous
 from .settings import WorkbookSettings, read_settings
 
-ADDED_HEADERS = [c.header for c in ROUTE_ADDED]
-HEADER_SEARCH_ROWS = 30
-
 
 def strip_added(sheet: RawSheet) -> RawSheet:
-    """The manager's part of a route sheet: columns before the ones xlcrm added last time
-    (found by their header run, so it survives copied sheets and inserted columns)."""
-    cells = sheet.cells
-    width = len(ADDED_HEADERS)
-    for _, row in cells.head(HEADER_SEARCH_ROWS).iterrows():
-        text = as_text(row).tolist()
-        for start in range(0, len(text) - width + 1):
-            if text[start : start + width] == ADDED_HEADERS:
-                return RawSheet(sheet.file, sheet.sheet, cells.iloc[:, :start])
-    return sheet
+    """The manager's part of a route sheet: the columns this workbook's last 生成本季报表 added
+    are its own, to be replaced, so they go silently (core.route_sheets finds them)."""
+    return manager_part(sheet, WRITTEN.added)[0]
 
 
 def has_rows(sheet: RawSheet) -> bool:
@@ -62,22 +61,27 @@ def read_book(book: Book) -> tuple[QuarterInputs, WorkbookSettings]:
         raise XlcrmError(
             f"{book.name} 中没有线路表：请用“导入数据”导入线路表，或每条线路建一张工作表（一线 … 十线）"
         )
-    routes = routes_from_sheets(route_sheets)
-    grades = _table(book, present, names.GRADES, GRADES)
-    purchases = _table(book, present, names.PURCHASES, PURCHASES)
+    routes = routes_from_sheets(route_sheets, outputs=WRITTEN)
+    grades = _table(book, present, names.GRADES, GRADES, settings.values.get("grades_file"))
+    purchases = _table(book, present, names.PURCHASES, PURCHASES, settings.values.get("purchases_file"))
     previous = None
     if names.PREVIOUS in present and has_rows(book.read(names.PREVIOUS)):
-        previous = _table(book, present, names.PREVIOUS, PREVIOUS_GRADES)
+        previous = _table(
+            book, present, names.PREVIOUS, PREVIOUS_GRADES, settings.values.get("previous_file")
+        )
     return QuarterInputs(routes, grades, purchases, previous), settings
 
 
-def _table(book: Book, present: list[str], sheet: str, spec: TableSpec):
+def _table(book: Book, present: list[str], sheet: str, spec: TableSpec, imported_from: str | None):
+    """An input sheet as a table; its quarter, when the sheet's own title does not name it, is
+    the one the imported file's name (recorded on 设置) names."""
     if sheet not in present or not has_rows(book.read(sheet)):
         raise XlcrmError(
             f"“{sheet}”表还没有数据：请点“导入数据”，或把{spec.label}粘贴到“{sheet}”表（表头放第 1 行）",
             where=book.name,
         )
-    return load_table([book.read(sheet)], spec)
+    table = load_table([book.read(sheet)], spec)
+    return replace(table, quarter=table.quarter or quarter_label(Path(imported_from or "").stem))
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def render_report(
     result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path, outlook: Outlook | None = None
 ) -> Rendering:
     """Everything 生成本季报表 writes: the added route columns and the report sheets."""
-    sheets = report_sheets(result, inputs.routes, labels, outlook)
+    sheets = report_sheets(result, inputs.routes, labels, outlook=outlook)
     additions = route_additions(result, inputs.routes, outlook)
     path = work / "rendering.xlsx"
     write_workbook(sheets, path, additions)
@@ -128,6 +132,18 @@ def render_issues(result: QuarterResult, labels: Labels, work: Path) -> Renderin
     path = work / "issues.xlsx"
     write_workbook([sheet], path)
     return Rendering(path, [sheet.name], [])
+
+
+def render_print(
+    result: QuarterResult, inputs: QuarterInputs, labels: Labels, settings: WorkbookSettings, work: Path
+) -> Rendering:
+    """What 打印拜访表 prints: the route sheets and both tables, described and written exactly as
+    `xlcrm build` writes them (phone and ID numbers masked unless 设置 says 否)."""
+    sheets = route_sheets(result, inputs.routes, labels, settings.mask_print, settings.print_columns)
+    sheets += [change_table_sheet(result, labels), standards_sheet(result, labels)]
+    path = work / "拜访表.xlsx"
+    write_workbook(sheets, path)
+    return Rendering(path, [s.name for s in sheets], [])
 
 
 def render_cards(cards: list, labels: Labels, work: Path) -> Rendering:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.cards import Card
-from ..core.titles import Labels, report_title
+from ..core.titles import Labels, footer_label, report_title
 
 CARDS_NAME = "客户资料卡"
 FACTS = ("客户代码", "客户名称", "负责人", "经营地址", "线路", "业态", "本季等级")
@@ -26,10 +26,11 @@ class CardSheet:
     name: str
     title: str
     cards: list[Card]
+    footer: str = ""  # the quarter and manager at the foot of every printed page
 
 
 def card_sheet(cards: list[Card], labels: Labels = Labels()) -> CardSheet:
-    return CardSheet(CARDS_NAME, report_title(CARDS_NAME, labels), cards)
+    return CardSheet(CARDS_NAME, report_title(CARDS_NAME, labels), cards, footer_label(labels))
 
 
 def facts(card: Card) -> list[tuple[str, str]]:

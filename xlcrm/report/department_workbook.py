@@ -4,15 +4,16 @@ descriptions out)."""
 from __future__ import annotations
 
 import pandas as pd
+from pypinyin import Style, lazy_pinyin
 
 from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE
 from ..core.department import Failure, ManagerSummary
 from ..core.grades import segment_label
 from ..core.quarter import DistrictData, batch_order
 from ..core.tables import grade_change_table
-from ..core.titles import Labels, report_title
+from ..core.titles import Labels, footer_label, report_title
 from .model import Block, Column, Sheet
-from .visit_workbook import STANDARD_COLUMNS, change_table_block, issues_block, standards_block
+from .visit_workbook import DISTRICT, change_table_block, issues_block, standard_columns, standards_block
 
 SUMMARY_NAME = "部门汇总"
 CHANGES_ALL = "等级变动统计（全部）"
@@ -23,9 +24,24 @@ FAILED_NAME = "未完成"
 DISTRICT_ISSUES = "数据问题（辖区表）"
 
 
+SUBTOTAL = "小计"
+
+
+def pinyin_key(name: str) -> tuple:
+    """Chinese names in pinyin order, as a department's lists are read (陈 before 李 before 王);
+    tone numbers break ties between syllables spelt alike, the characters themselves the rest."""
+    return (lazy_pinyin(name, style=Style.TONE3, errors="default"), name)
+
+
+def by_pinyin(summaries: list[ManagerSummary]) -> list[ManagerSummary]:
+    return sorted(summaries, key=lambda s: pinyin_key(s.manager))
+
+
 def department_sheets(
     summaries: list[ManagerSummary], failures: list[Failure], data: DistrictData, labels: Labels = Labels()
 ) -> list[Sheet]:
+    summaries = by_pinyin(summaries)
+    failures = sorted(failures, key=lambda f: pinyin_key(f.manager))
     return [
         overview(summaries, failures, labels),
         all_changes(summaries, data, labels),
@@ -40,7 +56,11 @@ def department_sheets(
 def district_issues(data: DistrictData, labels: Labels) -> Sheet:
     """The district tables' own issues, once (each manager's workbook lists those about their customers)."""
     return Sheet(
-        DISTRICT_ISSUES, report_title(DISTRICT_ISSUES, labels), [issues_block(data.issues)], filters=True
+        DISTRICT_ISSUES,
+        report_title(DISTRICT_ISSUES, labels),
+        [issues_block(data.issues)],
+        filters=True,
+        footer=footer_label(labels),
     )
 
 
@@ -78,6 +98,7 @@ def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: L
         [Block(columns, frame, total_row=True)],
         freeze_columns=2,
         mute_zeros=True,
+        footer=footer_label(labels),
     )
 
 
@@ -90,49 +111,81 @@ def all_changes(summaries: list[ManagerSummary], data: DistrictData, labels: Lab
     )
     batches = batch_order(customers["batch"])
     block = change_table_block(grade_change_table(customers, data.scheme, batches), batches)
-    return Sheet(CHANGES_ALL, report_title(CHANGES_ALL, labels), [block], freeze_columns=2, mute_zeros=True)
+    return Sheet(
+        CHANGES_ALL,
+        report_title(CHANGES_ALL, labels),
+        [block],
+        freeze_columns=2,
+        mute_zeros=True,
+        footer=footer_label(labels),
+    )
 
 
 def changes_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
-    frames = [s.grade_totals.assign(manager=s.manager) for s in summaries]
+    """Each manager's changes by segment and grade, closed by their 小计 row; a page each.
+    The manager is on every row, so filtering by one keeps their rows and their 小计."""
+    frames, subtotals, at = [], [], 0
+    for s in summaries:
+        rows = s.grade_totals.assign(manager=s.manager, segment=s.grade_totals["segment"].map(segment_label))
+        total = {"manager": s.manager, "segment": SUBTOTAL, "grade": None}
+        total |= {c: int(rows[c].sum()) for c in COMPARABLE}
+        frames.append(pd.concat([rows, pd.DataFrame([total])], ignore_index=True))
+        at += len(frames[-1])
+        subtotals.append(at - 1)
     rows = (
         pd.concat(frames, ignore_index=True)
         if frames
         else pd.DataFrame(columns=["manager", "segment", "grade", *COMPARABLE])
     )
-    rows["segment"] = rows["segment"].map(segment_label)
     columns = [Column("manager", "客户经理"), Column("segment", "业态"), Column("grade", "等级", "grade")]
     columns += [Column(c, CHANGE_LABELS[c], "count") for c in COMPARABLE]
+    block = Block(
+        columns,
+        rows[[c.key for c in columns]],
+        group_by="segment",
+        subtotals=tuple(subtotals),
+        page_per="manager",
+    )
     return Sheet(
         CHANGES_BY_MANAGER,
         report_title(CHANGES_BY_MANAGER, labels),
-        [Block(columns, rows[[c.key for c in columns]])],
+        [block],
         filters=True,
+        mute_zeros=True,
+        footer=footer_label(labels),
     )
 
 
 def standards_all(data: DistrictData, labels: Labels) -> Sheet:
-    return Sheet(STANDARDS_ALL, report_title(STANDARDS_ALL, labels), [standards_block(data.standards)])
+    return Sheet(
+        STANDARDS_ALL,
+        report_title(STANDARDS_ALL, labels),
+        [standards_block(data.standards, f"{DISTRICT}客户数")],
+        footer=footer_label(labels),
+    )
 
 
 def standards_by_manager(summaries: list[ManagerSummary], labels: Labels) -> Sheet:
+    columns = [Column("manager", "客户经理"), *standard_columns("该客户经理客户数")]
     frames = [s.standards.assign(manager=s.manager) for s in summaries]
-    rows = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=["manager"] + [c.key for c in STANDARD_COLUMNS])
-    )
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[c.key for c in columns])
     rows["segment"] = rows["segment"].map(segment_label)
-    columns = [Column("manager", "客户经理"), *STANDARD_COLUMNS]
     return Sheet(
         STANDARDS_BY_MANAGER,
         report_title(STANDARDS_BY_MANAGER, labels),
         [Block(columns, rows[[c.key for c in columns]])],
         filters=True,
+        footer=footer_label(labels),
     )
 
 
 def failed(failures: list[Failure], labels: Labels) -> Sheet:
     rows = pd.DataFrame([vars(f) for f in failures], columns=["manager", "file", "reason"])
     columns = [Column("manager", "客户经理"), Column("file", "文件"), Column("reason", "原因")]
-    return Sheet(FAILED_NAME, report_title(FAILED_NAME, labels), [Block(columns, rows)], filters=True)
+    return Sheet(
+        FAILED_NAME,
+        report_title(FAILED_NAME, labels),
+        [Block(columns, rows)],
+        filters=True,
+        footer=footer_label(labels),
+    )

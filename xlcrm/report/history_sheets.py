@@ -8,7 +8,7 @@ import pandas as pd
 from ..core.changes import CHANGE_LABELS, COMPARABLE
 from ..core.history import ALERT_KINDS, Outlook
 from ..core.quarters import Quarter
-from ..core.titles import Labels, report_title
+from ..core.titles import Labels, footer_label, report_title
 from .model import Block, Chart, Column, Sheet
 
 FOCUS_NAME = "重点关注"
@@ -45,6 +45,7 @@ def focus_sheet(outlook: Outlook, labels: Labels = Labels(), with_store: bool = 
         report_title(FOCUS_NAME, labels),
         [Block(columns, rows[[c.key for c in columns]], caption=caption)],
         filters=not caption,
+        footer=footer_label(labels),
     )
 
 
@@ -75,4 +76,10 @@ def trend_sheet(trend: pd.DataFrame, labels: Labels = Labels()) -> Sheet:
         caption="全部线路客户每季等级变动",
         chart=Chart("历季等级变动", "quarter", list(COMPARABLE)),
     )
-    return Sheet(TREND_NAME, report_title(TREND_NAME, labels), [over_time, detail], mute_zeros=True)
+    return Sheet(
+        TREND_NAME,
+        report_title(TREND_NAME, labels),
+        [over_time, detail],
+        mute_zeros=True,
+        footer=footer_label(labels),
+    )

@@ -7,12 +7,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 
+from ..core.changes import NEW_MARK, NO_GRADE
 from .model import Block
 
 A4 = 9  # Excel's paper size code
-LANDSCAPE_FROM_COLUMNS = 9  # wider sheets print across the page
 CHART_HEIGHT_PX = 300
-CHART_GAP_ROWS = 17  # rows a chart takes below its block (default row height 20 px), plus a gap
+CHART_GAP_ROWS = 17  # rows a chart takes below its block (default row height 19 px), plus a gap
+
+# The workbook's own font: 等线 11, the default of Excel in Chinese since Office 2016 (WPS opens
+# it as it is); its Excel metrics: the default 8.38-character column is 72 px, a row 19 px.
+FONT = {"font_name": "等线", "font_size": 11}
+DIGIT_PX, PADDING_PX = 8, 5
+DEFAULT_COLUMN_PX, DEFAULT_ROW_PX = 72, 19
 
 NUMBER_FORMATS = {
     "code": "0",
@@ -27,11 +33,15 @@ WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
 CENTERED = {"grade"}
 MAX_WIDTH = 40  # wider text wraps within its column, so it prints inside the table
 LINE_HEIGHT = 15  # points per line of 11-point text, Chinese included
+WRITE_IN_WIDTH = 22  # characters at least for notes written by hand (more when the page has room)
+TITLE_HEIGHT, NOTE_HEIGHT = 24, 16  # points: the 14-point title row, the legend line under it
 
 BASE = {"border": 1, "valign": "vcenter"}
 NAMED = {
     "title": {"bold": True, "font_size": 14},
     "caption": {"bold": True, "font_size": 12},
+    "note": {"font_size": 10, "font_color": "#404040"},
+    "write_in": {"border": 1},
     "head": {
         "bold": True,
         "align": "center",
@@ -42,7 +52,25 @@ NAMED = {
     },
 }
 TOTAL = {"bold": True, "bg_color": "#F2F2F2"}
+# the 变动 column's marks, each in its own style: fills that still differ printed in black and
+# white, and the text (↑ ↓ 新 无等级) carries the meaning too
+MARK_STYLES = {
+    "↑": {"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"},
+    "↓": {"bold": True, "italic": True, "font_color": "#9C0006", "bg_color": "#FFA7A7"},
+    NEW_MARK: {"bold": True, "font_color": "#1F4E79", "bg_color": "#DDEBF7"},
+    NO_GRADE: {"italic": True, "font_color": "#404040", "bg_color": "#D9D9D9"},
+}
 BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
+
+
+def mark_rules(mark: str, top: int) -> list[tuple[str, dict]]:
+    """Conditional-format formulas over the mark column (its letter, first data row) and their
+    styles: they follow the cell when someone edits a grade."""
+    at = f"${mark}{top}"
+    return [
+        (f'={at}="{NO_GRADE}"' if ending == NO_GRADE else f'=RIGHT({at},1)="{ending}"', style)
+        for ending, style in MARK_STYLES.items()
+    ]
 
 
 def number_format(kind: str, values: Iterable) -> str:
@@ -126,8 +154,22 @@ def block_widths(block: Block, cells: list | None = None, sample: int = 500) -> 
             # the widest number is the largest or the most negative one
             shown = (shown - set(numbers)) | ({max(numbers), min(numbers)} if numbers else set())
         longest = max((display_width(_shown(v, column.kind)) for v in shown), default=0)
-        widths.append(min(MAX_WIDTH, max(6, display_width(column.header) + 2, longest + 2)))
+        widths.append(min(MAX_WIDTH, max(6, header_width(column.header), longest + 2)))
     return widths
+
+
+def header_text(header: str, width: float = 0) -> str:
+    """A header wider than its column (`width`, set by the values) on two lines, its unit on
+    the second ('距上一档\n（条）'), else split in the middle ('上季\n等级')."""
+    if display_width(header) <= max(6, width - 2) or header.isascii():
+        return header
+    at = header.index("（", 1) if "（" in header[1:] else (len(header) + 1) // 2
+    return header[:at] + "\n" + header[at:]
+
+
+def header_width(header: str) -> int:
+    """Room a header needs on its (at most two) lines."""
+    return max(display_width(line) for line in header_text(header).split("\n")) + 2
 
 
 def wrapped_heights(block: Block, cells: list, widths: list[float]) -> tuple[list[bool], dict[int, float]]:
@@ -147,7 +189,7 @@ def wrapped_heights(block: Block, cells: list, widths: list[float]) -> tuple[lis
 
 def column_pixels(width: float) -> int:
     """Excel's column width (characters of the default font) in pixels."""
-    return int(width * 7 + 0.5) + 5
+    return int(width * DIGIT_PX + 0.5) + PADDING_PX
 
 
 NUMBER_KINDS = ("volume", "amount", "volume_gap", "amount_gap")

@@ -35,8 +35,11 @@ class Block:
     rows: pd.DataFrame  # one column per Column.key, in order
     caption: str = ""  # a line above the block, on sheets with several blocks
     groups: list[tuple[str, int]] = field(default_factory=list)  # (label, span) over the header
-    group_by: str | None = None  # shown once per run of equal values, a line between runs
+    group_by: str | None = None  # shown once per run of equal values, a line between runs; a run
+    # is kept on one page when printed (a page never starts with rows whose name is on the one before)
     total_row: bool = False  # the last row sums the others
+    subtotals: tuple[int, ...] = ()  # rows (0-based) that sum the rows of their group, set apart
+    page_per: str | None = None  # a new printed page for each value of this column (one per manager)
     chart: Chart | None = None
 
 
@@ -49,11 +52,22 @@ class Sheet:
     freeze_columns: int = 0  # columns kept in view when scrolling right (besides the header rows)
     mute_zeros: bool = False  # zero counts greyed, so the few changes stand out
     one_page: bool = False  # printed on one page (a cover); else one page wide, rows running on
-    highlight_changes: bool = False  # changed grades bold italic, ↑/↓ marks coloured (route sheets)
+    highlight_changes: bool = False  # changed grades bold italic, ↑/↓/新/无等级 marks coloured (route sheets)
+    note: str = ""  # one line under the title, printed above the header on every page (a legend)
+    footer: str = ""  # the quarter (and manager) at the foot of every printed page
+    printed: tuple[str, ...] | None = None  # column keys that print; the others are folded away
+    write_in: str | None = None  # a blank column for handwriting, widened to fill the printed page
+    row_height: float | None = None  # points per data row on paper-bound sheets (room for a note)
 
     @property
     def table(self) -> Block:
         return self.blocks[0]
+
+    @property
+    def first_data_row(self) -> int:
+        """Excel row (1-based) of a single-block sheet's first data row: under the title, the
+        note (if any) and the header (two rows with groups)."""
+        return 1 + (1 if self.note else 0) + (2 if self.table.groups else 1) + 1
 
 
 @dataclass(frozen=True)

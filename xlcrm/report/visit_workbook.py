@@ -6,11 +6,13 @@ lay them out. Headers and sheet names are Chinese, as managers read them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from ..core.addresses import cell_ref
-from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE
+from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE, NO_GRADE
 from ..core.cleaning import as_text
 from ..core.grades import segment_label
 from ..core.history import Outlook
@@ -19,16 +21,19 @@ from ..core.issues import KINDS
 from ..core.model import RouteBook, RouteSheet
 from ..core.privacy import mask_cells
 from ..core.quarter import QuarterResult
+from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
-from ..core.titles import Labels, report_title, route_title
+from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
 from ..core.weekdays import route_sort_key
-from .history_sheets import TRAIL_COLUMNS, focus_sheet, trail_values
+from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
 OVERVIEW_NAME = "汇总"
+OVERVIEW_TITLE = "客户等级季度汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
+REPORT_NAMES = (OVERVIEW_NAME, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -42,6 +47,35 @@ ROUTE_ADDED = [
     Column("gap_volume", "距上一档（条）", "volume_gap"),
     Column("gap_amount", "距上一档（元）", "amount_gap"),
 ]
+
+
+# a workbook xlcrm wrote, as a later run recognises it (last quarter's output reused as routes)
+WRITTEN = Outputs(
+    titles=(OVERVIEW_TITLE, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
+    added=tuple(c.header for c in ROUTE_ADDED),
+)
+
+
+# a blank column to write in on the visit; it takes the rest of the printed page's width
+WRITE_IN = Column("visit_note", "拜访记录")
+ROUTE_ROW_HEIGHT = 24  # points: room to write a short note by hand
+ROUTE_LEGEND = (
+    f"变动：CS1↑ 提升　CS1↓ 下降　CS1新 新客户（上季无等级）　{NO_GRADE} 本季等级表中没有或等级无效"
+    "　　距上一档：到上一档最低标准还差的条数和金额"
+)
+# the manager's own columns printed unless they choose others: who the customer is and how to reach them
+PRINTED_BY_DEFAULT = ("名称", "负责人", "联系人", "店主", "经营者", "电话", "手机", "联系方式")
+
+
+def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...] | None) -> list[int]:
+    """Which of the manager's own columns print: those named in `chosen` (their header text),
+    else the customer code and the columns whose header names the shop, its owner or a phone."""
+    if chosen == (ALL_COLUMNS,):
+        return list(range(len(headers)))
+    if chosen is not None:
+        wanted = {c.strip() for c in chosen}
+        return [i for i, h in enumerate(headers) if h.strip() in wanted]
+    return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
 
 
 def added_columns(outlook: Outlook | None = None) -> list[Column]:
@@ -59,10 +93,13 @@ def route_sheets(
     routes: RouteBook,
     labels: Labels = Labels(),
     mask: bool = False,
+    printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
-    when `mask`, as for printing), then the added columns."""
+    when `mask`, as for printing), then the added columns and a blank 拜访记录 column. Of the
+    manager's columns, those named in `printed` print (default: see printed_own_columns); the
+    others stay in the workbook, folded away."""
     sheets = []
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
@@ -84,15 +121,22 @@ def route_sheets(
             for i, c in enumerate(columns)
         }
         values |= _added_values(mine, outlook)
-        batch = mine["batch"].iloc[0] if len(mine) else ""
+        values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
+        batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
+        shown = printed_own_columns(own_names, code_at, printed)
         sheets.append(
             Sheet(
-                route_sheet.route[:31],
+                route_sheet.route,
                 title,
-                [Block(columns + added_columns(outlook), pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook) + [WRITE_IN], pd.DataFrame(values))],
                 filters=True,
                 highlight_changes=True,
+                note=ROUTE_LEGEND,
+                footer=footer_label(labels),
+                printed=tuple(columns[i].key for i in shown) + tuple(c.key for c in ROUTE_ADDED + [WRITE_IN]),
+                write_in=WRITE_IN.key,
+                row_height=ROUTE_ROW_HEIGHT,
             )
         )
     return sheets
@@ -179,40 +223,75 @@ def change_table_sheet(result: QuarterResult, labels: Labels = Labels()) -> Shee
         [change_table_block(result.grade_changes, result.batches)],
         freeze_columns=2,
         mute_zeros=True,
+        footer=footer_label(labels),
     )
 
 
-STANDARD_COLUMNS = [
-    Column("segment", "业态"),
-    Column("grade", "等级", "grade"),
-    Column("min_volume", "最低购进量（条）", "volume"),
-    Column("min_amount", "最低购进额（元）", "amount"),
-    Column("customers", "客户数", "count"),
-]
+DISTRICT = "辖区"  # the standards count every customer of the district's grade table, not one manager's
 
 
-def standards_block(standards: pd.DataFrame) -> Block:
+def standard_columns(counted: str = "客户数") -> list[Column]:
+    return [
+        Column("segment", "业态"),
+        Column("grade", "等级", "grade"),
+        Column("min_volume", "最低购进量（条）", "volume"),
+        Column("min_amount", "最低购进额（元）", "amount"),
+        Column("customers", counted, "count"),
+    ]
+
+
+def standards_block(standards: pd.DataFrame, counted: str = f"{DISTRICT}客户数") -> Block:
+    columns = standard_columns(counted)
     rows = standards.assign(segment=standards["segment"].map(segment_label))
-    return Block(STANDARD_COLUMNS, rows[[c.key for c in STANDARD_COLUMNS]], group_by="segment")
+    return Block(columns, rows[[c.key for c in columns]], group_by="segment")
 
 
 def standards_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(STANDARDS_NAME, report_title(STANDARDS_NAME, labels), [standards_block(result.standards)])
+    return Sheet(
+        STANDARDS_NAME,
+        report_title(f"{STANDARDS_NAME}（{DISTRICT}）", labels),
+        [standards_block(result.standards)],
+        footer=footer_label(labels),
+    )
 
 
-def issues_block(issues: pd.DataFrame) -> Block:
+def issues_block(issues: pd.DataFrame, output_rows: dict[str, str] | None = None) -> Block:
+    """Every issue at its input cell; with `output_rows` (customer code → where the customer
+    sits in this workbook) also at the row the manager holds."""
     columns = [
         Column("kind", "问题"),
         Column("customer_code", "客户代码", "code"),
-        Column("source", "位置（文件 › 工作表 › 单元格）"),
-        Column("detail", "说明"),
+        Column("source", "输入位置（文件 › 工作表 › 单元格）"),
     ]
     rows = issues.assign(kind=issues["kind"].map(KINDS).fillna(issues["kind"]))
+    if output_rows is not None:
+        columns.append(Column("here", "本表位置（工作表 › 行）"))
+        rows = rows.assign(here=rows["customer_code"].map(output_rows))
+    columns.append(Column("detail", "说明"))
     return Block(columns, rows[[c.key for c in columns]])
 
 
-def issues_sheet(result: QuarterResult, labels: Labels = Labels()) -> Sheet:
-    return Sheet(ISSUES_NAME, report_title(ISSUES_NAME, labels), [issues_block(result.issues)], filters=True)
+def issues_sheet(
+    result: QuarterResult, labels: Labels = Labels(), output_rows: dict[str, str] | None = None
+) -> Sheet:
+    return Sheet(
+        ISSUES_NAME,
+        report_title(ISSUES_NAME, labels),
+        [issues_block(result.issues, output_rows)],
+        filters=True,
+        footer=footer_label(labels),
+    )
+
+
+def output_rows(sheets: list[Sheet]) -> dict[str, str]:
+    """Customer code → the route sheet rows where this workbook shows the customer ('二线 › 第15行')."""
+    found: dict[str, list[str]] = {}
+    for sheet in sheets:
+        code = next(c.key for c in sheet.table.columns if c.kind == "code")
+        for i, value in enumerate(sheet.table.rows[code].to_numpy(dtype=object)):
+            if isinstance(value, str) and value:
+                found.setdefault(value, []).append(f"{sheet.name} › 第{sheet.first_data_row + i}行")
+    return {code: "、".join(places) for code, places in found.items()}
 
 
 def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
@@ -256,19 +335,25 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
         spread,
         caption="各业态等级分布（线路客户，本季等级）",
         total_row=True,
-        chart=Chart("各业态等级分布", "segment", tiers, stacked=True),
+        # no route customer with a grade: nothing to chart (a chart needs a series)
+        chart=Chart("各业态等级分布", "segment", tiers, stacked=True) if tiers else None,
     )
     return Sheet(
         OVERVIEW_NAME,
-        report_title("客户等级季度汇总", labels),
+        report_title(OVERVIEW_TITLE, labels),
         [summary, week, grades],
         mute_zeros=True,
         one_page=True,
+        footer=footer_label(labels),
     )
 
 
 def report_sheets(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), outlook: Outlook | None = None
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    output_rows: dict[str, str] | None = None,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
     """The sheets xlcrm owns outright: 汇总, 重点关注, both tables and the issue list."""
     outlook = outlook or core_outlook(result)
@@ -277,7 +362,7 @@ def report_sheets(
         focus_sheet(outlook, labels, with_store=outlook.trails is not None),
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
-        issues_sheet(result, labels),
+        issues_sheet(result, labels, output_rows),
     ]
 
 
@@ -286,9 +371,37 @@ def workbook_sheets(
     routes: RouteBook,
     labels: Labels = Labels(),
     mask: bool = False,
+    printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
 ) -> list[Sheet]:
-    """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list."""
+    """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list
+    (each issue also at the route row of this workbook)."""
     outlook = outlook or core_outlook(result)
-    overview, focus, *tables = report_sheets(result, routes, labels, outlook)
-    return [overview, focus, *route_sheets(result, routes, labels, mask, outlook), *tables]
+    route_pages = route_sheets(result, routes, labels, mask, printed, outlook)
+    names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
+    route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
+    overview, focus, *tables = report_sheets(result, routes, labels, output_rows(route_pages), outlook)
+    return [overview, focus, *route_pages, *tables]
+
+
+# Excel's rules for a sheet name: at most 31 characters, none of these, not quoted at the ends
+SHEET_NAME_MAX = 31
+_NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in ":\\/?*[]"})
+
+
+def sheet_names(wanted: list[str], taken: list[str] = ()) -> list[str]:
+    """Names Excel accepts, unique among themselves and apart from `taken` (compared as Excel
+    does, ignoring case): a route named like a report sheet (汇总, 数据问题), two routes alike
+    in their first 31 characters, or a 线路 value with '/' in it never break the workbook."""
+    used = {t.casefold() for t in taken}
+    names = []
+    for name in wanted:
+        base = str(name).translate(_NOT_IN_SHEET_NAMES).strip("'").strip() or "线路"
+        candidate, n = base[:SHEET_NAME_MAX], 1
+        while candidate.casefold() in used or candidate.casefold() == "history":
+            n += 1
+            suffix = f"（{n}）"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        names.append(candidate)
+    return names

@@ -10,14 +10,13 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from .. import __version__
 from ..core.errors import XlcrmError
 from ..io.atomic import atomic_output
+from ..io.xlsx import new_workbook
 from .sheet_writers import write_sheets
 from .sources import TemplateSource, load_source
-from .udf_wrappers import udf_module
+from .udf_wrappers import registration_module, udf_module
 from .vba.project import VbaModule, build_vba_project, module_from_export
 from .xlwings_package import xlwings_dir, xlwings_version
 
@@ -43,13 +42,16 @@ def xlwings_modules() -> list[VbaModule]:
 def vba_modules(source: TemplateSource, code_names: list[str]) -> list[VbaModule]:
     from .. import udfs
 
-    documents = [VbaModule("ThisWorkbook", "document", "")]
+    documents = [module_from_export("ThisWorkbook.cls", source.workbook_module)]
     documents += [VbaModule(name, "document", "") for name in code_names]
     return (
         documents
         + [VbaModule("xlcrm", "standard", source.module)]
         + xlwings_modules()
-        + [udf_module(udfs.FUNCTIONS, UDF_MODULES, udfs.summary)]
+        + [
+            udf_module(udfs.FUNCTIONS, UDF_MODULES),
+            registration_module(udfs.FUNCTIONS, udfs.CATEGORY, udfs.summary),
+        ]
     )
 
 
@@ -62,9 +64,7 @@ def build_template(
         raise XlcrmError(f"模板文件名应以 .xlsm（启用宏的工作簿）或 .xltm（启用宏的模板）结尾：{out.name}")
     source = source or load_source()
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    book = new_workbook(buffer)  # the office font of every xlcrm workbook
     book.set_properties({"title": source.spec.get("title", ""), "created": FIXED_TIME, "author": "xlcrm"})
     # what `xlcrm doctor` compares with the installed packages, without parsing the VBA
     book.set_custom_property(VERSION_PROPERTY, xlwings_version())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..core.weekdays import VISIT_WEEKDAYS
+from ..io.xlsx import apply_page_setup
 from ..report.look import display_width
+from ..report.pages import page_setup
 
 HELP_WIDTH = 100  # characters: one A4 page wide
 
@@ -28,6 +30,7 @@ def _formats(book) -> dict:
         "head": book.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "align": "center"}),
         "label": book.add_format({"border": 1, "bold": True}),
         "input": book.add_format({"border": 1, "bg_color": "#FFF2CC", "locked": False}),
+        "filled": book.add_format({"border": 1, "bg_color": "#EDEDED", "font_color": "#595959"}),
         "note": book.add_format({"border": 1, "font_color": "#595959", "text_wrap": True}),
         "code": book.add_format({"num_format": "@"}),
         "route_title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
@@ -50,8 +53,7 @@ def _help(ws, sheet: dict, f: dict, _config) -> None:
                 row += 1
             continue
         row += 1
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    apply_page_setup(ws, page_setup(sheet["name"], "", landscape=False, scale=100))
 
 
 def _split(line: str, width: int) -> list[str]:
@@ -70,12 +72,15 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 60)
-    for col, text in enumerate(("项目", "值", "说明")):
+    ws.set_column(3, 3, 16)
+    for col, text in enumerate(("项目", "值", "说明", "由谁填写")):
         ws.write(0, col, text, f["head"])
     for row, item in enumerate(sheet["settings"], start=1):
+        by_xlcrm = item.get("by") == "xlcrm"
         ws.write(row, 0, item["label"], f["label"])
-        ws.write(row, 1, item.get("value", ""), f["input"])
+        ws.write(row, 1, item.get("value", ""), f["filled" if by_xlcrm else "input"])
         ws.write(row, 2, item.get("help", ""), f["note"])
+        ws.write(row, 3, "xlcrm 自动填写" if by_xlcrm else "您填写", f["note"])
         if item.get("choices"):
             ws.data_validation(
                 row,
@@ -101,9 +106,8 @@ def _settings(ws, sheet: dict, f: dict, _config) -> None:
         top + 2, 1, top + 1 + table["rows"], 1, {"validate": "list", "source": list(VISIT_WEEKDAYS)}
     )
     ws.freeze_panes(1, 0)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    apply_page_setup(ws, page_setup(sheet["name"], "", landscape=True, scale=100))
 
 
 def _route(ws, sheet: dict, f: dict, _config) -> None:
@@ -112,11 +116,19 @@ def _route(ws, sheet: dict, f: dict, _config) -> None:
     ws.write(1, 0, sheet.get("subtitle", ""))
     _headers(ws, headers, 2, f)
     ws.freeze_panes(3, 0)
+    # printed as xlcrm build prints a route sheet: A4 across, the header on every page
+    ws.repeat_rows(2)
+    title = f"{sheet.get('title', '')}　{sheet['name']}"
+    apply_page_setup(ws, page_setup(title, "", landscape=True, scale=100))
 
 
 def _input(ws, sheet: dict, f: dict, _config) -> None:
+    """An input sheet: the exports as imported. It prints nothing (its print area is one empty
+    cell), so printing the whole workbook gives the route sheets and tables, not every export."""
     _headers(ws, sheet["headers"], 0, f)
     ws.freeze_panes(1, 0)
+    far = 16383  # Excel's last column, never filled
+    ws.print_area(0, far, 0, far)
 
 
 def _headers(ws, headers: list[str], row: int, f: dict) -> None:
@@ -128,13 +140,21 @@ def _headers(ws, headers: list[str], row: int, f: dict) -> None:
         )
 
 
-def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str]) -> None:
-    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads."""
+def _xlwings_conf(ws, sheet: dict, _f: dict, config: dict[str, str | bool]) -> None:
+    """Key in A, value in B, from A1 down with no header: what xlwings' GetConfigFromSheet reads.
+    Keys of `config` the spec does not list (TEMP DIR, when the installer needs it) follow on."""
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 70)
-    for row, (key, value) in enumerate(sheet["config"]):
+    keys = [key for key, _ in sheet["config"]]
+    rows = [(key, config.get(key, value)) for key, value in sheet["config"]]
+    rows += [(key, value) for key, value in config.items() if key not in keys]
+    for row, (key, value) in enumerate(rows):
         ws.write_string(row, 0, key)
-        ws.write_string(row, 1, config.get(key, value))
+        if isinstance(value, bool):
+            ws.write_boolean(row, 1, value)
+        elif value:  # an empty value stays an empty cell, as in xlwings' quickstart
+            ws.write_string(row, 1, value)
+    ws.hide()  # configuration, not for the manager's eyes nor for printing (xlwings reads it hidden)
 
 
 WRITERS = {

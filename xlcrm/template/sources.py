@@ -16,7 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CHECKOUT = Path(__file__).resolve().parents[2] / "workbook_templates"
-FILES = ("template.toml", "ribbon.xml", "xlcrm.bas")
+FILES = ("template.toml", "ribbon.xml", "xlcrm.bas", "ThisWorkbook.cls")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class TemplateSource:
     spec: dict  # template.toml
     ribbon: str  # ribbon.xml
     module: str  # xlcrm.bas
+    workbook_module: str = ""  # ThisWorkbook.cls, the workbook's document module as the VBA editor exports it
 
 
 def source_folder():
@@ -45,6 +46,7 @@ def load_source(root=None) -> TemplateSource:
             spec,
             root.joinpath("ribbon.xml").read_text(encoding="utf-8"),
             root.joinpath("xlcrm.bas").read_text(encoding="utf-8"),
+            root.joinpath("ThisWorkbook.cls").read_text(encoding="utf-8"),
         )
     except FileNotFoundError as exc:
         raise XlcrmError(

@@ -7,8 +7,10 @@ first line of each docstring is the description Excel's function wizard shows, a
 argument's doc= is its help line there.
 
 Each function is thin over the engine (grades, cleaning, changes, batches, tables): the
-rules live there, not here. Every grade/code/route argument may be one cell or a range; the
-result has the same shape (a dynamic array). Blank cells give blank results; a bad value
+rules live there, not here. Every grade/code/route argument may be one cell or a range: one
+cell gives one value, a range an array of its shape (entered as an array formula with
+Ctrl+Shift+Enter over a range of that size; Excel 2016/2019 have no dynamic arrays, so nothing
+relies on spilling). Blank cells give blank results; a bad value
 or argument gives a short message starting with "#" (see cells.py), never an exception.
 
 Grade scheme (optional argument of the grade functions): 2008 / code2008, 30档 / tiers30,

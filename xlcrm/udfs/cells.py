@@ -3,8 +3,9 @@
 xlwings hands a UDF a scalar or a 2-D list (with ndim=2); the engine works on flat pandas
 Series. `cellwise` broadcasts the range arguments against each other (as Excel does), runs
 the vectorised computation once on the flattened values and gives the result the same
-shape. Nothing raises into Excel: an argument that cannot be used becomes a short Chinese
-message starting with "#" in every cell of the result.
+shape — one value when that shape is a single cell. Nothing raises into Excel: an argument
+that cannot be used becomes a short Chinese message starting with "#" in every cell of the
+result.
 """
 
 from __future__ import annotations
@@ -71,11 +72,14 @@ def _list_shape(value: list | tuple) -> tuple[int, ...]:
 
 
 def shaped(values: list | pd.Series, shape: tuple[int, ...]) -> Any:
-    """Flat results back into the caller's shape: a scalar for a scalar, nested lists otherwise."""
+    """Flat results back into the caller's shape: one value for one cell (xlwings hands a single
+    cell over as [[value]]; Excel 2016/2019 have no dynamic arrays, and a 1×1 array is no cell
+    value), nested lists for a range."""
     out = np.empty(len(values), dtype=object)
     out[:] = [cell_value(v) for v in values]
-    out = out.reshape(shape)
-    return out[()] if out.ndim == 0 else out.tolist()
+    if out.size == 1:
+        return out[0]
+    return out.reshape(shape).tolist()
 
 
 def cell_value(value: Any) -> Any:

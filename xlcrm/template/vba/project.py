@@ -37,6 +37,7 @@ RESERVED_STREAMS = {"dir", "_vba_project"}  # the module streams share the VBA s
 
 WORKBOOK_BASE = '"0{00020819-0000-0000-C000-000000000046}"'
 WORKSHEET_BASE = '"0{00020820-0000-0000-C000-000000000046}"'
+CLASS_BASE = '"0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'  # a VBA class module, as Excel stores it
 REFERENCES = (
     (
         "stdole",
@@ -184,12 +185,16 @@ def _default_attributes(module: VbaModule) -> list[tuple[str, str]]:
     name = [("VB_Name", f'"{module.name}"')]
     if module.kind == "standard":
         return name
-    if module.kind == "class":
+    if module.kind == "class":  # the block Excel stores for a class module (an export leaves out
+        # VB_Base, VB_TemplateDerived and VB_Customizable; Excel adds them on import)
         return name + [
+            ("VB_Base", CLASS_BASE),
             ("VB_GlobalNameSpace", "False"),
             ("VB_Creatable", "False"),
             ("VB_PredeclaredId", "False"),
             ("VB_Exposed", "False"),
+            ("VB_TemplateDerived", "False"),
+            ("VB_Customizable", "False"),
         ]
     base = WORKBOOK_BASE if module.name == "ThisWorkbook" else WORKSHEET_BASE
     return name + [
