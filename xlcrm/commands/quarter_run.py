@@ -24,7 +24,8 @@ from ..io.xlsx import write_workbook
 from ..report.exports import EXPORTS
 from ..report.messages import customers_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
-from ..store.builds import previous_grades, quarter_of, record_build
+from ..store.background import PendingRecording
+from ..store.builds import build_record, history_around, previous_grades, quarter_of, quarter_record
 from ..store.database import open_store
 from .progress import Stopwatch
 
@@ -166,29 +167,47 @@ def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     inputs, result = review_files(request, watch)
     labels = title_labels(request, inputs)
-    known = None
+    known, pending = None, None
     if request.store:
-        known = watch.stage(f"记录到客户档案库 {request.store}", record_in_store, request, result, labels)
-    look = outlook(result, known, request.alerts)
-    written = write_outputs(result, inputs, request, labels, look, watch)
+        known, pending = watch.stage(
+            f"读取客户档案库 {request.store}", start_recording, request, result, labels
+        )
+    try:
+        look = outlook(result, known, request.alerts)
+        written = write_outputs(result, inputs, request, labels, look, watch)
+        if request.out and request.pdf:
+            watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
+            written.append(request.pdf)
+    except BaseException:
+        if pending is not None:
+            pending.abandon()  # a failed run leaves the store as it was
+        raise
+    if pending is not None:
+        watch.stage(f"记录到客户档案库 {request.store}", pending.commit)
     watch.say(customers_line(result))
     watch.say(issue_counts(result.issues, see=f"（详见“{ISSUES_NAME}”工作表）"))
     for path in written:
         watch.say(f"已写入 {path}")
-    if request.out and request.pdf:
-        watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
-        watch.say(f"已写入 {request.pdf}")
     return result
 
 
-def record_in_store(request: QuarterRequest, result: QuarterResult, labels: Labels) -> CustomerHistory:
-    """This quarter and this build recorded (one transaction), then its customers' history read."""
+def start_recording(
+    request: QuarterRequest, result: QuarterResult, labels: Labels
+) -> tuple[CustomerHistory, PendingRecording]:
+    """This quarter and this build written into the store by a process of its own (committed
+    when the run's outputs are written), while the history of its customers is read here."""
     quarter = quarter_of(labels.quarter)
     files = request.files
-    with open_store(request.store) as store:
-        return record_build(
-            store, quarter, result, labels.manager, files.grades, files.purchases, files.routes
-        )
+    entry = quarter_record(
+        quarter, result, files.grades, files.purchases, [build_record(labels.manager, files.routes, result)]
+    )
+    with open_store(request.store) as store:  # made (or migrated) before the recording starts
+        pending = PendingRecording(request.store, entry)
+        try:
+            return history_around(store, quarter, labels.manager or "", result), pending
+        except BaseException:
+            pending.abandon()
+            raise
 
 
 def write_outputs(

@@ -3,6 +3,7 @@ columns, 重点关注 (the alerts), 历季趋势 (a department over the recorded
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..core.changes import CHANGE_LABELS, COMPARABLE
@@ -16,12 +17,22 @@ TREND_NAME = "历季趋势"
 TRAIL_COLUMNS = [Column("trail", "近四季等级", "text"), Column("trend", "趋势", "grade")]
 
 
-def trail_values(codes: pd.Series, outlook: Outlook | None) -> dict[str, pd.Series] | None:
-    """近四季等级 and 趋势 for route rows (by their codes), or None without a store."""
+def trail_lookup(outlook: Outlook | None) -> pd.DataFrame | None:
+    """近四季等级 and 趋势 by customer code (made once per workbook), or None without a store."""
     if outlook is None or outlook.trails is None:
         return None
-    trails = outlook.trails.drop_duplicates("customer_code").set_index("customer_code")
-    return {c.key: codes.map(trails[c.key]).fillna("").to_numpy(object) for c in TRAIL_COLUMNS}
+    return outlook.trails.drop_duplicates("customer_code").set_index("customer_code")
+
+
+def trail_values(codes: pd.Series, lookup: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The trail columns for route rows (by their codes); blank for a code without a trail."""
+    if lookup is None:
+        return {}
+    at = lookup.index.get_indexer(codes)
+    return {
+        c.key: np.where(at >= 0, lookup[c.key].to_numpy(dtype=object)[at], "").astype(object)
+        for c in TRAIL_COLUMNS
+    }
 
 
 def focus_sheet(outlook: Outlook, labels: Labels = Labels(), with_store: bool = False) -> Sheet:

@@ -25,7 +25,7 @@ from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
 from ..core.weekdays import route_sort_key
-from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_values
+from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
 OVERVIEW_NAME = "汇总"
@@ -83,9 +83,9 @@ def added_columns(outlook: Outlook | None = None) -> list[Column]:
     return ROUTE_ADDED + (TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else [])
 
 
-def _added_values(mine: pd.DataFrame, outlook: Outlook | None) -> dict:
+def _added_values(mine: pd.DataFrame, trails: pd.DataFrame | None) -> dict:
     values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
-    return values | (trail_values(mine["customer_code"], outlook) or {})
+    return values | trail_values(mine["customer_code"], trails)
 
 
 def route_sheets(
@@ -101,6 +101,7 @@ def route_sheets(
     manager's columns, those named in `printed` print (default: see printed_own_columns); the
     others stay in the workbook, folded away."""
     sheets = []
+    trails = trail_lookup(outlook)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
         own_names = _own_headers(header.names)
@@ -120,7 +121,7 @@ def route_sheets(
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= _added_values(mine, outlook)
+        values |= _added_values(mine, trails)
         values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
@@ -146,9 +147,10 @@ def route_additions(
     result: QuarterResult, routes: RouteBook, outlook: Outlook | None = None
 ) -> list[RouteAddition]:
     additions = []
+    trails = trail_lookup(outlook)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(
-            added_columns(outlook), pd.DataFrame(_added_values(mine, outlook)).reset_index(drop=True)
+            added_columns(outlook), pd.DataFrame(_added_values(mine, trails)).reset_index(drop=True)
         )
         additions.append(
             RouteAddition(

@@ -3,7 +3,6 @@ transaction, then read back what the outputs need (core.history.CustomerHistory)
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -63,17 +62,11 @@ def record_build(
     purchases: Path | None,
     routes: Path,
 ) -> history.CustomerHistory:
-    """Records the quarter with this build and reads its customers' history: at the same time,
-    the recording on a thread of its own (SQLite and PostgreSQL do their part of both without
-    holding Python's lock), the history from the quarters recorded before."""
+    """Records the quarter with this build (one transaction), then reads its customers' history
+    from the quarters recorded before (this quarter's rows from `result`, not read back)."""
     entry = quarter_record(quarter, result, grades, purchases, [build_record(manager, routes, result)])
-    with ThreadPoolExecutor(1, thread_name_prefix="xlcrm-record") as pool:
-        recording = pool.submit(record, store, entry)
-        try:
-            known = history_around(store, quarter, manager or "", result)
-        finally:
-            recording.result()  # a failed recording fails the build, after the reader let go
-    return known
+    record(store, entry)
+    return history_around(store, quarter, manager or "", result)
 
 
 def known_history(
@@ -191,9 +184,10 @@ def _only_manager(store: Store) -> str:
 
 def _this_quarter(result: QuarterResult, quarter: Quarter) -> pd.DataFrame:
     """The build's own quarter as history rows: its route customers' rows of the district."""
-    codes = set(result.customers["customer_code"].dropna())
-    this = history.district_record(result)
-    return this[this["customer_code"].isin(codes)].assign(quarter=quarter.index)[history.HISTORY_COLUMNS]
+    district = result.district
+    mine = district["customer_code"].isin(result.customers["customer_code"].dropna().unique()).to_numpy()
+    rows = district.loc[mine, history.DISTRICT_RECORD].reset_index(drop=True)
+    return rows.assign(quarter=quarter.index)[history.HISTORY_COLUMNS]
 
 
 def history_around(

@@ -150,9 +150,11 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(wait_seconds() * 1000)}")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        # a quarter's million rows fit in the writer's cache: it never spills pages into the file
-        # mid-transaction (that would need the file to itself, waiting for every reader)
+        # a writer keeps its pages in memory until it commits: spilling them into the file
+        # mid-transaction would need the file to itself, and a run reading the history while
+        # its recording is held open (store.background) would wait on it for ever
         dbapi_connection.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+        dbapi_connection.execute("PRAGMA cache_spill = OFF")
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):

@@ -4,6 +4,7 @@ quarter imported, a quarter forgotten — each one transaction that replaces wha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -36,9 +37,10 @@ class QuarterRecord:
     builds: list[BuildRecord] = field(default_factory=list)
 
 
-def record(store: Store, quarter: QuarterRecord) -> None:
+def record(store: Store, quarter: QuarterRecord, before_commit: Callable[[], None] | None = None) -> None:
     """The quarter's district replaces any recorded before; each build replaces that manager's
-    build of the quarter; other managers' builds of the quarter stay."""
+    build of the quarter; other managers' builds of the quarter stay. `before_commit` runs
+    last inside the transaction: raising there keeps the store as it was."""
     now = dt.datetime.now().replace(microsecond=0)
     qid = quarter.quarter.index
     with store.writing() as conn:
@@ -61,6 +63,8 @@ def record(store: Store, quarter: QuarterRecord) -> None:
         insert_rows(conn, schema.standards, quarter.standards.assign(quarter_id=qid))
         for build in quarter.builds:
             _replace_build(conn, qid, build, now)
+        if before_commit is not None:
+            before_commit()
 
 
 def _replace_build(conn: sa.Connection, qid: int, build: BuildRecord, now: dt.datetime) -> None:
