@@ -7,6 +7,7 @@ traceback instead.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import traceback
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.columns import parse_column_overrides
+from ..core.dates import parse_date
 from ..core.errors import XlcrmError
 from ..core.grades import scheme_choice
 from ..core.history import AlertSettings
@@ -63,6 +65,11 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         metavar="角色=列名",
         help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
         "segment market_type volume amount route；可重复",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="日期",
+        help="按哪一天计算跟进到期、多久未订货等（如 2026-06-22）；不给时为今天，给定则结果可重现",
     )
 
 
@@ -357,7 +364,18 @@ def request_from(args, *, out: Path | None) -> QuarterRequest:
         store=getattr(args, "store", None),
         alerts=_alert_settings(args),
         print_columns=print_column_choice(getattr(args, "print_columns", None)),
+        as_of=as_of_date(args.as_of),
     )
+
+
+def as_of_date(text: str | None) -> dt.date:
+    """--as-of: the day every date rule counts from; today when not given."""
+    if text is None:
+        return dt.date.today()
+    day = parse_date(text)
+    if day is None:
+        raise XlcrmError(f"--as-of {text}：不是日期，请写成 2026-06-22、2026/6/22 或 2026年6月22日")
+    return day
 
 
 def _alert_settings(args) -> AlertSettings:
@@ -507,6 +525,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         alerts=_alert_settings(args),
         inputs=tuple(dict.fromkeys(inputs)),
         print_columns=print_column_choice(args.print_columns),
+        as_of=as_of_date(args.as_of),
     )
     if args.store:
         quarter_of(options.quarter)  # a store needs the quarter: say so before the long run

@@ -4,12 +4,13 @@ a broken file is reported and skipped; a department workbook sums it all up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +62,7 @@ class DepartmentOptions:
     print_columns: tuple[str, ...] | None = None  # the managers' own columns that print; None: default
     store: str | None = None  # the customer store everyone is recorded in, at the end, in one transaction
     alerts: AlertSettings = AlertSettings()
+    as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:

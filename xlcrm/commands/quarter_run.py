@@ -6,6 +6,7 @@ run needs arrives in one QuarterRequest.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class QuarterRequest:
     store: str | None = None  # the customer store (a file or a database URL) this quarter is recorded in
     alerts: AlertSettings = AlertSettings()
     print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
+    as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
 
 
 def check_request(request: QuarterRequest) -> None:

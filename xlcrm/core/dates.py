@@ -19,7 +19,10 @@ import pyarrow.compute as pc
 from .cleaning import STRING, Cleaned, arrow_text
 
 # year, month, day with one separator kind, then an optional time ('2026-06-22 13:05:00')
-_YMD = r"^(?P<y>[0-9]{4})\s*(?:[-/.]|年)\s*(?P<m>[0-9]{1,2})\s*(?:[-/.]|月)\s*(?P<d>[0-9]{1,2})\s*日?(?:[ T].*)?$"
+_YMD = (
+    r"^(?P<y>[0-9]{4})\s*(?:[-/.]|年)\s*(?P<m>[0-9]{1,2})\s*(?:[-/.]|月)\s*(?P<d>[0-9]{1,2})\s*日?"
+    r"(?:[ T].*)?$"
+)
 _COMPACT = r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$"  # 20260622, as ERP exports write it
 _SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"  # an Excel date serial shown as a number (45830)
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
@@ -36,7 +39,8 @@ def clean_dates(raw: pd.Series) -> Cleaned:
     if cells is not None:  # typed reads carry date cells as dates: taken as they are
         is_date = np.fromiter((isinstance(v, (_dt.date, pd.Timestamp)) for v in cells), bool, len(cells))
         if is_date.any():
-            values[is_date] = pd.to_datetime(pd.Series(cells[is_date]), errors="coerce").dt.normalize().to_numpy()
+            days = pd.to_datetime(pd.Series(cells[is_date]), errors="coerce").dt.normalize()
+            values[is_date] = days.to_numpy()
             raw = raw.where(~is_date, None)
     # order lines repeat a few dozen dates: each distinct text is read once
     text = arrow_text(raw)
