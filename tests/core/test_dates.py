@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcrm.core.dates import clean_dates, parse_date
+from xlcrm.core.dates import clean_dates, lacks_year, parse_date
 
 FORMS = [
     lambda d: d.isoformat(),
@@ -61,3 +61,16 @@ def test_one_date_from_a_person():
     assert parse_date("2026年11月29日") == dt.date(2026, 11, 29)
     assert parse_date(" 2026/11/29 ") == dt.date(2026, 11, 29)
     assert parse_date("昨天") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["2026年6月22号", "2026-06-22（周一）", "2026/6/22(星期一)", "2026-06-22 周一"]
+)
+def test_a_day_as_people_write_it_in_a_log(text):
+    assert parse_date(text) == dt.date(2026, 6, 22)
+
+
+def test_a_month_and_day_without_a_year_is_no_date_and_said_so():
+    raw = pd.Series(["6月22日", "6/22", "6.22", "2026-06-22", "明天", "", None], dtype=object)
+    assert clean_dates(raw).problem.tolist()[:3] == ["bad_date"] * 3
+    assert lacks_year(raw).tolist() == [True, True, True, False, False, False, False]

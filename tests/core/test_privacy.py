@@ -25,3 +25,9 @@ def test_mask_text(text, shown):
 def test_numbers_stored_as_numbers():
     assert mask_value(13812345678) == "138****5678"
     assert mask_value(330781100001) == 330781100001 and mask_value(12.5) == 12.5 and mask_value(None) is None
+
+
+def test_numbers_typed_in_full_width_digits_are_masked_too():
+    assert mask_text("电话１３８１２３４５６７８") == "电话138****5678"
+    assert mask_text("身份证３３０７８１１９９００１０１１２３Ｘ") == "身份证330781********123X"
+    assert mask_text("全角１２３ 不是号码") == "全角１２３ 不是号码"  # nothing to mask: left as written

@@ -35,3 +35,15 @@ def test_labels_codes_and_calendar_order():
         Quarter(2026, 4),
         Quarter(2027, 1),
     ]
+
+
+def test_the_days_of_a_quarter():
+    import datetime as dt
+
+    assert Quarter.of_day(dt.date(2026, 6, 30)) == Quarter(2026, 2)
+    assert Quarter.of_day(dt.date(2026, 7, 1)) == Quarter(2026, 3)
+    assert (Quarter(2026, 4).first_day, Quarter(2026, 4).last_day) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+    )
+    assert Quarter(2028, 1).last_day == dt.date(2028, 3, 31)

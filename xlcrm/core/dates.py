@@ -1,5 +1,6 @@
 """Dates as managers and other systems write them: date cells, 2026-06-22, 2026/6/22,
-2026.6.22, 2026年6月22日, 20260622, an Excel serial number (45830), with or without a time.
+2026.6.22, 2026年6月22日 (or 22号), 20260622, an Excel serial number (45830), with or without
+a time or a weekday after it (2026-06-22（周一）).
 
 Pure functions, in the style of core.cleaning: each cell's date (NaT where none) and, per
 cell, 'bad_date' where the text is no date. Vectorised (a quarter of order lines is millions
@@ -20,9 +21,11 @@ from .cleaning import STRING, Cleaned, arrow_text
 
 # year, month, day with one separator kind, then an optional time ('2026-06-22 13:05:00')
 _YMD = (
-    r"^(?P<y>[0-9]{4})\s*(?:[-/.]|年)\s*(?P<m>[0-9]{1,2})\s*(?:[-/.]|月)\s*(?P<d>[0-9]{1,2})\s*日?"
-    r"(?:[ T].*)?$"
+    r"^(?P<y>[0-9]{4})\s*(?:[-/.]|年)\s*(?P<m>[0-9]{1,2})\s*(?:[-/.]|月)\s*(?P<d>[0-9]{1,2})\s*[日号]?"
+    r"(?:[ T(（].*)?$"
 )
+# a month and day without the year (6月22日, 6/22, 6.22): a date a person meant, but which year?
+_NO_YEAR = r"^[0-9]{1,2}\s*(?:[-/.]|月)\s*[0-9]{1,2}\s*[日号]?$"
 _COMPACT = r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$"  # 20260622, as ERP exports write it
 _SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"  # an Excel date serial shown as a number (45830)
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
@@ -76,6 +79,13 @@ def _from_serials(text: pa.ChunkedArray) -> pd.Series:
     out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
     out[usable] = (_EXCEL_EPOCH + days[usable].astype("timedelta64[D]")).astype("datetime64[ns]")
     return pd.Series(out)
+
+
+def lacks_year(raw: pd.Series) -> np.ndarray:
+    """Per cell: text that is a month and day without a year (6月22日, 6/22): no date, but
+    the person can be told exactly what is missing."""
+    text = pc.utf8_normalize(arrow_text(raw), "NFKC")
+    return pc.match_substring_regex(text, _NO_YEAR).to_numpy(zero_copy_only=False)
 
 
 _ONE = re.compile(r"\s+")

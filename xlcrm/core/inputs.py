@@ -54,6 +54,13 @@ ROUTES = TableSpec(
 )
 # what a route row says about its customer besides the code (kept in the customer store)
 ROUTE_FACTS = ("name", "owner", "address")
+# the manager's visit log (拜访记录): the follow-up date is looked for before the visit's own
+# date, so '下次拜访日期' is never taken for the day of the visit
+VISITS = TableSpec(
+    "拜访记录",
+    ("code", "name", "follow_up_date", "visit_date", "method", "content", "need", "next_step", "done"),
+    ("code", "visit_date"),
+)
 
 
 def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, str] | None = None) -> Table:

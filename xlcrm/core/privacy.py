@@ -18,8 +18,20 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-－ ]?)(\d{3,4})\d{1,2}(\d{2})(?!\d)"
 _ID = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])|(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)")
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
+
+
 def mask_text(text: str) -> str:
-    """'电话 13812345678' → '电话 138****5678'; IDs keep their first 6 and last 4 characters."""
+    """'电话 13812345678' → '电话 138****5678'; IDs keep their first 6 and last 4 characters.
+    A number typed in full-width digits (１３８…) is masked too (then written in ordinary digits)."""
+    if any("０" <= ch <= "９" for ch in text):
+        folded = text.translate(_FULL_WIDTH_DIGITS)
+        masked = _masked(folded)
+        return masked if masked != folded else text
+    return _masked(text)
+
+
+def _masked(text: str) -> str:
     text = _ID.sub(lambda m: (m[1] or m[3]) + "*" * (8 if m[1] else 6) + (m[2] or m[4]), text)
     text = _MOBILE.sub(r"\1****\2", text)
     return _LANDLINE.sub(lambda m: m[1] + m[2][:2] + "*" * (len(m[0]) - len(m[1]) - 4) + m[3], text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,3 +52,16 @@ class Quarter:
 
     def shifted(self, quarters: int) -> Quarter:
         return Quarter.from_index(self.index + quarters)
+
+    @classmethod
+    def of_day(cls, day: dt.date) -> Quarter:
+        """The calendar quarter a day falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.shifted(1).first_day - dt.timedelta(days=1)

@@ -1,0 +1,582 @@
+"""The visit log (拜访记录) and its follow-ups (pure: frames in, frames out).
+
+A manager writes one row per contact with a customer: the day, the way (走访 / 电话 / 微信 /
+其他), what was said, what the customer needs, the next step promised and its date, and
+whether that next step is done (是 / 否). The log is cleaned into one visit record frame
+(VISIT_RECORD); every rule below reads that frame, and everything in the log that cannot be
+used is an issue at its cell (file › sheet › cell), never dropped silently.
+
+A follow-up is a row with a next step or a follow-up date; it is open while 已完成 is anything
+but 是. Dates are read by core.dates alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from . import issues as issue_list
+from .addresses import cell_ref
+from .cleaning import STRING, as_text, normalize_text
+from .columns import find_header
+from .dates import clean_dates, lacks_year
+from .errors import XlcrmError
+from .inputs import VISITS, load_table
+from .model import RawSheet, Table
+from .privacy import mask_text_column
+from .quarter import QuarterResult
+from .quarters import Quarter
+from .weekdays import WEEKDAYS, route_sort_key
+
+# the visit record: one row per visit of the log, in log order
+VISIT_RECORD = [
+    "visit_key",  # the visit's identity (visit_keys): one visit, however often written or recorded
+    "customer_code",  # a clean code (never blank: a row without one is an issue, not a visit)
+    "visit_date",  # datetime64, midnight; NaT when blank or unreadable (an issue says which)
+    "method",  # one of METHODS; NA when blank or unreadable
+    "content",  # text as written; NA when blank
+    "need",
+    "next_step",
+    "follow_up_date",  # datetime64; NaT when blank or unreadable
+    "done",  # bool: 已完成 is 是
+    "name",  # 客户名称 as the log writes it
+    "location",  # 'file › sheet › B' (the code column), with excel_row: where the row is
+    "excel_row",
+]
+TEXTS = ("name", "content", "need", "next_step")
+METHODS = ("走访", "电话", "微信", "其他")
+# how managers write the way they were in touch → the dropdown's word
+METHOD_WORDS = {
+    **{m: m for m in METHODS},
+    **dict.fromkeys(
+        ("拜访", "上门", "上门拜访", "实地走访", "走访拜访", "面访", "面谈", "当面", "现场"), "走访"
+    ),
+    **dict.fromkeys(("打电话", "电话沟通", "电话回访", "电话联系", "通话", "手机"), "电话"),
+    **dict.fromkeys(("微信沟通", "微信联系", "企业微信", "企微", "WECHAT", "VX", "WX"), "微信"),
+    **dict.fromkeys(("其它", "短信", "邮件", "会议", "座谈", "培训"), "其他"),
+}
+DONE, NOT_DONE = "是", "否"
+FOLLOW_UP_DAYS = 7  # a follow-up is due when its date is at most this many days after the as-of date
+OVERDUE, DUE = "overdue", "due"
+FOLLOW_UP_STATUS = {OVERDUE: "逾期", DUE: f"{FOLLOW_UP_DAYS}天内到期"}
+FOLLOW_UP_EXPORT = ["customer_code", "due_date", "next_step", "status"]  # followups.csv
+# a follow-up in the window, with what 跟进提醒 shows of it
+FOLLOW_UP_ROWS = [
+    "customer_code",
+    "name",
+    "route",
+    "batch",
+    "due_date",
+    "next_step",
+    "status",
+    "visit_date",
+    "method",
+    "location",
+    "excel_row",
+]
+LAST_VISITS = 5  # the customer card shows this many
+# a sheet so named in a workbook holds the visit log (the template's, or a manager's own)
+LOG_SHEET_WORDS = ("拜访记录", "拜访日志", "拜访登记", "走访记录", "沟通记录")
+
+
+@dataclass(frozen=True)
+class VisitLog:
+    """A visit log as read: its visits (VISIT_RECORD) and everything that did not fit."""
+
+    visits: pd.DataFrame
+    issues: pd.DataFrame
+    where: str  # 'file › sheet' for messages
+    letters: Mapping[str, str] = field(default_factory=dict)  # role → its column's letter ('A')
+
+    def cells(self, role: str, visits: pd.DataFrame) -> np.ndarray:
+        return role_cells(self.letters, role, visits)
+
+
+def role_cells(letters: Mapping[str, str], role: str, rows: pd.DataFrame) -> np.ndarray:
+    """Each row's cell of a role's column ('拜访.xlsx › 拜访记录 › A7'), from the row's code cell
+    (location, excel_row); the code cell itself when the log has no such column."""
+    if role not in letters:
+        return issue_list.sources(rows).to_numpy(dtype=object)
+    sheet = rows["location"].astype(str).str.rsplit(" › ", n=1).str[0]
+    return (sheet + " › " + letters[role] + rows["excel_row"].astype(str)).to_numpy(dtype=object)
+
+
+def no_visits(where: str = VISITS.label) -> VisitLog:
+    """An empty log: the template's 拜访记录 before anything is written in it."""
+    frame = pd.DataFrame(
+        {
+            "visit_key": pd.Series(dtype=object),
+            "customer_code": pd.Series(dtype=STRING),
+            "visit_date": pd.Series(dtype="datetime64[ns]"),
+            "method": pd.Series(dtype=STRING),
+            **{t: pd.Series(dtype=STRING) for t in ("content", "need", "next_step")},
+            "follow_up_date": pd.Series(dtype="datetime64[ns]"),
+            "done": pd.Series(dtype=bool),
+            "name": pd.Series(dtype=STRING),
+            "location": pd.Series(dtype="category"),
+            "excel_row": pd.Series(dtype="int64"),
+        }
+    )
+    return VisitLog(frame[VISIT_RECORD], issue_list.empty(), where)
+
+
+def log_sheets(sheets: list[RawSheet]) -> list[RawSheet]:
+    """The sheets of a workbook that hold the log: those named so (拜访记录 …) when there are
+    any (the log kept in the route workbook or in 客户管理.xlsm), else every sheet."""
+    named = [s for s in sheets if s.sheet and any(w in s.sheet for w in LOG_SHEET_WORDS)]
+    return named or sheets
+
+
+def visit_log(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> VisitLog:
+    """A visit log's sheets, found and mapped as the other inputs are, cleaned into visits. A
+    log with its header and no visit yet is an empty log (a manager starts with one)."""
+    sheets = log_sheets(sheets)
+    try:
+        return clean_log(load_table(sheets, VISITS, overrides))
+    except XlcrmError:
+        started = next((s for s in sheets if _header_only(s, overrides)), None)
+        if started is None:
+            raise
+        return no_visits(started.where)
+
+
+def _header_only(sheet: RawSheet, overrides: Mapping[str, str] | None) -> bool:
+    """The log's header and nothing under it."""
+    try:
+        header = find_header(
+            sheet.cells, VISITS.roles, where=sheet.where, required=VISITS.required, overrides=overrides
+        )
+    except XlcrmError:
+        return False
+    below = sheet.cells.loc[header.row + 1 :]
+    return all((as_text(below[c]) == "").all() for c in below.columns)
+
+
+def clean_log(table: Table) -> VisitLog:
+    rows = table.rows
+    columns = table.header.columns
+    for role in VISITS.roles[1:]:
+        if role not in rows:
+            rows = rows.assign(**{role: pd.Series("", index=rows.index, dtype=STRING)})
+    letters = {role: cell_ref(at) for role, at in columns.items()}
+    visit_dates, follow_dates = (clean_dates(rows[r]) for r in ("visit_date", "follow_up_date"))
+    texts = {t: rows[t].mask(rows[t] == "") for t in TEXTS}
+    methods = _methods(rows["method"])
+    done_text = rows["done"].map(normalize_text, na_action="ignore").fillna("")
+    visits = pd.DataFrame(
+        {
+            "customer_code": rows["customer_code"].astype(STRING),
+            "visit_date": visit_dates.values,
+            "method": methods,
+            **{t: texts[t].astype(STRING) for t in ("content", "need", "next_step")},
+            "follow_up_date": follow_dates.values,
+            "done": (done_text == DONE).to_numpy(dtype=bool),
+            "name": texts["name"].astype(STRING),
+            "location": rows["location"],
+            "excel_row": rows["excel_row"].astype("int64"),
+        }
+    )
+    # a visit's identity by what was written: two different unreadable dates are two visits
+    visits["visit_key"] = visit_keys(
+        visits, date_written=rows["visit_date"], method_written=rows["method"]
+    ).to_numpy()
+    # the same visit written twice counts once: the later row (a log grows downwards, so it is
+    # the update); the earlier one is listed, and only the rows that count are checked
+    earlier = visits["visit_key"].duplicated(keep="last").to_numpy(dtype=bool)
+    kept = ~earlier
+    codes = visits["customer_code"].to_numpy(dtype=object)
+    found = [table.issues]
+
+    def hit(kind: str, role: str, mask: np.ndarray, details) -> None:
+        mask = mask & kept
+        if mask.any():
+            said = details if isinstance(details, str) else np.asarray(details, dtype=object)[mask]
+            found.append(
+                issue_list.issue_frame(kind, codes[mask], role_cells(letters, role, visits[mask]), said)
+            )
+
+    blank_visit = (rows["visit_date"] == "").to_numpy(dtype=bool)
+    hit(
+        "visit_no_date",
+        "visit_date",
+        blank_visit,
+        "这条拜访没有日期，不计入上次拜访和本季拜访；请填写拜访日期",
+    )
+    for role, cleaned, label, consequence in (
+        ("visit_date", visit_dates, "拜访日期", "不计入上次拜访和本季拜访"),
+        ("follow_up_date", follow_dates, "跟进日期", "此跟进不会出现在跟进提醒中"),
+    ):
+        bad = cleaned.problem.notna().to_numpy(dtype=bool)
+        if bad.any():
+            no_year = lacks_year(rows[role])
+            details = [
+                f"{label}“{w}”{'没有年份' if y else '不是日期'}，{consequence}；请写成 2026-06-22 这样的日期"
+                for w, y in zip(rows[role].to_numpy(dtype=object), no_year)
+            ]
+            hit("visit_bad_date", role, bad, details)
+
+    steps = texts["next_step"].notna().to_numpy(dtype=bool)
+    follow_written = (rows["follow_up_date"] != "").to_numpy(dtype=bool)
+    is_open = (steps | follow_written) & ~visits["done"].to_numpy(dtype=bool)
+    due, seen = follow_dates.values.to_numpy(), visit_dates.values.to_numpy()
+    hit(
+        "follow_up_no_date",
+        "follow_up_date",
+        is_open & steps & ~follow_written,
+        [f"下一步“{s}”没有跟进日期，不会出现在跟进提醒中；请填写跟进日期" for s in texts["next_step"]],
+    )
+    hit(
+        "follow_up_no_step",
+        "next_step",
+        is_open & ~steps & ~np.isnat(due),
+        [f"跟进日期 {_day(d)} 没有写下一步（要跟进什么）" for d in due],
+    )
+    hit(
+        "follow_up_before_visit",
+        "follow_up_date",
+        is_open & ~np.isnat(due) & ~np.isnat(seen) & (due < seen),
+        [f"跟进日期 {_day(d)} 早于拜访日期 {_day(v)}，请核对" for d, v in zip(due, seen)],
+    )
+    hit(
+        "visit_bad_method",
+        "method",
+        (methods.isna() & (rows["method"] != "")).to_numpy(dtype=bool),
+        [f"方式“{m}”不是 {'/'.join(METHODS)} 之一，按空白处理" for m in rows["method"]],
+    )
+    hit(
+        "visit_bad_done",
+        "done",
+        ((done_text != "") & (done_text != DONE) & (done_text != NOT_DONE)).to_numpy(dtype=bool),
+        [f"已完成一栏是“{w}”，应填 是 或 否；按未完成处理" for w in rows["done"]],
+    )
+    if earlier.any():
+        last_row = visits.groupby("visit_key", sort=False)["excel_row"].last()
+        kept_at = last_row.reindex(visits["visit_key"][earlier]).to_numpy()
+        found.append(
+            issue_list.issue_frame(
+                "visit_duplicate",
+                codes[earlier],
+                issue_list.sources(visits[earlier]).to_numpy(dtype=object),
+                [f"与第{r}行是同一次拜访（客户代码、日期、方式、内容都相同），按第{r}行计" for r in kept_at],
+            )
+        )
+    visits = visits[kept][VISIT_RECORD].reset_index(drop=True)
+    return VisitLog(visits, issue_list.combine(found), table.where, letters)
+
+
+def _methods(written: pd.Series) -> pd.Series:
+    return written.map(_tidy_method, na_action="ignore").map(METHOD_WORDS).astype(STRING)
+
+
+def _tidy_method(text: str) -> str:
+    return normalize_text(text).replace(" ", "").upper()
+
+
+def _day(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --- one visit, however often it is written or recorded --------------------------------------
+
+
+def visit_keys(
+    visits: pd.DataFrame, date_written: pd.Series | None = None, method_written: pd.Series | None = None
+) -> pd.Series:
+    """A visit's identity: its customer, day, way and what was said, phone and ID numbers in it
+    masked (spaces and full-width forms aside). The same visit written twice, or recorded again
+    with its follow-up marked done, has the same key; the key never holds a phone number. A day
+    or way that cannot be read counts as written."""
+    days = visits["visit_date"].map(_day, na_action="ignore").astype(object)
+    if date_written is not None:
+        days = days.where(days.notna(), "?" + date_written.astype(str).to_numpy(dtype=object))
+    ways = visits["method"].astype(object)
+    if method_written is not None:
+        ways = ways.where(ways.notna(), method_written.map(_tidy_method).to_numpy(dtype=object))
+    content = mask_text_column(visits["content"].astype(STRING))
+    parts = zip(
+        visits["customer_code"].astype(object),
+        days.where(days.notna(), ""),
+        ways.where(ways.notna(), ""),
+        content.astype(object).where(content.notna(), ""),
+    )
+    return pd.Series(
+        [hashlib.sha1("\x1f".join(_tidy(p) for p in part).encode()).hexdigest() for part in parts],
+        index=visits.index,
+        dtype=object,
+    )
+
+
+def _tidy(text) -> str:
+    return " ".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def latest_visits(visits: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """customer_code, last_visit: each customer's latest visit up to the as-of date (a visit
+    dated later is a slip of the pen, listed by review_visits)."""
+    dated = visits[(visits["visit_date"] <= pd.Timestamp(as_of)).to_numpy(dtype=bool)]
+    latest = dated.groupby("customer_code", sort=True, observed=True)["visit_date"].max()
+    return latest.rename("last_visit").reset_index()
+
+
+def open_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
+    """The open follow-ups (a next step or a follow-up date, 已完成 not 是), in log order, with
+    due_date = the follow-up date."""
+    is_follow_up = visits["next_step"].notna() | visits["follow_up_date"].notna()
+    found = visits[(is_follow_up & ~visits["done"]).to_numpy(dtype=bool)]
+    return found.rename(columns={"follow_up_date": "due_date"})
+
+
+def earliest_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
+    """customer_code, due_date, next_step: each customer's earliest open follow-up (by its
+    date; one without a date only when the customer has no dated one), ties in log order."""
+    found = open_follow_ups(visits)
+    order = np.lexsort(
+        (
+            found["excel_row"].to_numpy(),
+            found["due_date"].isna().to_numpy(),
+            found["due_date"].fillna(pd.Timestamp.max).to_numpy(),
+            found["customer_code"].astype(object).to_numpy(),
+        )
+    )
+    first = found.iloc[order].drop_duplicates("customer_code", keep="first")
+    return first[["customer_code", "due_date", "next_step"]].reset_index(drop=True)
+
+
+def follow_up_window(visits: pd.DataFrame, as_of: dt.date, days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
+    """Every open follow-up due by as-of + `days`: status 'overdue' when its date is before the
+    as-of date, 'due' when as-of ≤ date ≤ as-of + days. Sorted by due date, then customer code
+    (the same customer and day: log order)."""
+    found = open_follow_ups(visits)
+    today = pd.Timestamp(as_of)
+    due = found["due_date"]
+    overdue = (due < today).to_numpy(dtype=bool)
+    soon = ((due >= today) & (due <= today + pd.Timedelta(days=days))).to_numpy(dtype=bool)
+    found = found[overdue | soon].assign(status=np.where(overdue[overdue | soon], OVERDUE, DUE))
+    order = np.lexsort(
+        (
+            found["excel_row"].to_numpy(),
+            found["customer_code"].astype(object).to_numpy(),
+            found["due_date"].to_numpy(),
+        )
+    )
+    return found.iloc[order].reset_index(drop=True)
+
+
+def quarter_period(as_of: dt.date, quarter: Quarter | None = None) -> tuple[dt.date, dt.date]:
+    """The days whose visits count as this quarter's: the report's quarter (else the as-of
+    date's), up to the as-of date."""
+    quarter = quarter or Quarter.of_day(as_of)
+    return quarter.first_day, min(quarter.last_day, as_of)
+
+
+def visited_per_route(
+    visits: pd.DataFrame,
+    customers: pd.DataFrame,
+    period: tuple[dt.date, dt.date],
+    routes: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per route (route order): batch, customers, visited (route customers with at least one
+    visit dated within the period), not_visited. `customers`: one row per route customer
+    (customer_code, route, batch); `routes`: every route → batch, so a route without customers
+    reads 0."""
+    start, end = (pd.Timestamp(d) for d in period)
+    dates = visits["visit_date"]
+    inside = visits[((dates >= start) & (dates <= end)).to_numpy(dtype=bool)]
+    seen = set(inside["customer_code"].dropna())
+    visited = customers["customer_code"].isin(seen).to_numpy(dtype=bool)
+    table = pd.DataFrame({"route": customers["route"].to_numpy(object), "visited": visited})
+    counts = table.groupby("route", sort=False)["visited"].agg(["size", "sum"])
+    batches = dict(zip(customers["route"], customers["batch"])) | dict(routes or {})
+    names = sorted(set(batches) | set(counts.index), key=route_sort_key)
+    counts = counts.reindex(names, fill_value=0)
+    return pd.DataFrame(
+        {
+            "route": names,
+            "batch": [batches.get(r, "") for r in names],
+            "customers": counts["size"].to_numpy(dtype="int64"),
+            "visited": counts["sum"].to_numpy(dtype="int64"),
+            "not_visited": (counts["size"] - counts["sum"]).to_numpy(dtype="int64"),
+        }
+    )
+
+
+def last_visits(visits: pd.DataFrame, count: int = LAST_VISITS) -> pd.DataFrame:
+    """Each customer's `count` latest visits, latest first (undated ones last)."""
+    order = np.lexsort(
+        (
+            -visits["excel_row"].to_numpy() if "excel_row" in visits else np.zeros(len(visits)),
+            visits["visit_date"].isna().to_numpy(),
+            -visits["visit_date"].fillna(pd.Timestamp.min).to_numpy().astype("int64"),
+            visits["customer_code"].astype(object).to_numpy(),
+        )
+    )
+    ordered = visits.iloc[order]
+    return ordered[ordered.groupby("customer_code", sort=False).cumcount().to_numpy() < count]
+
+
+# --- a build's visits ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitReview:
+    """What the visit log adds to one manager's build."""
+
+    as_of: dt.date
+    period: tuple[dt.date, dt.date]  # the days counted as this quarter's (quarter_period)
+    customers: pd.DataFrame  # customer_code, last_visit, due_date, next_step: every code with any
+    follow_ups: pd.DataFrame  # FOLLOW_UP_ROWS: the window, as 跟进提醒 lists it
+    coverage: pd.DataFrame  # visited_per_route
+    issues: pd.DataFrame  # the log's own and those that need the routes
+    visits: pd.DataFrame  # VISIT_RECORD: the log's visits, for the store
+
+
+def review_visits(
+    log: VisitLog, result: QuarterResult, as_of: dt.date, quarter: Quarter | None = None
+) -> VisitReview:
+    visits = log.visits
+    rows = result.route_rows[~result.route_rows["is_duplicate"].to_numpy(dtype=bool)]
+    on_routes = set(rows["customer_code"].dropna())
+    codes = visits["customer_code"].to_numpy(dtype=object)
+    where = issue_list.sources(visits).to_numpy(dtype=object)  # each visit's code cell
+    off_route = ~visits["customer_code"].isin(on_routes).to_numpy(dtype=bool)
+    later = (visits["visit_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)
+    issues = [
+        log.issues,
+        issue_list.issue_frame(
+            "visit_not_on_route",
+            codes[off_route],
+            where[off_route],
+            [
+                f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
+                "它的跟进仍列在跟进提醒中"
+                for c in codes[off_route]
+            ],
+        ),
+        issue_list.issue_frame(
+            "visit_future_date",
+            codes[later],
+            log.cells("visit_date", visits[later]),
+            [
+                f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
+                for d in visits["visit_date"][later]
+            ],
+        ),
+    ]
+    period = quarter_period(as_of, quarter)
+    first = rows[rows["customer_code"].notna().to_numpy(dtype=bool)].drop_duplicates("customer_code")
+    coverage = visited_per_route(visits[~later & ~off_route], result.customers, period, result.sheet_batches)
+    per_customer = latest_visits(visits, as_of).merge(
+        earliest_follow_ups(visits), on="customer_code", how="outer"
+    )
+    window = follow_up_window(visits, as_of)
+    facts = first[["customer_code", "route", "batch", "name"]].rename(columns={"name": "route_name"})
+    window = window.merge(facts, on="customer_code", how="left")
+    window["name"] = window["route_name"].astype(object).where(window["route_name"].notna(), window["name"])
+    window = _sheet_order(window)[FOLLOW_UP_ROWS]
+    return VisitReview(
+        as_of,
+        period,
+        per_customer,
+        window,
+        coverage,
+        issue_list.combine(issues),
+        visits.reset_index(drop=True),
+    )
+
+
+def _sheet_order(window: pd.DataFrame) -> pd.DataFrame:
+    """跟进提醒's order: overdue first, then by visit weekday (routes not on a weekday last),
+    then due date, route, customer code and log order."""
+    day = {w: i for i, w in enumerate(WEEKDAYS)}
+    route_keys = {r: route_sort_key(str(r)) for r in pd.unique(window["route"].dropna())}
+    keys = [
+        (status != OVERDUE, day.get(batch, len(day)), due, route_keys.get(route, (2, 0, "")), str(code), row)
+        for status, batch, due, route, code, row in zip(
+            window["status"],
+            window["batch"],
+            window["due_date"],
+            window["route"],
+            window["customer_code"],
+            window["excel_row"],
+        )
+    ]
+    return window.iloc[sorted(range(len(window)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def with_visit_issues(result: QuarterResult, review: VisitReview) -> QuarterResult:
+    """The build's issue list with the visit log's in it (数据问题, issues.csv, the counts)."""
+    return replace(result, issues=issue_list.combine([result.issues, review.issues]))
+
+
+def follow_up_export(review: VisitReview) -> pd.DataFrame:
+    """followups.csv: customer_code, due_date (YYYY-MM-DD), next_step, status; by due date, then code."""
+    window = review.follow_ups
+    order = np.lexsort(
+        (
+            window["excel_row"].to_numpy(),
+            window["customer_code"].astype(object).to_numpy(),
+            window["due_date"].to_numpy(),
+        )
+    )
+    out = window.iloc[order]
+    return pd.DataFrame(
+        {
+            "customer_code": out["customer_code"].astype(object).to_numpy(),
+            "due_date": [_day(d) for d in out["due_date"]],
+            "next_step": out["next_step"].astype(object).where(out["next_step"].notna(), "").to_numpy(),
+            "status": out["status"].to_numpy(object),
+        }
+    )
+
+
+# --- what the store keeps ------------------------------------------------------------------------
+
+STORED_VISIT = [
+    "visit_key",
+    "customer_code",
+    "visit_date",
+    "method",
+    "content",
+    "need",
+    "next_step",
+    "follow_up_date",
+    "done",
+    "name",
+]
+
+
+def stored_visits(visits: pd.DataFrame) -> pd.DataFrame:
+    """The visits as the store keeps them: phone and ID numbers in their text masked (the store
+    never holds them), dates as days, one row per visit key."""
+    masked = visits.assign(**{t: mask_text_column(visits[t].astype(STRING)) for t in TEXTS})
+    out = pd.DataFrame(
+        {
+            "visit_key": masked["visit_key"].to_numpy(object),
+            "customer_code": masked["customer_code"].astype(object).to_numpy(),
+            "visit_date": _days(masked["visit_date"]),
+            "method": _objects(masked["method"]),
+            **{t: _objects(masked[t]) for t in ("content", "need", "next_step")},
+            "follow_up_date": _days(masked["follow_up_date"]),
+            "done": masked["done"].to_numpy(dtype=bool),
+            "name": _objects(masked["name"]),
+        }
+    )
+    return out.drop_duplicates("visit_key", keep="last").reset_index(drop=True)
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    return np.array([None if pd.isna(v) else v.date() for v in values], dtype=object)
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """Text as Python strings, blanks as None (what a database driver binds as NULL)."""
+    return np.where(values.notna().to_numpy(dtype=bool), values.astype(object).to_numpy(), None)
