@@ -55,7 +55,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "上一档",
         "距上一档（条）",
         "距上一档（元）",
-        "拜访记录",
+        "本次拜访",
     ]
     assert [c.value for c in route[4]] == [
         1,

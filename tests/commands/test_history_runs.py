@@ -317,7 +317,14 @@ def test_export_and_forget(sample, in_order, tmp_path, capsys):
     copy.write_bytes(store.read_bytes())
     assert cli.main(["history", "export", "-q", "--store", str(copy), "--out", str(tmp_path / "all")]) == 0
     names = sorted(p.name for p in (tmp_path / "all").iterdir())
-    assert names == ["builds.csv", "district.csv", "quarters.csv", "route_customers.csv", "standards.csv"]
+    assert names == [
+        "builds.csv",
+        "district.csv",
+        "quarters.csv",
+        "route_customers.csv",
+        "standards.csv",
+        "visits.csv",
+    ]
     district = read(tmp_path / "all" / "district.csv")
     assert len(district) == sum(int(d["grade"].notna().sum()) for d in sample.district.values())
     assert cli.main(["history", "forget", "-q", "--store", str(copy), "--quarter", "2025年第四季度"]) == 0

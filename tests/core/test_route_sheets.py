@@ -17,6 +17,7 @@ from xlcrm.core.route_sheets import (
     OUTPUT,
     ROUTE,
     SUMMARY,
+    VISIT_LOG,
     Outputs,
     judge_sheets,
     manager_part,
@@ -74,6 +75,10 @@ def test_each_kind_of_sheet_that_is_not_a_route():
         ],
         名单=[["客户代码"], ["330781100002"]],
         Sheet1=[["客户代码"], ["330781100077"]],
+        # the manager's visit log kept in the route workbook, with a customer on no route
+        拜访=[["日期", "客户代码", "方式", "下一步"], ["2026-06-01", "330781100088", "走访", "回访"]],
+        # a route list with a 拜访记录 column for notes is still a route
+        城东=[["客户代码", "拜访日期", "拜访记录"], ["330781100066", "", "老客户"]],
     )
     assert found == {
         "一线": ROUTE,
@@ -85,6 +90,8 @@ def test_each_kind_of_sheet_that_is_not_a_route():
         "旧问题": OUTPUT,
         "名单": LISTED,  # its one customer is on 一线
         "Sheet1": ROUTE,  # a customer on no named route: a route of its own
+        "拜访": VISIT_LOG,
+        "城东": ROUTE,
     }
 
 

@@ -344,8 +344,8 @@ def test_visits_per_route_in_the_quarter_up_to_the_as_of_date():
     coverage = visited_per_route(log_of(rows).visits, result.customers, period, result.sheet_batches)
     assert coverage.values.tolist() == [
         ["一线", "星期一", 4, 1, 3],
-        ["二线", "星期二", 2, 1, 1],
         ["六线", "星期一", 1, 0, 1],
+        ["二线", "星期二", 2, 1, 1],
     ]
     # the report's quarter wins over the as-of date's
     assert quarter_period(dt.date(2026, 10, 3), Quarter(2026, 3)) == (

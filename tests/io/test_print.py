@@ -63,12 +63,12 @@ def test_route_sheets_print_the_managers_chosen_columns_and_a_column_to_write_in
     hidden = {letter for letter, dim in sheet.column_dimensions.items() if dim.hidden}
     # the manager's other columns stay in the workbook, folded away (outline level 1)
     assert {heads["序号"], heads["客户代码"], heads["负责人"]} <= hidden
-    assert not {heads["客户名称"], heads["备注"], heads["变动"], heads["拜访记录"]} & hidden
+    assert not {heads["客户名称"], heads["备注"], heads["变动"], heads["本次拜访"]} & hidden
     assert all(sheet.column_dimensions[h].outline_level == 1 for h in hidden)
-    # the blank 拜访记录 column takes the rest of the page: wider than any other
+    # the blank 本次拜访 column takes the rest of the page: wider than any other
     widths = {h: sheet.column_dimensions[letter].width for h, letter in heads.items()}
-    assert widths["拜访记录"] > 22 and widths["拜访记录"] == max(widths.values())
-    assert all(sheet[f"{heads['拜访记录']}{r}"].value is None for r in range(4, sheet.max_row + 1))
+    assert widths["本次拜访"] > 22 and widths["本次拜访"] == max(widths.values())
+    assert all(sheet[f"{heads['本次拜访']}{r}"].value is None for r in range(4, sheet.max_row + 1))
     # rows tall enough to write a short note on paper
     assert sheet.row_dimensions[4].height == 24 and sheet.sheet_format.defaultRowHeight == 24
 
@@ -206,7 +206,7 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
     assert "重点关注" in focus_tight and "330781100003" in focus and "本季降档" in focus_tight
     for number, title in ((3, "一线（星期一）"), (4, "二线（星期二）"), (5, "六线（星期一）")):
         route, tight = page(number)
-        for header in ROUTE_HEADERS + ["上一档", "距上一档（条）", "距上一档（元）", "拜访记录"]:
+        for header in ROUTE_HEADERS + ["上一档", "距上一档（条）", "距上一档（元）", "本次拜访"]:
             # a header wider than its column prints on two lines: before its unit, else halved
             at = header.index("（") if "（" in header else len(header) // 2
             assert header in tight or (header[:at] in tight and header[at:] in tight), (number, header)

@@ -58,7 +58,7 @@ def check_printout(pdf: Path, manager: str) -> dict[str, int]:
             assert codes, (pdf.name, number)
             # code glyphs at least 10 pt tall on paper (about 9-point type)
             assert min(y1 - y0 for y0, y1, _, _ in codes) >= 10, (pdf.name, number)
-            assert "拜访记录" in text and "变动：" in text  # the column to write in, the legend
+            assert "本次拜访" in text and "变动：" in text  # the column to write in, the legend
         if "零售客户季度等级变动统计表" in head:
             kinds["changes"] += 1
             body = [line for line in lines(words) if any(GRADE.match(t) for t in line)]

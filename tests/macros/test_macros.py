@@ -106,7 +106,7 @@ def test_route_sheets_get_the_added_columns_in_place_next_to_the_managers_own(qu
         assert [mine.cell(header_row, width + 1 + i).value for i in range(len(ADDED))] == ADDED
         # the same added values as the build's route sheet, customer by customer
         code_col = [c.value for c in original[header_row]].index("客户代码") + 1
-        # the build's route sheet: title, legend, header, then customers; 拜访记录 last
+        # the build's route sheet: title, legend, header, then customers; 本次拜访 last
         rows = theirs.iter_rows(min_row=4, values_only=True)
         built_rows = {str(r[1]): r[-len(ADDED) - 1 : -1] for r in rows}
         for r in range(header_row + 1, mine.max_row + 1):

@@ -115,23 +115,23 @@ def test_the_schema_version_is_kept_and_a_newer_store_refused(tmp_path, monkeypa
     path = tmp_path / "s.db"
     open_store(path).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from settings where key='schema_version'").fetchone() == ("1",)
+        assert conn.execute("select value from settings where key='schema_version'").fetchone() == ("2",)
     # a later version of xlcrm migrates forward, in one go
     steps = []
 
     def add_notes(conn):
-        steps.append("v2")
+        steps.append("v3")
         conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(database.MIGRATIONS, 2, add_notes)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(database.MIGRATIONS, 3, add_notes)
     open_store(path).close()
     open_store(path).close()
-    assert steps == ["v2"]
+    assert steps == ["v3"]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select value from settings where key='schema_version'").fetchone() == ("2",)
+        assert conn.execute("select value from settings where key='schema_version'").fetchone() == ("3",)
         assert conn.execute("select count(*) from notes").fetchone() == (0,)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     with pytest.raises(XlcrmError, match="由更新版本的 xlcrm 写入.*请先升级 xlcrm"):
         open_store(path)
 
@@ -318,7 +318,7 @@ def test_a_postgresql_store_gives_what_the_file_store_gives(tmp_path, postgres_u
     engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from builds")).scalar() == 4
-        assert conn.execute(sa.text("select value from settings")).scalar() == "1"
+        assert conn.execute(sa.text("select value from settings")).scalar() == str(schema.SCHEMA_VERSION)
     engine.dispose()
 
 

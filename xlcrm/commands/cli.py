@@ -42,6 +42,12 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grades", type=Path, required=True, help="本季度客户等级表（EM 导出）")
     parser.add_argument("--purchases", type=Path, required=True, help="客户购进量与购进额表")
     parser.add_argument("--previous-grades", type=Path, help="上季度客户等级表；不给时用线路表中的上季等级列")
+    parser.add_argument(
+        "--visits",
+        type=Path,
+        help="拜访记录（.xlsx/.xls/CSV：日期、客户代码、方式、内容、客户需求、下一步、跟进日期、已完成）；"
+        "可以是线路表或 客户管理.xlsm 中的“拜访记录”表",
+    )
     _engine_options(parser)
 
 
@@ -64,7 +70,8 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="角色=列名",
         help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
-        "segment market_type volume amount route；可重复",
+        "segment market_type volume amount route，拜访记录的 visit_date method content need "
+        "next_step follow_up_date done；可重复",
     )
     parser.add_argument(
         "--as-of",
@@ -352,7 +359,7 @@ def _settings(args) -> ReviewSettings:
 def request_from(args, *, out: Path | None) -> QuarterRequest:
     """The command line's options as one quarterly run."""
     return QuarterRequest(
-        files=InputFiles(args.routes, args.grades, args.purchases, args.previous_grades),
+        files=InputFiles(args.routes, args.grades, args.purchases, args.previous_grades, args.visits),
         settings=_settings(args),
         columns=parse_column_overrides(args.column),
         quarter=getattr(args, "quarter", None),

@@ -16,10 +16,12 @@ from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
 from ..core.model import QuarterInputs
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
+from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
+from ..core.visits import VisitReview, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, refuse_inputs
 from ..io.csv_export import write_exports
-from ..io.input_files import check_distinct, load_input, load_routes
+from ..io.input_files import check_distinct, load_input, load_routes, load_visits
 from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.exports import EXPORTS
@@ -37,9 +39,11 @@ class InputFiles:
     grades: Path
     purchases: Path
     previous_grades: Path | None = None
+    visits: Path | None = None  # the visit log (may be the route workbook itself)
 
     def all(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.routes, self.grades, self.purchases, self.previous_grades) if p)
+        files = (self.routes, self.grades, self.purchases, self.previous_grades, self.visits)
+        return tuple(dict.fromkeys(p for p in files if p))
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def check_request(request: QuarterRequest) -> None:
         "grades": "本季等级表（--grades）",
         "purchases": "购进表（--purchases）",
         "previous": "上季等级表（--previous-grades）",
+        "visits": "拜访记录（--visits）",
     }
     check_distinct(
         {
@@ -77,12 +82,17 @@ def check_request(request: QuarterRequest) -> None:
             labels["grades"]: files.grades,
             labels["purchases"]: files.purchases,
             labels["previous"]: files.previous_grades,
+            labels["visits"]: files.visits,
         },
         [
             (labels["routes"], labels["grades"]),
             (labels["routes"], labels["purchases"]),
             (labels["routes"], labels["previous"]),
             (labels["grades"], labels["previous"]),
+            # the log may sit in the route workbook, never in a district table
+            (labels["visits"], labels["grades"]),
+            (labels["visits"], labels["purchases"]),
+            (labels["visits"], labels["previous"]),
         ],
     )
     if request.out is not None:
@@ -155,6 +165,20 @@ def review_files(
     return inputs, result
 
 
+def review_log(
+    request: QuarterRequest, inputs: QuarterInputs, result: QuarterResult, watch: Stopwatch
+) -> VisitReview | None:
+    """The visit log (--visits) read and reviewed against this build's routes, as of --as-of."""
+    if request.files.visits is None:
+        return None
+    path = request.files.visits
+    log = watch.stage(f"读取拜访记录 {path.name}", load_visits, path, request.columns)
+    quarter = Quarter.find(title_labels(request, inputs).quarter)
+    review = review_visits(log, result, request.as_of, quarter)
+    watch.note(f"拜访记录 {len(log.visits):,} 条，待跟进（逾期或 7 天内到期）{len(review.follow_ups):,} 条")
+    return review
+
+
 def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: Stopwatch) -> QuarterInputs:
     """Without a previous-grade table, last quarter's grades come from the store when it has them."""
     quarter = quarter_of(title_labels(request, inputs).quarter)
@@ -168,15 +192,18 @@ def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: 
 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     inputs, result = review_files(request, watch)
+    visits = review_log(request, inputs, result, watch)
+    if visits is not None:
+        result = with_visit_issues(result, visits)
     labels = title_labels(request, inputs)
     known, pending = None, None
     if request.store:
         known, pending = watch.stage(
-            f"读取客户档案库 {request.store}", start_recording, request, result, labels
+            f"读取客户档案库 {request.store}", start_recording, request, result, labels, visits
         )
     try:
         look = outlook(result, known, request.alerts)
-        written = write_outputs(result, inputs, request, labels, look, watch)
+        written = write_outputs(result, inputs, request, labels, look, watch, visits)
         if request.out and request.pdf:
             watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
             written.append(request.pdf)
@@ -194,15 +221,15 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
 
 
 def start_recording(
-    request: QuarterRequest, result: QuarterResult, labels: Labels
+    request: QuarterRequest, result: QuarterResult, labels: Labels, visits: VisitReview | None = None
 ) -> tuple[CustomerHistory, PendingRecording]:
-    """This quarter and this build written into the store by a process of its own (committed
-    when the run's outputs are written), while the history of its customers is read here."""
+    """This quarter and this build (and its visit log) written into the store by a process of
+    its own (committed when the run's outputs are written), while the history of its customers
+    is read here."""
     quarter = quarter_of(labels.quarter)
     files = request.files
-    entry = quarter_record(
-        quarter, result, files.grades, files.purchases, [build_record(labels.manager, files.routes, result)]
-    )
+    build = build_record(labels.manager, files.routes, result, visits.visits if visits else None)
+    entry = quarter_record(quarter, result, files.grades, files.purchases, [build])
     with open_store(request.store) as store:  # made (or migrated) before the recording starts
         pending = PendingRecording(request.store, entry)
         try:
@@ -219,6 +246,7 @@ def write_outputs(
     labels: Labels,
     look: Outlook,
     watch: Stopwatch,
+    visits: VisitReview | None = None,
 ) -> list[Path]:
     written = []
     if request.export_dir:
@@ -229,6 +257,7 @@ def write_outputs(
             request.export_dir,
             request.files.all(),
             look,
+            visits,
         )
     if request.out:
         out = request.out
@@ -241,6 +270,7 @@ def write_outputs(
             request.mask,
             request.print_columns,
             look,
+            visits,
         )
 
         def write() -> None:

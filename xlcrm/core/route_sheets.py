@@ -21,6 +21,8 @@ from .weekdays import route_number, weekday_in_name
 
 # columns that tell a district table (the grade or purchase export) from a route sheet
 DISTRICT_ROLES = ("segment", "market_type", "volume", "amount")
+# a visit log has its day and at least one of the others (a route may have a 拜访记录 column)
+VISIT_LOG_ROLES = ("visit_date", "method", "next_step", "follow_up_date", "done")
 # a sheet named so is about the routes, not one of them
 NOT_ROUTE_WORDS = ("汇总", "总表", "总览", "统计", "合计", "分析", "标准", "问题", "说明", "目录", "图表")
 _RENAME_HINT = "如果它确实是一条线路，请把工作表改名为线路名（如 一线、城区线）"
@@ -37,7 +39,7 @@ class Outputs:
     added: tuple[str, ...] = ()  # 上季等级 … 距上一档（元）
 
 
-ROUTE, BLANK, OUTPUT, NO_CODE, SUMMARY, DISTRICT, LISTED = (
+ROUTE, BLANK, OUTPUT, NO_CODE, SUMMARY, DISTRICT, LISTED, VISIT_LOG = (
     "route",
     "blank",
     "output",
@@ -45,6 +47,7 @@ ROUTE, BLANK, OUTPUT, NO_CODE, SUMMARY, DISTRICT, LISTED = (
     "summary",
     "district",
     "listed",
+    "visit_log",
 )
 
 
@@ -133,6 +136,15 @@ def _judge(
         return Verdict(sheet, None, NO_CODE, "此工作表没有客户代码列，不是线路表，未读取")
     if sheet.origin is not None or names_a_route(_name(sheet)):
         return Verdict(sheet, header)
+    log_columns = _visit_log_columns(sheet, overrides)
+    if log_columns:
+        return Verdict(
+            sheet,
+            header,
+            VISIT_LOG,
+            f"有 {log_columns} 列，是拜访记录，不是线路表，未读取；"
+            "拜访记录请用 --visits 指定（可以是同一个文件）",
+        )
     name = unicodedata.normalize("NFKC", _name(sheet))
     word = next((w for w in NOT_ROUTE_WORDS if w in name), None)
     if word:
@@ -148,6 +160,18 @@ def _judge(
     if kind:
         return Verdict(sheet, header, DISTRICT, f"{kind}，不是线路表，未读取；{_RENAME_HINT}")
     return Verdict(sheet, header)
+
+
+def _visit_log_columns(sheet: RawSheet, overrides: Mapping[str, str] | None) -> str:
+    """'日期、方式、下一步' when the sheet's header is a visit log's, else ''."""
+    try:
+        header = find_header(sheet.cells, ("code", *VISIT_LOG_ROLES), where=sheet.where, overrides=overrides)
+    except XlcrmError:
+        return ""
+    found = [r for r in VISIT_LOG_ROLES if r in header.columns]
+    if "visit_date" not in found or len(found) < 2:
+        return ""
+    return "、".join(header.names[header.columns[r]] or ROLES[r][0] for r in found)
 
 
 def _name(sheet: RawSheet) -> str:

@@ -384,7 +384,7 @@ def visited_per_route(
     period: tuple[dt.date, dt.date],
     routes: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Per route (route order): batch, customers, visited (route customers with at least one
+    """Per route (by visit weekday, then route): batch, customers, visited (route customers with at least one
     visit dated within the period), not_visited. `customers`: one row per route customer
     (customer_code, route, batch); `routes`: every route → batch, so a route without customers
     reads 0."""
@@ -396,7 +396,10 @@ def visited_per_route(
     table = pd.DataFrame({"route": customers["route"].to_numpy(object), "visited": visited})
     counts = table.groupby("route", sort=False)["visited"].agg(["size", "sum"])
     batches = dict(zip(customers["route"], customers["batch"])) | dict(routes or {})
-    names = sorted(set(batches) | set(counts.index), key=route_sort_key)
+    day = {w: i for i, w in enumerate(WEEKDAYS)}
+    names = sorted(
+        set(batches) | set(counts.index), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
+    )
     counts = counts.reindex(names, fill_value=0)
     return pd.DataFrame(
         {

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.inputs import TableSpec, load_table, routes_from_sheets
 from ..core.model import RouteBook, Table
+from ..core.visits import VisitLog, visit_log
 from ..report.visit_workbook import WRITTEN
 from .read import read_sheets
 
@@ -24,6 +25,12 @@ def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> Route
     A workbook xlcrm wrote (last quarter's, reused) is read as one: its report sheets and added
     columns are set aside."""
     return routes_from_sheets(read_sheets(path), overrides, WRITTEN)
+
+
+def load_visits(path: Path, overrides: Mapping[str, str] | None = None) -> VisitLog:
+    """The manager's visit log, read with cell types (a date cell is a date): its own file, or
+    the 拜访记录 sheet of the route workbook or of 客户管理.xlsm."""
+    return visit_log(read_sheets(path), overrides)
 
 
 def same_file(a: Path, b: Path) -> bool:

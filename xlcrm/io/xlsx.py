@@ -24,6 +24,7 @@ from ..report.look import (
     FONT,
     LINE_HEIGHT,
     NOTE_HEIGHT,
+    OVERDUE_STYLE,
     PADDING_PX,
     TITLE_HEIGHT,
     WRITE_IN_WIDTH,
@@ -36,6 +37,7 @@ from ..report.look import (
     header_text,
     mark_rules,
     number_format,
+    overdue_rule,
     wrapped_heights,
 )
 from ..report.model import Block, RouteAddition, Sheet
@@ -94,6 +96,7 @@ def _write_addition(book, styles: Styles, addition: RouteAddition) -> None:
             _put(ws, excel_row - 1, at + i, value, formats[i])
     if addition.rows:
         _change_highlights(book, ws, block, addition.rows[0] - 1, addition.rows[-1] - 1, offset=at)
+        _overdue_dates(book, ws, block, addition.rows[0] - 1, addition.rows[-1] - 1, offset=at)
 
 
 def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
@@ -360,12 +363,31 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
         return
     if sheet.highlight_changes:
         _change_highlights(book, ws, block, first, last)
+    _overdue_dates(book, ws, block, first, last)
     muted = book.add_format({"font_color": "#A6A6A6"})
     for col, column in enumerate(block.columns):
         if column.kind == "count" and sheet.mute_zeros:
             # zeros recede, so the few changes stand out on a page full of counts
             ws.conditional_format(
                 first, col, last, col, {"type": "cell", "criteria": "==", "value": 0, "format": muted}
+            )
+
+
+def _overdue_dates(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
+    """Dates already past in red (Column.overdue), against TODAY(): live when opened later."""
+    for i, column in enumerate(block.columns):
+        if column.overdue:
+            col = offset + i
+            ws.conditional_format(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "type": "formula",
+                    "criteria": overdue_rule(column_letter(col), first + 1),
+                    "format": book.add_format(OVERDUE_STYLE),
+                },
             )
 
 

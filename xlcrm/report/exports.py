@@ -11,6 +11,7 @@ from ..core.cleaning import STRING
 from ..core.history import ALERT_COLUMNS, HISTORY_COLUMNS, Outlook
 from ..core.history import outlook as core_outlook
 from ..core.quarter import CUSTOMER_COLUMNS, QuarterResult
+from ..core.visits import FOLLOW_UP_EXPORT, VisitReview, follow_up_export
 
 EXPORTS = {
     "customers.csv": CUSTOMER_COLUMNS,
@@ -19,14 +20,18 @@ EXPORTS = {
     "issues.csv": ["kind", "customer_code", "source", "detail"],
     "alerts.csv": ALERT_COLUMNS,
     "history.csv": HISTORY_COLUMNS,  # only with a customer store
+    # only with a visit log: open follow-ups overdue or due within 7 days, by due date then code
+    "followups.csv": FOLLOW_UP_EXPORT,
 }
 # text a spreadsheet would run as a formula ('=HYPERLINK(…)', '+cmd', '@SUM')
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_frames(result: QuarterResult, outlook: Outlook | None = None) -> dict[str, pd.DataFrame]:
+def export_frames(
+    result: QuarterResult, outlook: Outlook | None = None, visits: VisitReview | None = None
+) -> dict[str, pd.DataFrame]:
     """Each export file's rows, defused, in the order EXPORTS lists them (history.csv only with
-    a customer store)."""
+    a customer store, followups.csv only with a visit log)."""
     outlook = outlook or core_outlook(result)
     frames = {
         "customers.csv": result.customers,
@@ -37,6 +42,7 @@ def export_frames(result: QuarterResult, outlook: Outlook | None = None) -> dict
         "history.csv": None
         if outlook.history is None
         else figures_as_text(outlook.history, ("volume", "amount")),
+        "followups.csv": None if visits is None else follow_up_export(visits),
     }
     return {
         name: defused(frames[name][columns]) for name, columns in EXPORTS.items() if frames[name] is not None

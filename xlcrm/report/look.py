@@ -28,9 +28,10 @@ NUMBER_FORMATS = {
     # 0 still missing means the customer already buys enough for the next grade
     "volume_gap": '#,##0.00;-#,##0.00;"已达标"',
     "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
+    "date": "yyyy-mm-dd",
 }
 WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
-CENTERED = {"grade"}
+CENTERED = {"grade", "date"}
 MAX_WIDTH = 40  # wider text wraps within its column, so it prints inside the table
 LINE_HEIGHT = 15  # points per line of 11-point text, Chinese included
 WRITE_IN_WIDTH = 22  # characters at least for notes written by hand (more when the page has room)
@@ -61,6 +62,15 @@ MARK_STYLES = {
     NO_GRADE: {"italic": True, "font_color": "#404040", "bg_color": "#D9D9D9"},
 }
 BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
+# a date already past (Column.overdue): red, and bold so it still stands out printed in grey
+OVERDUE_STYLE = {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
+
+
+def overdue_rule(letter: str, top: int) -> str:
+    """The conditional-format formula over a date column (its letter, first data row): a date
+    before the day the workbook is open. TODAY() keeps it live; a blank or text cell is no date."""
+    at = f"${letter}{top}"
+    return f"=AND(ISNUMBER({at}),{at}<TODAY())"
 
 
 def mark_rules(mark: str, top: int) -> list[tuple[str, dict]]:

@@ -12,9 +12,12 @@ import pandas as pd
 class Column:
     key: str
     header: str
-    # text | code | grade | count | volume | amount | volume_gap | amount_gap
+    # text | code | grade | count | volume | amount | volume_gap | amount_gap | date
     kind: str = "text"
     total: bool = False  # a column of totals, set apart
+    # a date column whose dates before today show red: a native conditional format against
+    # TODAY(), so the sheet stays right on whatever day it is opened or printed
+    overdue: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,25 @@ from ..core.quarter import QuarterResult
 from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
+from ..core.visits import VisitReview
 from ..core.weekdays import route_sort_key
 from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
+from .visit_sheets import (
+    FOLLOW_UPS_NAME,
+    coverage_block,
+    follow_up_sheet,
+    visit_columns,
+    visit_lookup,
+    visit_values,
+)
 
 OVERVIEW_NAME = "汇总"
 OVERVIEW_TITLE = "客户等级季度汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
-REPORT_NAMES = (OVERVIEW_NAME, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
+REPORT_NAMES = (OVERVIEW_NAME, FOCUS_NAME, FOLLOW_UPS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -51,13 +60,14 @@ ROUTE_ADDED = [
 
 # a workbook xlcrm wrote, as a later run recognises it (last quarter's output reused as routes)
 WRITTEN = Outputs(
-    titles=(OVERVIEW_TITLE, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
+    titles=(OVERVIEW_TITLE, FOCUS_NAME, FOLLOW_UPS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
     added=tuple(c.header for c in ROUTE_ADDED),
 )
 
 
-# a blank column to write in on the visit; it takes the rest of the printed page's width
-WRITE_IN = Column("visit_note", "拜访记录")
+# a blank column to write in on the visit; it takes the rest of the printed page's width. Not
+# called 拜访记录: that is the log's sheet, where these notes are copied back in the office
+WRITE_IN = Column("visit_note", "本次拜访")
 ROUTE_ROW_HEIGHT = 24  # points: room to write a short note by hand
 ROUTE_LEGEND = (
     f"变动：CS1↑ 提升　CS1↓ 下降　CS1新 新客户（上季无等级）　{NO_GRADE} 本季等级表中没有或等级无效"
@@ -78,14 +88,22 @@ def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...
     return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
 
 
-def added_columns(outlook: Outlook | None = None) -> list[Column]:
-    """The columns xlcrm adds to a route sheet; with a store, the grade trail too."""
-    return ROUTE_ADDED + (TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else [])
+def added_columns(outlook: Outlook | None = None, visits: VisitReview | None = None) -> list[Column]:
+    """The columns xlcrm adds to a route sheet; with a store, the grade trail too; with a
+    visit log, the last visit and the next follow-up."""
+    trail = TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else []
+    return ROUTE_ADDED + trail + visit_columns(visits)
 
 
-def _added_values(mine: pd.DataFrame, trails: pd.DataFrame | None) -> dict:
+def _added_values(
+    mine: pd.DataFrame, trails: pd.DataFrame | None, visits: pd.DataFrame | None, mask: bool = False
+) -> dict:
     values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
-    return values | trail_values(mine["customer_code"], trails)
+    return (
+        values
+        | trail_values(mine["customer_code"], trails)
+        | visit_values(mine["customer_code"], visits, mask)
+    )
 
 
 def route_sheets(
@@ -95,13 +113,15 @@ def route_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    visits: VisitReview | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
-    when `mask`, as for printing), then the added columns and a blank 拜访记录 column. Of the
+    when `mask`, as for printing), then the added columns and a blank 本次拜访 column. Of the
     manager's columns, those named in `printed` print (default: see printed_own_columns); the
-    others stay in the workbook, folded away."""
+    others stay in the workbook, folded away; the visit columns print (the visit needs them)."""
     sheets = []
     trails = trail_lookup(outlook)
+    seen = visit_lookup(visits)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
         own_names = _own_headers(header.names)
@@ -121,7 +141,7 @@ def route_sheets(
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= _added_values(mine, trails)
+        values |= _added_values(mine, trails, seen, mask)
         values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
@@ -130,12 +150,13 @@ def route_sheets(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + added_columns(outlook) + [WRITE_IN], pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook, visits) + [WRITE_IN], pd.DataFrame(values))],
                 filters=True,
                 highlight_changes=True,
                 note=ROUTE_LEGEND,
                 footer=footer_label(labels),
-                printed=tuple(columns[i].key for i in shown) + tuple(c.key for c in ROUTE_ADDED + [WRITE_IN]),
+                printed=tuple(columns[i].key for i in shown)
+                + tuple(c.key for c in ROUTE_ADDED + visit_columns(visits) + [WRITE_IN]),
                 write_in=WRITE_IN.key,
                 row_height=ROUTE_ROW_HEIGHT,
             )
@@ -144,13 +165,18 @@ def route_sheets(
 
 
 def route_additions(
-    result: QuarterResult, routes: RouteBook, outlook: Outlook | None = None
+    result: QuarterResult,
+    routes: RouteBook,
+    outlook: Outlook | None = None,
+    visits: VisitReview | None = None,
 ) -> list[RouteAddition]:
     additions = []
     trails = trail_lookup(outlook)
+    seen = visit_lookup(visits)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(
-            added_columns(outlook), pd.DataFrame(_added_values(mine, trails)).reset_index(drop=True)
+            added_columns(outlook, visits),
+            pd.DataFrame(_added_values(mine, trails, seen)).reset_index(drop=True),
         )
         additions.append(
             RouteAddition(
@@ -296,8 +322,11 @@ def output_rows(sheets: list[Sheet]) -> dict[str, str]:
     return {code: "、".join(places) for code, places in found.items()}
 
 
-def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
-    """Counts at a glance, the week's changes and the grade distribution, each with a chart."""
+def overview_sheet(
+    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), visits: VisitReview | None = None
+) -> Sheet:
+    """Counts at a glance, the week's changes and the grade distribution, each with a chart;
+    with a visit log, the route customers visited this quarter, per route."""
     customers = result.customers
     counts = customers["change"].value_counts()
     facts = [("线路（条）", len(routes.sheets)), ("线路客户（户）", len(customers))]
@@ -343,7 +372,7 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
     return Sheet(
         OVERVIEW_NAME,
         report_title(OVERVIEW_TITLE, labels),
-        [summary, week, grades],
+        [summary, week, grades] + ([coverage_block(visits)] if visits is not None else []),
         mute_zeros=True,
         one_page=True,
         footer=footer_label(labels),
@@ -356,12 +385,17 @@ def report_sheets(
     labels: Labels = Labels(),
     output_rows: dict[str, str] | None = None,
     outlook: Outlook | None = None,
+    visits: VisitReview | None = None,
+    mask: bool = False,
 ) -> list[Sheet]:
-    """The sheets xlcrm owns outright: 汇总, 重点关注, both tables and the issue list."""
+    """The sheets xlcrm owns outright: 汇总, 重点关注, 跟进提醒 (with a visit log), both tables
+    and the issue list."""
     outlook = outlook or core_outlook(result)
+    follow_ups = [follow_up_sheet(visits, labels, mask)] if visits is not None else []
     return [
-        overview_sheet(result, routes, labels),
+        overview_sheet(result, routes, labels, visits),
         focus_sheet(outlook, labels, with_store=outlook.trails is not None),
+        *follow_ups,
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
         issues_sheet(result, labels, output_rows),
@@ -375,15 +409,17 @@ def workbook_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    visits: VisitReview | None = None,
 ) -> list[Sheet]:
-    """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list
-    (each issue also at the route row of this workbook)."""
+    """汇总 first (the cover), 重点关注 and 跟进提醒 (with a visit log), then the routes to carry,
+    both tables and the issue list (each issue also at the route row of this workbook)."""
     outlook = outlook or core_outlook(result)
-    route_pages = route_sheets(result, routes, labels, mask, printed, outlook)
+    route_pages = route_sheets(result, routes, labels, mask, printed, outlook, visits)
     names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
     route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
-    overview, focus, *tables = report_sheets(result, routes, labels, output_rows(route_pages), outlook)
-    return [overview, focus, *route_pages, *tables]
+    reports = report_sheets(result, routes, labels, output_rows(route_pages), outlook, visits, mask)
+    ahead = 3 if visits is not None else 2  # 汇总, 重点关注 (and 跟进提醒) before the routes
+    return [*reports[:ahead], *route_pages, *reports[ahead:]]
 
 
 # Excel's rules for a sheet name: at most 31 characters, none of these, not quoted at the ends

@@ -15,6 +15,7 @@ from ..core.errors import XlcrmError
 from ..core.model import Table
 from ..core.quarter import DistrictData, QuarterResult
 from ..core.quarters import Quarter
+from ..core.visits import stored_visits
 from . import reading
 from .database import Store
 from .recording import BuildRecord, QuarterRecord, record
@@ -49,8 +50,12 @@ def quarter_record(
     )
 
 
-def build_record(manager: str | None, routes: Path, result: QuarterResult) -> BuildRecord:
-    return BuildRecord(manager or "", Path(routes).name, history.route_record(result))
+def build_record(
+    manager: str | None, routes: Path, result: QuarterResult, visits: pd.DataFrame | None = None
+) -> BuildRecord:
+    """A manager's build; with their visit log (core.visits.VISIT_RECORD), its visits too."""
+    stored = None if visits is None else stored_visits(visits)
+    return BuildRecord(manager or "", Path(routes).name, history.route_record(result), stored)
 
 
 def record_build(

@@ -165,8 +165,14 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
 
 # --- schema version ---------------------------------------------------------------------------
 
-# version → what brings a store of the version before up to it (none yet: version 1 is the first)
-MIGRATIONS: dict[int, object] = {}
+
+def _add_visits(conn: sa.Connection) -> None:
+    """Version 2: the visit log (a version 1 store had none: nothing to carry over)."""
+    schema.visits.create(conn)
+
+
+# version → what brings a store of the version before up to it
+MIGRATIONS: dict[int, object] = {2: _add_visits}
 
 
 def prepare_schema(store: Store) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ..core.errors import XlcrmError
 from ..core.grades import GradeScheme, scheme_from_spec
 from ..core.quarters import Quarter
+from ..core.visits import STORED_VISIT
 from . import schema
 from .database import Store, insert_rows
 
@@ -232,8 +233,12 @@ def table_frames(store: Store) -> dict[str, pd.DataFrame]:
             schema.standards,
             schema.builds,
             schema.route_customers,
+            schema.visits,
         ):
-            result = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+            order = table.primary_key.columns
+            if table is schema.visits:  # as a log reads: by customer, then day
+                order = (table.c.customer_code, table.c.visit_date, table.c.visit_key)
+            result = conn.execute(sa.select(table).order_by(*order))
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
             if table is schema.quarters:
                 frame = frame.drop(columns="id").rename(columns={"code": "quarter"})
@@ -255,3 +260,20 @@ def district_grades(store: Store, quarter: Quarter) -> pd.DataFrame | None:
             return None
         result = conn.execute(sa.select(d.c.customer_code, d.c.grade).where(d.c.quarter_id == quarter.index))
         return pd.DataFrame(result.fetchall(), columns=["customer_code", "grade"])
+
+
+def visits_of(store: Store, codes: list[str]) -> pd.DataFrame:
+    """Every kept visit of these customers (core.visits.STORED_VISIT columns; dates as
+    datetime64, NaT where the log's date could not be read)."""
+    v = schema.visits
+    columns = [v.c[name] for name in STORED_VISIT]
+    frames = []
+    with store.reading() as conn:
+        for start in range(0, len(codes), CODES_PER_QUERY):
+            part = codes[start : start + CODES_PER_QUERY]
+            result = conn.execute(sa.select(*columns).where(v.c.customer_code.in_(part)))
+            frames.append(pd.DataFrame(result.fetchall(), columns=STORED_VISIT))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STORED_VISIT)
+    for day in ("visit_date", "follow_up_date"):
+        frame[day] = pd.to_datetime(frame[day])
+    return frame.astype({"done": bool})

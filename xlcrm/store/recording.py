@@ -22,6 +22,7 @@ class BuildRecord:
     manager: str  # '' when nobody is named
     routes_file: str
     customers: pd.DataFrame
+    visits: pd.DataFrame | None = None  # their visit log (core.visits.stored_visits), when given
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,37 @@ def _replace_build(conn: sa.Connection, qid: int, build: BuildRecord, now: dt.da
     )
     build_id = done.inserted_primary_key[0]
     insert_rows(conn, schema.route_customers, build.customers.assign(build_id=build_id))
+    if build.visits is not None:
+        record_visits(conn, build.visits, build.manager, now)
+
+
+VISITS_PER_STATEMENT = 500  # keys named in one IN (…)
+
+
+def record_visits(conn: sa.Connection, visits: pd.DataFrame, manager: str, now: dt.datetime) -> None:
+    """Each visit once: one already kept (the same key) takes what this recording says of it —
+    done, next step, follow-up date, need, name — and keeps when it was first recorded; a new one
+    is added; a visit kept before and missing from this log stays (a new log starts empty)."""
+    v = schema.visits
+    keys = visits["visit_key"].tolist()
+    first: dict[str, dt.datetime] = {}
+    for start in range(0, len(keys), VISITS_PER_STATEMENT):
+        part = keys[start : start + VISITS_PER_STATEMENT]
+        found = conn.execute(sa.select(v.c.visit_key, v.c.first_recorded).where(v.c.visit_key.in_(part)))
+        first.update((key, when) for key, when in found)
+        conn.execute(sa.delete(v).where(v.c.visit_key.in_(part)))
+    rows = [
+        {
+            **{k: None if value is None or value != value else value for k, value in row.items()},
+            "done": bool(row["done"]),
+            "manager": manager,
+            "first_recorded": first.get(row["visit_key"], now),
+            "recorded_at": now,
+        }
+        for row in visits.to_dict("records")
+    ]
+    if rows:
+        conn.execute(sa.insert(v), rows)
 
 
 def forget(store: Store, quarter: Quarter) -> bool:

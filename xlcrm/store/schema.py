@@ -6,13 +6,17 @@ builds          per quarter and manager, one recorded build (`xlcrm build --stor
 route_customers per build, its route customers: route, weekday, change and what the route
                 sheet says of them (name, owner, address; phone and ID numbers masked)
 standards       per quarter, the district's minimum standard table (for the cards' talking points)
+visits          every visit of the managers' visit logs, once each (core.visits.visit_keys): not
+                tied to a quarter; a later recording of the same visit updates what may change
+                (done, next step, follow-up date); text with phone and ID numbers masked
+                (version 2)
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = sa.MetaData()
 
@@ -85,3 +89,22 @@ standards = sa.Table(
     sa.Column("min_amount", sa.Float),
     sa.Column("customers", sa.Integer, nullable=False),
 )
+
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("visit_key", sa.String(40), primary_key=True),  # core.visits.visit_keys
+    sa.Column("customer_code", sa.String(40), nullable=False),
+    sa.Column("visit_date", sa.Date),  # NULL: the log's date could not be read
+    sa.Column("method", sa.String(10)),  # 走访 / 电话 / 微信 / 其他, NULL when not written
+    sa.Column("content", sa.Text),
+    sa.Column("need", sa.Text),
+    sa.Column("next_step", sa.Text),
+    sa.Column("follow_up_date", sa.Date),
+    sa.Column("done", sa.Boolean, nullable=False),
+    sa.Column("name", sa.Text),  # 客户名称 as the log writes it
+    sa.Column("manager", sa.String(60), nullable=False),  # who recorded it last ('' when unnamed)
+    sa.Column("first_recorded", sa.DateTime, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),  # the latest recording
+)
+sa.Index("visits_by_customer", visits.c.customer_code, visits.c.visit_date)
