@@ -313,7 +313,8 @@ def visit_keys(
 
 
 def _tidy(text) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(text)).split())
+    """Full-width forms folded and every space dropped: spacing never makes another visit."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
 # --- the rules ---------------------------------------------------------------------------------
