@@ -14,6 +14,7 @@ import pytest
 from xlcrm.commands import cli
 from xlcrm.core.quarters import Quarter
 from xlcrm.demo.quarters import generate_quarters
+from xlcrm.report.cards import CARD_ROWS
 
 SIZE = {"1": 3, "2": 2, "3": 1}  # the 2008 code's size digit: 1 大 is the best
 
@@ -341,11 +342,12 @@ def test_cards_one_per_customer_in_visit_order(sample, in_order, tmp_path):
     out = tmp_path / "客户资料卡.xlsx"
     assert cli.main(["cards", "-q", "--store", str(store), "--out", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["客户资料卡"]
-    titles = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1, 22)]
+    titles = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1, CARD_ROWS)]
     customers = read(outs[-1] / "csv" / "customers.csv")
     assert len([t for t in titles if t]) == len(customers)
     assert len(sheet._charts) == len(customers)
-    assert [int(b.id) for b in sheet.row_breaks.brk] == list(range(44, len(customers) * 22, 44))
+    page = 2 * CARD_ROWS  # two cards to a page
+    assert [int(b.id) for b in sheet.row_breaks.brk] == list(range(page, len(customers) * CARD_ROWS, page))
     alerts = {r["customer_code"] for r in read(outs[-1] / "csv" / "alerts.csv")}
     assert (
         cli.main(
@@ -354,7 +356,7 @@ def test_cards_one_per_customer_in_visit_order(sample, in_order, tmp_path):
         == 0
     )
     sheet = openpyxl.load_workbook(out)["客户资料卡"]
-    shown = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1, 22)]
+    shown = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1, CARD_ROWS)]
     on_first = {r["customer_code"] for r in customers if r["route"] == "一线"}
     before = sample.routes[sample.files[-2].quarter.index].set_index("customer_code")["route"]
     left = {r["customer_code"] for r in read(outs[-1] / "csv" / "alerts.csv") if r["kind"] == "left_routes"}

@@ -12,6 +12,7 @@ import pytest
 from xlcrm import macros
 from xlcrm.demo.quarters import generate_quarters
 from xlcrm.macros.filebook import FileBook
+from xlcrm.report.cards import CARD_ROWS
 from xlcrm.template.build import build_template
 
 
@@ -50,7 +51,8 @@ def test_every_quarter_is_recorded_beside_the_workbooks(quarters):
     assert "重点关注" in book.sheetnames
     route = book["一线"]
     header, _, _ = codes_on(route)
-    assert [c.value for c in route[header]][-2:] == ["近四季等级", "趋势"]
+    # the trail, then the visit columns (the template has a 拜访记录 sheet, empty here)
+    assert [c.value for c in route[header]][-5:] == ["近四季等级", "趋势", "上次拜访", "待跟进", "下一步"]
     focus = book["重点关注"]
     _, at, focus_codes = codes_on(focus)
     kinds = {(str(r[at]), r[at + 2]) for r in focus.iter_rows(values_only=True) if r[at]}
@@ -68,14 +70,16 @@ def test_cards_for_the_selected_customers_then_for_everyone_on_the_focus_sheet(q
     message = macros.customer_cards(chosen)
     assert message.startswith("已生成客户资料卡 2 张（“二线”中选中的客户")
     cards = openpyxl.load_workbook(book)["客户资料卡"]
-    titles = [cards.cell(r, 1).value for r in range(1, cards.max_row + 1, 22) if cards.cell(r, 1).value]
+    tops = range(1, cards.max_row + 1, CARD_ROWS)
+    titles = [cards.cell(r, 1).value for r in tops if cards.cell(r, 1).value]
     assert [t.split("　")[1] for t in titles] == sorted([str(codes[0]), str(codes[2])])  # in visit order
     everyone = FileBook(book, selected=("重点关注", []))
     macros.customer_cards(everyone)
     focus = openpyxl.load_workbook(book)["重点关注"]
     _, _, focus_codes = codes_on(focus)
     cards = openpyxl.load_workbook(book)["客户资料卡"]
-    titles = [cards.cell(r, 1).value for r in range(1, cards.max_row + 1, 22) if cards.cell(r, 1).value]
+    tops = range(1, cards.max_row + 1, CARD_ROWS)
+    titles = [cards.cell(r, 1).value for r in tops if cards.cell(r, 1).value]
     assert sorted(t.split("　")[1] for t in titles) == sorted({str(c) for c in focus_codes if c})
 
 

@@ -18,6 +18,7 @@ from xlcrm.demo.sample import generate
 from xlcrm.macros import names
 from xlcrm.macros.filebook import FileBook
 from xlcrm.macros.settings import read_settings
+from xlcrm.report.visit_sheets import VISIT_COLUMNS
 from xlcrm.report.visit_workbook import (
     CHANGE_TABLE_NAME,
     ISSUES_NAME,
@@ -28,6 +29,7 @@ from xlcrm.report.visit_workbook import (
 from xlcrm.template.build import build_template
 
 ADDED = [c.header for c in ROUTE_ADDED]
+WITH_VISITS = ADDED + [c.header for c in VISIT_COLUMNS]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,8 @@ def quarter(template, sample, tmp_path_factory):
     built = FileBook(book)
     assert macros.build_report(built).startswith("已生成本季报表")
     out = work / "build.xlsx"
-    assert cli.main(["build", "-q", *input_args(sample), "--out", str(out)]) == 0
+    # the workbook's own 拜访记录 (empty here) as the visit log, as the ribbon reads it
+    assert cli.main(["build", "-q", *input_args(sample), "--visits", str(book), "--out", str(out)]) == 0
     return {"book": book, "build": out, "imported": imported, "built": built}
 
 
@@ -106,14 +109,20 @@ def test_route_sheets_get_the_added_columns_in_place_next_to_the_managers_own(qu
         assert [mine.cell(header_row, width + 1 + i).value for i in range(len(ADDED))] == ADDED
         # the same added values as the build's route sheet, customer by customer
         code_col = [c.value for c in original[header_row]].index("客户代码") + 1
-        # the build's route sheet: title, legend, header, then customers; 本次拜访 last
-        rows = theirs.iter_rows(min_row=4, values_only=True)
-        built_rows = {str(r[1]): r[-len(ADDED) - 1 : -1] for r in rows}
+        # the build's route sheet: title, legend, header (row 3), then customers; the columns
+        # found by their headers (the workbook records into its store: it has the trail as well);
+        # the workbook's 拜访记录 is the visit log of both
+        mine_at = {mine.cell(header_row, c).value: c for c in range(width + 1, mine.max_column + 1)}
+        theirs_at = {str(c.value).replace("\n", ""): c.column for c in theirs[3]}
+        built_rows = {
+            str(r[1]): tuple(r[theirs_at[h] - 1] for h in WITH_VISITS)
+            for r in theirs.iter_rows(min_row=4, values_only=True)
+        }
         for r in range(header_row + 1, mine.max_row + 1):
             code = mine.cell(r, code_col).value
             if code is None or str(code).strip() not in built_rows:
                 continue
-            added = tuple(mine.cell(r, width + 1 + i).value for i in range(len(ADDED)))
+            added = tuple(mine.cell(r, mine_at[h]).value for h in WITH_VISITS)
             assert added == built_rows[str(code).strip()], (name, r)
 
 

@@ -25,7 +25,7 @@ from ..io.input_files import check_distinct, load_input, load_routes, load_visit
 from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.exports import EXPORTS
-from ..report.messages import customers_line, issue_counts
+from ..report.messages import customers_line, follow_up_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
 from ..store.background import PendingRecording
 from ..store.builds import build_record, history_around, previous_grades, quarter_of, quarter_record
@@ -175,7 +175,6 @@ def review_log(
     log = watch.stage(f"读取拜访记录 {path.name}", load_visits, path, request.columns)
     quarter = Quarter.find(title_labels(request, inputs).quarter)
     review = review_visits(log, result, request.as_of, quarter)
-    watch.note(f"拜访记录 {len(log.visits):,} 条，待跟进（逾期或 7 天内到期）{len(review.follow_ups):,} 条")
     return review
 
 
@@ -214,6 +213,8 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     if pending is not None:
         watch.stage(f"记录到客户档案库 {request.store}", pending.commit)
     watch.say(customers_line(result))
+    if visits is not None:
+        watch.say(follow_up_line(visits, ""))
     watch.say(issue_counts(result.issues, see=f"（详见“{ISSUES_NAME}”工作表）"))
     for path in written:
         watch.say(f"已写入 {path}")

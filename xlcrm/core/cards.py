@@ -1,9 +1,10 @@
 """The customer card (客户资料卡): who the customer is, their grade and purchases over the
-recorded quarters, what to talk about on the next visit, and their alerts (pure)."""
+recorded quarters, what to talk about on the next visit, their alerts, their last visits and
+their open follow-ups (pure)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,11 @@ from .grades import GradeScheme
 from .history import ALERT_KINDS, HISTORY_QUARTERS
 from .quarters import Quarter
 from .tables import next_grade_gaps
+from .visits import LAST_VISITS, last_visits, open_follow_ups
 
 CARD_HISTORY = ["quarter", "grade", "volume", "amount"]
+CARD_VISITS = ["visit_date", "method", "content", "need"]  # latest first
+CARD_FOLLOW_UPS = ["due_date", "next_step"]  # the earliest first, undated ones last
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class Card:
     history: pd.DataFrame  # CARD_HISTORY, oldest first, at most eight recorded quarters
     talking_points: list[str]
     alerts: list[str]
+    visits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CARD_VISITS))
+    follow_ups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CARD_FOLLOW_UPS))
 
 
 def make_cards(
@@ -40,9 +46,11 @@ def make_cards(
     standards: pd.DataFrame,
     scheme: GradeScheme,
     alerts: pd.DataFrame,
+    visits: pd.DataFrame | None = None,
 ) -> list[Card]:
     """One card per customer of `current` (customer_code, route, batch, change, grade,
-    previous_grade, segment, volume, amount, name, owner, address), in its order."""
+    previous_grade, segment, volume, amount, name, owner, address), in its order; `visits`: the
+    kept visits of these customers (core.visits.STORED_VISIT), when there are any."""
     shown = quarters[-HISTORY_QUARTERS:]
     recent = rows[rows["quarter"].isin(shown)].sort_values("quarter", kind="stable")
     by_code = {code: part for code, part in recent.groupby("customer_code", sort=False)}
@@ -57,6 +65,7 @@ def make_cards(
         if len(alerts)
         else {}
     )
+    seen, promised = _visits_by_code(visits)
     cards = []
     for i, row in enumerate(current.itertuples(index=False)):
         history = by_code.get(row.customer_code)
@@ -86,9 +95,27 @@ def make_cards(
                 history=table,
                 talking_points=_talking_points(row, gaps.iloc[i], floor),
                 alerts=said.get(row.customer_code, []),
+                visits=seen.get(row.customer_code, pd.DataFrame(columns=CARD_VISITS)),
+                follow_ups=promised.get(row.customer_code, pd.DataFrame(columns=CARD_FOLLOW_UPS)),
             )
         )
     return cards
+
+
+def _visits_by_code(visits: pd.DataFrame | None) -> tuple[dict, dict]:
+    """Each customer's last five visits (latest first) and open follow-ups (earliest first)."""
+    if visits is None or visits.empty:
+        return {}, {}
+    latest = last_visits(visits, LAST_VISITS)
+    seen = {code: part[CARD_VISITS].reset_index(drop=True) for code, part in latest.groupby("customer_code")}
+    found = open_follow_ups(visits)
+    found = found.assign(undated=found["due_date"].isna()).sort_values(
+        ["customer_code", "undated", "due_date"], kind="stable"
+    )
+    promised = {
+        code: part[CARD_FOLLOW_UPS].reset_index(drop=True) for code, part in found.groupby("customer_code")
+    }
+    return seen, promised
 
 
 def _talking_points(row, gap, floor: pd.DataFrame) -> list[str]:

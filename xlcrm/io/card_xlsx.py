@@ -1,5 +1,6 @@
 """Writes 客户资料卡 (report.cards) with XlsxWriter: each card the same height, a page break
-after every two, a native chart of the customer's purchases per card."""
+after every two, a native chart of the customer's purchases per card, its last visits and open
+follow-ups at the foot."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ import math
 from ..report.cards import (
     CARD_ROWS,
     CARDS_PER_PAGE,
+    FOLLOW_UPS_CAPTION,
     HISTORY_COLUMN,
     HISTORY_HEADERS,
     MAX_ALERTS,
     MAX_POINTS,
+    ROW_HEIGHT,
     TALK_ROWS,
+    VISITS_CAPTION,
+    VISITS_ROW,
     WIDTHS,
     CardSheet,
+    card_scale,
     facts,
+    follow_up_lines,
     said,
+    visit_lines,
 )
 from ..report.look import NAMED, Styles
 from ..report.pages import page_setup
@@ -29,6 +37,7 @@ def write_card_sheet(book, styles: Styles, sheet: CardSheet) -> None:
     ws = book.add_worksheet(sheet.name)
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
+    ws.set_default_row(ROW_HEIGHT)
     f = _formats(book)
     breaks = []
     for i, card in enumerate(sheet.cards):
@@ -36,8 +45,10 @@ def write_card_sheet(book, styles: Styles, sheet: CardSheet) -> None:
         if i and i % CARDS_PER_PAGE == 0:
             breaks.append(top)
         _card(book, ws, sheet.name, f, card, top)
-    # at their own size, two to a page: each page break falls between two cards
-    apply_page_setup(ws, page_setup(sheet.title, sheet.footer, landscape=False, scale=100, breaks=breaks))
+    # two to a page, as wide as the page: each page break falls between two cards
+    apply_page_setup(
+        ws, page_setup(sheet.title, sheet.footer, landscape=False, scale=card_scale(), breaks=breaks)
+    )
 
 
 def _formats(book) -> dict:
@@ -51,6 +62,7 @@ def _formats(book) -> dict:
         "amount": book.add_format({"border": 1, "num_format": "#,##0.00"}),
         "caption": book.add_format({"bold": True}),
         "text": book.add_format({"text_wrap": True, "valign": "top", "border": 1}),
+        "line": book.add_format({"border": 1, "valign": "vcenter"}),
     }
 
 
@@ -71,13 +83,20 @@ def _card(book, ws, sheet_name: str, f: dict, card, top: int) -> None:
         ws.write_string(top + k, at + 1, grade or "—", f["cell"])
         _number(ws, top + k, at + 2, volume, f["volume"])
         _number(ws, top + k, at + 3, amount, f["amount"])
-    row = top + 9
+    row = top + 8
     row = _lines(ws, f, row, "谈话要点", said(card.talking_points, MAX_POINTS))
     _lines(ws, f, row, "提醒", said(card.alerts, MAX_ALERTS) or ["无"])
     if len(history):
         ws.insert_chart(
             top + 2 + HISTORY_ROWS, at, _chart(book, sheet_name, top, len(history)), {"object_position": 1}
         )
+    # the last visits (A–B) and the open follow-ups (D–G), a line each
+    ws.write_string(top + VISITS_ROW, 0, VISITS_CAPTION, f["caption"])
+    ws.write_string(top + VISITS_ROW, at, FOLLOW_UPS_CAPTION, f["caption"])
+    for k, line in enumerate(visit_lines(card), start=1):
+        ws.merge_range(top + VISITS_ROW + k, 0, top + VISITS_ROW + k, 1, line, f["line"])
+    for k, line in enumerate(follow_up_lines(card), start=1):
+        ws.merge_range(top + VISITS_ROW + k, at, top + VISITS_ROW + k, last, line, f["line"])
 
 
 def _lines(ws, f: dict, row: int, caption: str, lines: list[str]) -> int:
@@ -113,5 +132,5 @@ def _chart(book, sheet_name: str, top: int, count: int):
     chart.set_legend({"none": True})
     chart.set_title({"name": "购进量（条）", "name_font": {"size": 9, "bold": False}})
     chart.set_y_axis({"visible": False, "major_gridlines": {"visible": False}})
-    chart.set_size({"width": 380, "height": 195})
+    chart.set_size({"width": 380, "height": 8 * ROW_HEIGHT / 0.75})  # rows 10–17 of the card
     return chart

@@ -14,13 +14,14 @@ from ..core.history import outlook
 from ..core.quarters import Quarter
 from ..core.titles import Labels
 from ..report.cards import CARDS_NAME
-from ..report.messages import customers_line, issue_counts
+from ..report.messages import customers_line, follow_up_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, OVERVIEW_NAME
 from . import names
 from .book import Book
 from .customer_store import cards_for, record_report, store_target
 from .importing import import_files
 from .workflow import (
+    filled_names,
     read_book,
     read_book_settings,
     render_cards,
@@ -91,25 +92,40 @@ def check_data(book: Book) -> str:
 @button("生成本季报表")
 def build_report(book: Book) -> str:
     done = run(book, with_store=True)
-    result, labels = done.result, done.labels
+    result, labels, visits = done.result, done.labels, done.visits
     known, recorded = None, ""
     if done.store:
         quarter = Quarter.find(labels.quarter)
         if quarter is None:
             recorded = "\n未记录到客户档案库：不知道是哪个季度，请在“设置”中填写季度后再生成一次。"
         else:
-            known = record_report(done.store, quarter, result, labels, done.settings, book.name)
+            known = record_report(
+                done.store,
+                quarter,
+                result,
+                labels,
+                done.settings,
+                book.name,
+                visits.visits if visits is not None else None,
+            )
             recorded = f"\n已记录到客户档案库（{Path(done.store).name}，{quarter.label}）。"
     look = outlook(result, known)
     with tempfile.TemporaryDirectory(prefix="xlcrm-") as work:
-        rendering = render_report(result, done.inputs, labels, Path(work), look)
+        rendering = render_report(result, done.inputs, labels, Path(work), look, visits)
         book.apply(rendering)
+    names_written = filled_names(book, done.log, result) if done.log is not None else {}
+    if names_written:
+        book.write_values(names.VISITS, names_written)
     book.activate(OVERVIEW_NAME)
     routes = "、".join(a.sheet for a in rendering.additions)
     sheets = "".join(f"“{name}”" for name in rendering.sheets)
+    said = ""
+    if visits is not None:
+        filled = f"；已填写客户名称 {len(names_written)} 处" if names_written else ""
+        said = f"\n{follow_up_line(visits)}{filled}。"
     return (
         f"已生成本季报表：{customers_line(result, '，')}。\n线路表（{routes}）右侧已更新；"
-        f"{sheets}已重新生成。\n" + issue_counts(result.issues) + "。" + recorded
+        f"{sheets}已重新生成。\n" + issue_counts(result.issues) + "。" + said + recorded
     )
 
 
@@ -145,11 +161,15 @@ def print_preview(book: Book) -> str:
     the same descriptions, page setup, legend and page numbers), from the workbook's own data."""
     done = run(book)
     with tempfile.TemporaryDirectory(prefix="xlcrm-print-") as work:
-        rendering = render_print(done.result, done.inputs, done.labels, done.settings, Path(work))
+        rendering = render_print(
+            done.result, done.inputs, done.labels, done.settings, Path(work), done.visits
+        )
         pdf = book.preview(rendering.path)
-    routes = len(rendering.sheets) - 2
+    follow_ups = 1 if done.visits is not None else 0
+    routes = len(rendering.sheets) - 2 - follow_ups
     hidden = "电话和身份证号已隐藏中间几位，" if done.settings.mask_print else ""
-    what = f"{routes} 张线路表和 2 张统计表（{hidden}打印的列见“设置”）"
+    ahead = "跟进提醒、" if follow_ups else ""
+    what = f"{ahead}{routes} 张线路表和 2 张统计表（{hidden}打印的列见“设置”）"
     if pdf is None:
         return f"已打开打印预览：{what}。"
     return f"已打印成 PDF：{pdf}\n内容：{what}。"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from ..core.errors import XlcrmError
 from ..core.history import CustomerHistory
 from ..core.model import QuarterInputs
@@ -51,11 +53,15 @@ def record_report(
     labels: Labels,
     settings: WorkbookSettings,
     book_name: str,
+    visits: pd.DataFrame | None = None,
 ) -> CustomerHistory:
+    """The quarter, this workbook's build and its 拜访记录 (core.visits.VISIT_RECORD) recorded."""
     grades = Path(settings.values.get("grades_file") or f"{book_name} › 本季等级")
     purchases = Path(settings.values.get("purchases_file") or f"{book_name} › 购进")
     with open_store(target) as store:
-        return record_build(store, quarter, result, labels.manager, grades, purchases, Path(book_name))
+        return record_build(
+            store, quarter, result, labels.manager, grades, purchases, Path(book_name), visits
+        )
 
 
 def cards_for(target: str, labels: Labels, codes: list[str] | None, only: str = "all"):

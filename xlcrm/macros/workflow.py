@@ -3,11 +3,13 @@ and sheet descriptions as `xlcrm build`, the output rendered once for the Book t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from ..core.addresses import column_index
 from ..core.cleaning import as_text
 from ..core.errors import XlcrmError
 from ..core.history import Outlook
@@ -17,9 +19,11 @@ from ..core.quarter import QuarterResult, review_quarter
 from ..core.quarters import Quarter
 from ..core.route_sheets import manager_part
 from ..core.titles import Labels, labels_for, quarter_label
+from ..core.visits import VisitLog, VisitReview, review_visits, visit_log, with_visit_issues
 from ..io.xlsx import write_workbook
 from ..report.cards import card_sheet
 from ..report.history_sheets import FOCUS_NAME
+from ..report.visit_sheets import follow_up_sheet
 from ..report.visit_workbook import (
     WRITTEN,
     change_table_sheet,
@@ -84,26 +88,64 @@ def _table(book: Book, present: list[str], sheet: str, spec: TableSpec, imported
     return replace(table, quarter=table.quarter or quarter_label(Path(imported_from or "").stem))
 
 
+def read_log(book: Book) -> VisitLog | None:
+    """The 拜访记录 sheet as the visits (None in a workbook without one: made before visits)."""
+    if names.VISITS not in book.sheet_names():
+        return None
+    return visit_log([book.read(names.VISITS)])
+
+
 @dataclass(frozen=True)
 class BookRun:
-    result: QuarterResult
+    result: QuarterResult  # with the visit log's issues
     inputs: QuarterInputs
     labels: Labels
     settings: WorkbookSettings
     store: str | None = None  # the customer store this run may record into
+    visits: VisitReview | None = None  # the 拜访记录 sheet, reviewed as of today
+    log: VisitLog | None = None
 
 
-def run(book: Book, *, with_store: bool = False) -> BookRun:
-    """The workbook's quarter reviewed; with the store, last quarter's grades may come from it."""
+def run(book: Book, *, with_store: bool = False, as_of: dt.date | None = None) -> BookRun:
+    """The workbook's quarter reviewed, and its visit log as of today; with the store, last
+    quarter's grades may come from it."""
     inputs, settings = read_book(book)
     labels = title_labels(settings, inputs.routes)
     target = store_target(book, settings) if with_store else None
+    quarter = Quarter.find(labels.quarter)
     if target:
-        inputs = with_stored_previous(target, Quarter.find(labels.quarter), inputs)
+        inputs = with_stored_previous(target, quarter, inputs)
     result = review_quarter(
         inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings
     )
-    return BookRun(result, inputs, labels, settings, target)
+    log = read_log(book)
+    visits = None
+    if log is not None:
+        visits = review_visits(log, result, as_of or dt.date.today(), quarter)
+        result = with_visit_issues(result, visits)
+    return BookRun(result, inputs, labels, settings, target, visits, log)
+
+
+def filled_names(book: Book, log: VisitLog, result: QuarterResult) -> dict[str, str]:
+    """The 客户名称 cells of the log to write ('C5' → '甲店'): each row whose code is on a route
+    sheet that names the customer, where the cell does not say so already."""
+    if "name" not in log.letters or log.visits.empty:
+        return {}
+    rows = result.route_rows[~result.route_rows["is_duplicate"].to_numpy(dtype=bool)]
+    named = rows.dropna(subset=["customer_code", "name"]).drop_duplicates("customer_code")
+    by_code = dict(zip(named["customer_code"], named["name"]))
+    letter = log.letters["name"]
+    cells = book.read(names.VISITS).cells
+    at = column_index(letter)
+    out = {}
+    for code, row in zip(log.visits["customer_code"], log.visits["excel_row"]):
+        name = by_code.get(code)
+        if name is None:
+            continue
+        now = cells.at[row, at] if row in cells.index and at in cells.columns else ""
+        if str(now or "").strip() != str(name).strip():
+            out[f"{letter}{row}"] = str(name)
+    return out
 
 
 def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
@@ -117,11 +159,16 @@ def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
 
 
 def render_report(
-    result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path, outlook: Outlook | None = None
+    result: QuarterResult,
+    inputs: QuarterInputs,
+    labels: Labels,
+    work: Path,
+    outlook: Outlook | None = None,
+    visits: VisitReview | None = None,
 ) -> Rendering:
     """Everything 生成本季报表 writes: the added route columns and the report sheets."""
-    sheets = report_sheets(result, inputs.routes, labels, outlook=outlook)
-    additions = route_additions(result, inputs.routes, outlook)
+    sheets = report_sheets(result, inputs.routes, labels, outlook=outlook, visits=visits)
+    additions = route_additions(result, inputs.routes, outlook, visits)
     path = work / "rendering.xlsx"
     write_workbook(sheets, path, additions)
     return Rendering(path, [s.name for s in sheets], additions)
@@ -135,11 +182,19 @@ def render_issues(result: QuarterResult, labels: Labels, work: Path) -> Renderin
 
 
 def render_print(
-    result: QuarterResult, inputs: QuarterInputs, labels: Labels, settings: WorkbookSettings, work: Path
+    result: QuarterResult,
+    inputs: QuarterInputs,
+    labels: Labels,
+    settings: WorkbookSettings,
+    work: Path,
+    visits: VisitReview | None = None,
 ) -> Rendering:
-    """What 打印拜访表 prints: the route sheets and both tables, described and written exactly as
-    `xlcrm build` writes them (phone and ID numbers masked unless 设置 says 否)."""
-    sheets = route_sheets(result, inputs.routes, labels, settings.mask_print, settings.print_columns)
+    """What 打印拜访表 prints: 跟进提醒 (with a visit log), the route sheets and both tables,
+    described and written exactly as `xlcrm build` writes them (phone and ID numbers masked
+    unless 设置 says 否)."""
+    mask = settings.mask_print
+    sheets = [follow_up_sheet(visits, labels, mask)] if visits is not None else []
+    sheets += route_sheets(result, inputs.routes, labels, mask, settings.print_columns, visits=visits)
     sheets += [change_table_sheet(result, labels), standards_sheet(result, labels)]
     path = work / "拜访表.xlsx"
     write_workbook(sheets, path)

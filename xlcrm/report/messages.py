@@ -7,6 +7,7 @@ import pandas as pd
 from ..core.changes import CHANGE_LABELS, CHANGES
 from ..core.issues import KINDS
 from ..core.quarter import QuarterResult
+from ..core.visits import FOLLOW_UP_DAYS, OVERDUE, VisitReview
 
 
 def change_counts(result: QuarterResult) -> str:
@@ -28,4 +29,13 @@ def issue_counts(issues: pd.DataFrame, see: str = "") -> str:
     by_kind = issues["kind"].value_counts()
     return f"数据问题 {len(issues):,} 条{see}：" + "，".join(
         f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind
+    )
+
+
+def follow_up_line(review: VisitReview, where: str = "（见“跟进提醒”）") -> str:
+    """'拜访记录 120 条：待跟进逾期 3 条，7 天内到期 5 条（见“跟进提醒”）'."""
+    overdue = int((review.follow_ups["status"] == OVERDUE).sum())
+    return (
+        f"拜访记录 {len(review.visits):,} 条：待跟进逾期 {overdue} 条，"
+        f"{FOLLOW_UP_DAYS} 天内到期 {len(review.follow_ups) - overdue} 条{where}"
     )

@@ -66,10 +66,13 @@ def record_build(
     grades: Path,
     purchases: Path | None,
     routes: Path,
+    visits: pd.DataFrame | None = None,
 ) -> history.CustomerHistory:
-    """Records the quarter with this build (one transaction), then reads its customers' history
-    from the quarters recorded before (this quarter's rows from `result`, not read back)."""
-    entry = quarter_record(quarter, result, grades, purchases, [build_record(manager, routes, result)])
+    """Records the quarter with this build (and its visit log's visits, core.visits.VISIT_RECORD:
+    one transaction), then reads its customers' history from the quarters recorded before (this
+    quarter's rows from `result`, not read back)."""
+    build = build_record(manager, routes, result, visits)
+    entry = quarter_record(quarter, result, grades, purchases, [build])
     record(store, entry)
     return history_around(store, quarter, manager or "", result)
 
@@ -177,8 +180,9 @@ def build_cards(
         chosen = chosen[chosen["change"].isin(["up", "down"])]
     chosen = history.visit_sorted(chosen)
     scheme = known.schemes[build.quarter.index]
+    visits = reading.visits_of(store, chosen["customer_code"].dropna().unique().tolist())
     return build, make_cards(
-        chosen.reset_index(drop=True), known.rows, known.quarters, standards, scheme, alerts
+        chosen.reset_index(drop=True), known.rows, known.quarters, standards, scheme, alerts, visits
     )
 
 
