@@ -271,7 +271,11 @@ def visits_of(store: Store, codes: list[str]) -> pd.DataFrame:
     with store.reading() as conn:
         for start in range(0, len(codes), CODES_PER_QUERY):
             part = codes[start : start + CODES_PER_QUERY]
-            result = conn.execute(sa.select(*columns).where(v.c.customer_code.in_(part)))
+            result = conn.execute(
+                sa.select(*columns)
+                .where(v.c.customer_code.in_(part))
+                .order_by(v.c.customer_code, v.c.visit_date, v.c.visit_key)
+            )
             frames.append(pd.DataFrame(result.fetchall(), columns=STORED_VISIT))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STORED_VISIT)
     for day in ("visit_date", "follow_up_date"):
