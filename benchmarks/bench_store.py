@@ -147,17 +147,18 @@ def build_ratio(workdir: Path, repeat: int) -> Path:
     from xlcrm.core import history
     from xlcrm.core.quarters import Quarter
     from xlcrm.store.database import open_store
-    from xlcrm.store.recording import QuarterRecord, record
+    from xlcrm.store.recording import BuildRecord, QuarterRecord, record
 
     paths = ensure_data(SIZE)
     files = InputFiles(*(Path(paths[k]) for k in ("routes", "grades", "purchases", "previous_grades")))
     quarter = Quarter.find(files.grades.stem)
-    prepared = workdir / "seven.db"
+    prepared = workdir / "seven-with-builds.db"  # the district and this manager's build, each quarter
     if not prepared.exists():
         t = time.perf_counter()
         _, result = review_files(QuarterRequest(files))
         rng = np.random.default_rng(3)
         district = history.district_record(result)
+        build = BuildRecord("", files.routes.name, history.route_record(result))
         with open_store(prepared) as store:
             for back in range(7, 0, -1):
                 volume = np.round(district["volume"] * rng.uniform(0.8, 1.2, len(district)))
@@ -170,6 +171,7 @@ def build_ratio(workdir: Path, repeat: int) -> Path:
                         "p.xlsx",
                         district.assign(volume=volume),
                         history.standards_record(result),
+                        [build],
                     ),
                 )
         print(f"  prepared seven quarters in {time.perf_counter() - t:.0f} s", file=sys.stderr)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ..core.errors import XlcrmError
@@ -137,7 +138,17 @@ def _frame(result: sa.CursorResult) -> pd.DataFrame:
         return _empty_history() if "quarter" in names else pd.DataFrame(columns=names)
     table = np.array(rows, dtype=object)  # one step: five times faster than a column at a time
     kinds = {"volume": float, "amount": float, "quarter": np.int64}
-    return pd.DataFrame({name: table[:, i].astype(kinds.get(name, object)) for i, name in enumerate(names)})
+    return pd.DataFrame(
+        {
+            # text as Arrow: a fifth of the memory, and no conversion in the exports
+            name: table[:, i].astype(kinds[name]) if name in kinds else _text(table[:, i])
+            for i, name in enumerate(names)
+        }
+    )
+
+
+def _text(cells: np.ndarray) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(cells, type=pa.large_string())]))
 
 
 def _empty_history() -> pd.DataFrame:
