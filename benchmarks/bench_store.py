@@ -150,7 +150,7 @@ def _run(args: list[str]) -> tuple[float, float]:
 
 def build_ratio(workdir: Path, repeat: int) -> Path:
     """`xlcrm build` with and without a store holding the seven quarters before."""
-    from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files
+    from xlcrm.commands.quarter_run import InputFiles, QuarterRequest, review_files, routes_labels
     from xlcrm.core import history
     from xlcrm.core.quarters import Quarter
     from xlcrm.store.database import open_store
@@ -159,13 +159,15 @@ def build_ratio(workdir: Path, repeat: int) -> Path:
     paths = ensure_data(SIZE)
     files = InputFiles(*(Path(paths[k]) for k in ("routes", "grades", "purchases", "previous_grades")))
     quarter = Quarter.find(files.grades.stem)
-    prepared = workdir / "seven-with-builds.db"  # the district and this manager's build, each quarter
+    prepared = workdir / "seven-with-builds-named.db"  # the district and this manager's build, each quarter
     if not prepared.exists():
         t = time.perf_counter()
-        _, result = review_files(QuarterRequest(files))
+        request = QuarterRequest(files)
+        inputs, result = review_files(request)
+        manager = routes_labels(request, inputs.routes).manager or ""  # as the build will name it
         rng = np.random.default_rng(3)
         district = history.district_record(result)
-        build = BuildRecord("", files.routes.name, history.route_record(result))
+        build = BuildRecord(manager, files.routes.name, history.route_record(result))
         with open_store(prepared) as store:
             for back in range(7, 0, -1):
                 volume = np.round(district["volume"] * rng.uniform(0.8, 1.2, len(district)))
