@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import types
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support import needs, small_quarter, write_quarter
+from support.postgres import PostgresServer, server_programs
 
 
 def pytest_runtest_setup(item):
@@ -23,6 +25,26 @@ def pytest_runtest_setup(item):
 def small_inputs(tmp_path: Path) -> dict[str, Path]:
     """support.SMALL_QUARTER written as four .xlsx files (routes, grades, purchases, previous)."""
     return write_quarter(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server for the session (skipped without one locally, a failure in CI)."""
+    bindir = server_programs()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL's server programs are required in CI (scripts/setup.sh installs them)")
+        pytest.skip("PostgreSQL's server programs (initdb) are not installed")
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A fresh, empty database on the session's server."""
+    name = "t_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name)[-50:].lower()
+    return postgres_server.new_database(name)
 
 
 @pytest.fixture

@@ -36,6 +36,10 @@ Public Sub xlcrm_PrintPreview(control As IRibbonControl)
     RunMacro "print_preview"
 End Sub
 
+Public Sub xlcrm_CustomerCards(control As IRibbonControl)
+    RunMacro "customer_cards"
+End Sub
+
 Public Sub xlcrm_ShowHelp(control As IRibbonControl)
     RunMacro "show_help"
 End Sub

@@ -31,6 +31,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
         "汇总",
+        "重点关注",
         "一线",
         "二线",
         "六线",
@@ -154,6 +155,13 @@ def test_sheet_without_code_column_names_file_sheet_column(small_inputs, tmp_pat
 def test_unknown_scheme(small_inputs, tmp_path, capsys):
     assert cli.main(args(small_inputs, "-q", "--scheme", "abc", "--out", str(tmp_path / "o.xlsx"))) == 2
     assert "不认识的等级方案“abc”" in one_error_line(capsys)
+
+
+def test_an_as_of_that_is_no_date_is_said_before_anything_runs(small_inputs, tmp_path, capsys):
+    out = tmp_path / "o.xlsx"
+    assert cli.main(args(small_inputs, "-q", "--as-of", "2026-13-01", "--out", str(out))) == 2
+    assert "--as-of 2026-13-01：不是日期" in one_error_line(capsys)
+    assert not out.exists()
 
 
 def test_debug_shows_the_traceback(small_inputs, tmp_path, capsys):

@@ -130,7 +130,11 @@ def test_one_table_with_a_manager_column(dept, combined, tmp_path, capsys):
     )
     summary = out / "部门汇总.xlsx"
     assert values(summary, CHANGES_ALL)[1:] == values(combined, CHANGE_TABLE_NAME)[1:]
-    assert openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx").sheetnames[1:3] == ["一线", "二线"]
+    assert openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx").sheetnames[1:4] == [
+        "重点关注",
+        "一线",
+        "二线",
+    ]
 
 
 def test_a_table_without_the_manager_column_says_so(dept, tmp_path, capsys):
@@ -178,3 +182,44 @@ def test_pdf_per_manager(tmp_path):
     )
     for manager in small.managers:
         assert (out / f"{manager}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_department_recorded_in_one_transaction_with_its_trend(dept, tmp_path):
+    import sqlite3
+
+    store = tmp_path / "部门档案库.db"
+    out = tmp_path / "out"
+    args = [
+        "batch",
+        "-q",
+        *district_args(dept),
+        "--routes-dir",
+        str(dept.routes_dir),
+        "--out-dir",
+        str(out),
+        "--workers",
+        "2",
+        "--store",
+        str(store),
+    ]
+    assert cli.main(args) == 0
+    with sqlite3.connect(store) as conn:
+        builds = conn.execute("select manager, count(*) from builds group by manager").fetchall()
+        customers = conn.execute("select count(*) from route_customers").fetchone()[0]
+        quarters = conn.execute("select code from quarters").fetchall()
+    assert sorted(m for m, _ in builds) == sorted(dept.managers) and all(n == 1 for _, n in builds)
+    assert customers == 320 and quarters == [("2026Q3",)]
+    summary = openpyxl.load_workbook(out / "部门汇总.xlsx")
+    assert summary.sheetnames[:2] == ["部门汇总", "历季趋势"]
+    rows = [r for r in summary["历季趋势"].iter_rows(values_only=True) if any(v is not None for v in r)]
+    by_manager = {r[0]: r[4:7] for r in values(out / "部门汇总.xlsx", "部门汇总")[1:-1]}
+    total = tuple(sum(counts[i] for counts in by_manager.values()) for i in range(3))
+    assert rows[2][:4] == ("季度", "提升", "保持", "下降") and rows[3][:4] == ("2026年第三季度", *total)
+    assert {r[1]: r[2:5] for r in rows[6:-1]} == by_manager and rows[-1][1:5] == ("合计", *total)
+    first = openpyxl.load_workbook(out / f"{dept.managers[0]}.xlsx")
+    assert "重点关注" in first.sheetnames
+    # recording the quarter again replaces it: still one build per manager
+    assert cli.main(args) == 0
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("select count(*) from builds").fetchone()[0] == len(dept.managers)
+        assert conn.execute("select count(*) from route_customers").fetchone()[0] == 320

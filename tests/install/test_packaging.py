@@ -84,4 +84,4 @@ def test_xlcrm_demo_from_another_folder_without_the_extras(installed):
     ]
     assert (elsewhere / "样例" / "本季客户等级报表.xlsx").stat().st_size > 0
     exports = sorted(p.name for p in (elsewhere / "样例" / "csv").iterdir())
-    assert exports == ["customers.csv", "grade_changes.csv", "issues.csv", "standards.csv"]
+    assert exports == ["alerts.csv", "customers.csv", "grade_changes.csv", "issues.csv", "standards.csv"]

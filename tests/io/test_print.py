@@ -190,7 +190,7 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
     assert cli.main(["print", "-q", str(built), "--pdf", str(pdf)]) == 0
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    assert pages == 7  # the overview, three routes, two tables, the issue list
+    assert pages == 8  # the overview, 重点关注, three routes, two tables, the issue list
 
     def page(n):
         text = subprocess.run(
@@ -202,7 +202,9 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
 
     cover, cover_tight = page(1)
     assert "本季概况" in cover_tight and "各访销日等级变动" in cover_tight and "各业态等级分布" in cover_tight
-    for number, title in ((2, "一线（星期一）"), (3, "二线（星期二）"), (4, "六线（星期一）")):
+    focus, focus_tight = page(2)
+    assert "重点关注" in focus_tight and "330781100003" in focus and "本季降档" in focus_tight
+    for number, title in ((3, "一线（星期一）"), (4, "二线（星期二）"), (5, "六线（星期一）")):
         route, tight = page(number)
         for header in ROUTE_HEADERS + ["上一档", "距上一档（条）", "距上一档（元）", "拜访记录"]:
             # a header wider than its column prints on two lines: before its unit, else halved
@@ -211,7 +213,7 @@ def test_pdf_from_libreoffice_shows_every_route_column_in_chinese(built, tmp_pat
         assert "老客户" not in tight  # 备注 is not printed by default
         assert f"{title}客户拜访表" in tight and "客户经理：张三" in tight
         assert f"第{number}页共{pages}页" in tight
-    route, _ = page(2)
+    route, _ = page(3)
     assert "330781100001" in route and "甲店" in route and "CS1↑" in route
     everything = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True

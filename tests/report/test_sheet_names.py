@@ -31,6 +31,7 @@ def test_routes_named_like_report_sheets_keep_sheets_of_their_own():
         ["客户经理", "线路", "客户代码"],
         ["张三", "数据问题", "330781100001"],
         ["张三", "汇总", "330781100002"],
+        ["张三", "重点关注", "330781100003"],
     ]
     (sheet,) = raw_sheets("线路总表.xlsx", {"全部": table})
     routes = routes_from_sheets(split_by_manager(sheet, "客户经理")["张三"])
@@ -39,8 +40,10 @@ def test_routes_named_like_report_sheets_keep_sheets_of_their_own():
     names = [s.name for s in workbook_sheets(result, routes)]
     assert names == [
         "汇总",
+        "重点关注",
         "数据问题（2）",
         "汇总（2）",
+        "重点关注（2）",
         "零售客户季度等级变动统计表",
         "客户季度等级最低标准表",
         "数据问题",

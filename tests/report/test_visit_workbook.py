@@ -14,6 +14,7 @@ def test_workbook_sheets_in_order_with_titles():
     sheets = workbook_sheets(result, routes, Labels("2026年第三季度", "张三"))
     assert [s.name for s in sheets] == [
         "汇总",
+        "重点关注",
         "一线",
         "二线",
         "六线",
@@ -21,7 +22,7 @@ def test_workbook_sheets_in_order_with_titles():
         "客户季度等级最低标准表",
         "数据问题",
     ]
-    assert sheets[2].title == "二线（星期二）客户拜访表　2026年第三季度　客户经理：张三"
+    assert sheets[3].title == "二线（星期二）客户拜访表　2026年第三季度　客户经理：张三"
     overview = sheets[0]
     assert [b.caption for b in overview.blocks] == [
         "本季概况",
@@ -40,7 +41,7 @@ def test_workbook_sheets_in_order_with_titles():
 
 
 def test_change_table_groups_weekdays_and_totals():
-    changes = workbook_sheets(*reviewed())[4]
+    changes = workbook_sheets(*reviewed())[5]
     block = changes.table
     assert block.groups == [("", 2)] + [
         (b, 3) for b in ("星期一", "星期二", "星期三", "星期四", "星期五", "合计")

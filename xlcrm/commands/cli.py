@@ -7,6 +7,7 @@ traceback instead.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import traceback
@@ -14,8 +15,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.columns import parse_column_overrides
+from ..core.dates import parse_date
 from ..core.errors import XlcrmError
 from ..core.grades import scheme_choice
+from ..core.history import AlertSettings
 from ..core.issues import KINDS
 from ..core.quarter import ReviewSettings
 from ..core.titles import print_column_choice
@@ -24,6 +27,8 @@ from ..io.atomic import output_folder
 from ..io.input_files import check_distinct, same_file
 from ..io.pdf import find_office, workbook_to_pdf
 from ..report.arguments import ChineseArgumentParser
+from . import history_cli
+from .history_cli import STORE_HELP
 from .progress import Stopwatch
 from .quarter_run import InputFiles, QuarterRequest, check_suffix, run_quarter
 
@@ -60,6 +65,11 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         metavar="角色=列名",
         help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
         "segment market_type volume amount route；可重复",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="日期",
+        help="按哪一天计算跟进到期、多久未订货等（如 2026-06-22）；不给时为今天，给定则结果可重现",
     )
 
 
@@ -106,7 +116,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, required=True, help="输出工作簿 .xlsx")
     build.add_argument("--export-dir", type=Path, help="另存 CSV（UTF-8）到此文件夹，供其他工具使用")
     build.add_argument("--pdf", type=Path, help="同时打印成 PDF（需要 LibreOffice）")
-    build.add_argument("--quarter", help="标题中的季度，如 2026年第三季度；不给时从等级表文件名判断")
+    build.add_argument(
+        "--quarter",
+        help="本季是哪个季度，如 2026Q3 或 2026年第三季度（标题和客户档案库用）；不给时从等级表文件名判断",
+    )
+    build.add_argument(
+        "--store",
+        metavar="档案库",
+        help=STORE_HELP + "；本季记录进去，线路表加近四季等级，重点关注列出多季提醒",
+    )
+    build.add_argument(
+        "--volume-drop",
+        type=float,
+        default=AlertSettings.volume_drop,
+        metavar="比例",
+        help="购进量比上季下降到这个比例以上时提醒（默认 0.3，即下降 30%%）",
+    )
     build.add_argument("--manager", help="标题中的客户经理姓名；不给时从线路表标题行（客户经理：某某）读取")
     build.add_argument(
         "--no-mask",
@@ -171,7 +196,15 @@ def parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
     batch.add_argument("--workers", type=int, help="同时处理几份（默认：全部 CPU 核心）")
-    batch.add_argument("--quarter", help="标题中的季度；不给时从等级表文件名判断")
+    batch.add_argument("--quarter", help="本季是哪个季度，如 2026Q3；不给时从等级表文件名判断")
+    batch.add_argument("--store", metavar="档案库", help=STORE_HELP + "；全部门一次记录（一个事务）")
+    batch.add_argument(
+        "--volume-drop",
+        type=float,
+        default=AlertSettings.volume_drop,
+        metavar="比例",
+        help="购进量比上季下降到这个比例以上时提醒（默认 0.3）",
+    )
     batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
     _print_columns_option(batch)
     _engine_options(batch)
@@ -213,6 +246,9 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--target", type=Path, default=Path.home(), help="用户主文件夹（默认当前用户）")
     doctor.add_argument("--platform", choices=["windows", "macos", "linux"], help=argparse.SUPPRESS)
     doctor.add_argument("--python", type=Path, default=Path(sys.executable), help=argparse.SUPPRESS)
+
+    history_cli.add_parsers(sub, common, _engine_options, _command)
+    history_cli.add_cards_parser(sub, common, _command)
 
     demo = _command(
         sub,
@@ -325,8 +361,28 @@ def request_from(args, *, out: Path | None) -> QuarterRequest:
         export_dir=args.export_dir,
         pdf=getattr(args, "pdf", None),
         mask=getattr(args, "mask", True),
+        store=getattr(args, "store", None),
+        alerts=_alert_settings(args),
         print_columns=print_column_choice(getattr(args, "print_columns", None)),
+        as_of=as_of_date(args.as_of),
     )
+
+
+def as_of_date(text: str | None) -> dt.date:
+    """--as-of: the day every date rule counts from; today when not given."""
+    if text is None:
+        return dt.date.today()
+    day = parse_date(text)
+    if day is None:
+        raise XlcrmError(f"--as-of {text}：不是日期，请写成 2026-06-22、2026/6/22 或 2026年6月22日")
+    return day
+
+
+def _alert_settings(args) -> AlertSettings:
+    share = getattr(args, "volume_drop", AlertSettings.volume_drop)
+    if not 0 < share < 1:
+        raise XlcrmError(f"--volume-drop 应是 0 到 1 之间的比例，如 0.3（下降 30%），不是 {share}")
+    return AlertSettings(volume_drop=share)
 
 
 def cmd_build(args, watch: Stopwatch) -> int:
@@ -419,10 +475,12 @@ def cmd_template(args, watch: Stopwatch) -> int:
 
 
 def cmd_batch(args, watch: Stopwatch) -> int:
+    from ..store.builds import quarter_of
     from .department_run import (
         DepartmentOptions,
         department_quarter,
         prepare,
+        record_department,
         routes_in_folder,
         routes_in_table,
         run_department,
@@ -463,9 +521,14 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         quarter=department_quarter(args.quarter, args.grades),
         pdf=args.pdf,
         mask=args.mask,
+        store=args.store,
+        alerts=_alert_settings(args),
         inputs=tuple(dict.fromkeys(inputs)),
         print_columns=print_column_choice(args.print_columns),
+        as_of=as_of_date(args.as_of),
     )
+    if args.store:
+        quarter_of(options.quarter)  # a store needs the quarter: say so before the long run
     watch.say(f"客户经理 {len(jobs)} 位，使用 {args.workers or os.cpu_count()} 个进程")
     summaries, failures = watch.stage(
         "生成各人拜访表",
@@ -476,7 +539,21 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         workers=args.workers,
         progress=(lambda *_: None) if args.quiet else progress_bar(),
     )
-    book = watch.stage("写入部门汇总", write_department, summaries, failures, district, options, inputs)
+    inputs = [p for p in (args.grades, args.purchases, args.previous_grades, args.routes_table) if p]
+    trend = None
+    if args.store and summaries:
+        trend = watch.stage(
+            f"记录到客户档案库 {args.store}",
+            record_department,
+            summaries,
+            district,
+            options,
+            args.grades,
+            args.purchases,
+        )
+    book = watch.stage(
+        "写入部门汇总", write_department, summaries, failures, district, options, inputs, trend
+    )
     customers = sum(sum(s.counts.values()) for s in summaries)
     print(f"已生成 {len(summaries)} 位客户经理的拜访表（线路客户 {customers:,} 户），部门汇总：{book}")
     for failure in failures:
@@ -499,6 +576,8 @@ def cmd_macro(args, watch: Stopwatch) -> int:
 
 
 COMMANDS = {
+    "history": history_cli.cmd_history,
+    "cards": history_cli.cmd_cards,
     "build": cmd_build,
     "batch": cmd_batch,
     "macro": cmd_macro,

@@ -4,16 +4,20 @@ a broken file is reported and skipped; a department workbook sums it all up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from ..core.department import Failure, ManagerSummary, summarize
 from ..core.errors import XlcrmError
+from ..core.history import AlertSettings, outlook, quarter_trend
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, routes_from_sheets, split_by_manager
 from ..core.model import RawSheet
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
@@ -24,7 +28,12 @@ from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
 from ..io.xlsx import write_workbook
 from ..report.department_workbook import department_sheets
+from ..report.history_sheets import trend_sheet
 from ..report.visit_workbook import workbook_sheets
+from ..store import reading
+from ..store.builds import history_around, quarter_of, quarter_record
+from ..store.database import Store, open_store
+from ..store.recording import BuildRecord, record
 
 ROUTE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 DEPARTMENT_BOOK = "部门汇总.xlsx"
@@ -51,6 +60,9 @@ class DepartmentOptions:
     mask: bool
     inputs: tuple[Path, ...] = ()  # every input file of the run: no output may replace one
     print_columns: tuple[str, ...] | None = None  # the managers' own columns that print; None: default
+    store: str | None = None  # the customer store everyone is recorded in, at the end, in one transaction
+    alerts: AlertSettings = AlertSettings()
+    as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
@@ -80,11 +92,14 @@ def routes_in_table(path: Path, manager_column: str) -> list[ManagerRoutes]:
 
 _district: DistrictData | None = None
 _options: DepartmentOptions | None = None
+_store: Store | None = None
 
 
 def _start_worker(district: DistrictData, options: DepartmentOptions) -> None:
-    global _district, _options
+    global _district, _options, _store
     _district, _options = district, options
+    # each process its own connection: the engine of the parent is never used after a fork
+    _store = open_store(options.store) if options.store else None
 
 
 def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
@@ -93,13 +108,21 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         routes = routes_from_sheets(list(job.sheets)) if job.sheets else load_routes(job.file)
         result = review_routes(routes, _district, _options.settings, all_district_issues=False)
         labels = labels_for(quarter=_options.quarter, heading=routes.heading(), fallback_manager=job.manager)
+        known = None
+        if _store is not None:
+            known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
+        look = outlook(result, known, _options.alerts)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
-        sheets = workbook_sheets(result, routes, labels, mask=_options.mask, printed=_options.print_columns)
+        sheets = workbook_sheets(
+            result, routes, labels, mask=_options.mask, printed=_options.print_columns, outlook=look
+        )
         with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:
             workbook_to_pdf(out, out.with_suffix(".pdf"))
-        return summarize(job.manager, job.file.name, result)
+        return summarize(
+            job.manager, job.file.name, result, labels.manager or "" if _store is not None else None
+        )
     except XlcrmError as exc:
         return Failure(job.manager, job.file.name, str(exc))
     except Exception:  # a bug on one file must not stop the others
@@ -140,11 +163,29 @@ def run_department(
             for future in as_completed(pending):
                 results[pending[future]] = future.result()
                 progress(len(results), len(jobs), time.perf_counter() - start)
+    if _store is not None and workers == 1:
+        _store.close()
     ordered = [results[i] for i in range(len(jobs))]
     return (
         [r for r in ordered if isinstance(r, ManagerSummary)],
         [r for r in ordered if isinstance(r, Failure)],
     )
+
+
+def record_department(
+    summaries: list[ManagerSummary],
+    district: DistrictData,
+    options: DepartmentOptions,
+    grades: Path,
+    purchases: Path,
+) -> pd.DataFrame:
+    """Everyone built, recorded in one transaction with the district; the department's changes
+    over every recorded quarter, read back for 历季趋势."""
+    quarter = quarter_of(options.quarter)
+    builds = [BuildRecord(s.recorded_as, s.file, s.route_record) for s in summaries]
+    with open_store(options.store) as store:
+        record(store, quarter_record(quarter, district, grades, purchases, builds))
+        return reading.department_changes(store)
 
 
 def write_department(
@@ -153,9 +194,12 @@ def write_department(
     district: DistrictData,
     options: DepartmentOptions,
     inputs: Iterable[Path],
+    trend: pd.DataFrame | None = None,
 ) -> Path:
     out = options.out_dir / DEPARTMENT_BOOK
     sheets = department_sheets(summaries, failures, district, Labels(quarter=options.quarter))
+    if trend is not None:
+        sheets.insert(1, trend_sheet(quarter_trend(trend), Labels(quarter=options.quarter)))
     with atomic_output(out, inputs=tuple(inputs)) as tmp:
         write_workbook(sheets, tmp)
     return out

@@ -6,13 +6,15 @@ run needs arrives in one QuarterRequest.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import XlcrmError
+from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
-from ..core.model import QuarterInputs
+from ..core.model import QuarterInputs, RouteBook
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.titles import Labels, labels_for
 from ..io.atomic import atomic_output, refuse_inputs
@@ -23,7 +25,11 @@ from ..io.xlsx import write_workbook
 from ..report.exports import EXPORTS
 from ..report.messages import customers_line, issue_counts
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
+from ..store.background import PendingRecording
+from ..store.builds import build_record, history_around, previous_grades, quarter_of, quarter_record
+from ..store.database import open_store
 from .progress import Stopwatch
+from .read_ahead import HistoryAhead
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,10 @@ class QuarterRequest:
     export_dir: Path | None = None
     pdf: Path | None = None
     mask: bool = True  # phone and ID numbers masked on the route sheets (they are printed)
+    store: str | None = None  # the customer store (a file or a database URL) this quarter is recorded in
+    alerts: AlertSettings = AlertSettings()
     print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
+    as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
 
 
 def check_request(request: QuarterRequest) -> None:
@@ -116,12 +125,16 @@ def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
 
 
 def title_labels(request: QuarterRequest, inputs: QuarterInputs) -> Labels:
+    return routes_labels(request, inputs.routes)
+
+
+def routes_labels(request: QuarterRequest, routes: RouteBook) -> Labels:
     """The quarter named by the grade table's (or the route workbook's) file name, else the titles."""
     return labels_for(
         quarter=request.quarter,
         manager=request.manager,
         names=(request.files.grades.stem, request.files.routes.stem),
-        heading=inputs.routes.heading(),
+        heading=routes.heading(),
     )
 
 
@@ -132,6 +145,8 @@ def review_files(
     watch = watch or Stopwatch()
     check_request(request)
     inputs = read_inputs(request, watch)
+    if request.store and inputs.previous is None:
+        inputs = with_stored_previous(request, inputs, watch)
     result = watch.stage(
         "合并与统计",
         review_quarter,
@@ -145,21 +160,73 @@ def review_files(
     return inputs, result
 
 
+def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: Stopwatch) -> QuarterInputs:
+    """Without a previous-grade table, last quarter's grades come from the store when it has them."""
+    quarter = quarter_of(title_labels(request, inputs).quarter)
+    with open_store(request.store) as store:
+        previous = previous_grades(store, quarter)
+    if previous is None:
+        return inputs
+    watch.note(f"上季等级取自客户档案库 {previous.where}")
+    return QuarterInputs(inputs.routes, inputs.grades, inputs.purchases, previous)
+
+
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
+    ahead = HistoryAhead(request, routes_labels) if request.store else None
     inputs, result = review_files(request, watch)
-    written = write_outputs(result, inputs, request, watch)
+    labels = title_labels(request, inputs)
+    known, pending = None, None
+    if request.store:
+        known, pending = watch.stage(
+            f"读取客户档案库 {request.store}", start_recording, request, result, labels, ahead
+        )
+    try:
+        look = outlook(result, known, request.alerts)
+        written = write_outputs(result, inputs, request, labels, look, watch)
+        if request.out and request.pdf:
+            watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
+            written.append(request.pdf)
+    except BaseException:
+        if pending is not None:
+            pending.abandon()  # a failed run leaves the store as it was
+        raise
+    if pending is not None:
+        watch.stage(f"记录到客户档案库 {request.store}", pending.commit)
     watch.say(customers_line(result))
     watch.say(issue_counts(result.issues, see=f"（详见“{ISSUES_NAME}”工作表）"))
     for path in written:
         watch.say(f"已写入 {path}")
-    if request.out and request.pdf:
-        watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
-        watch.say(f"已写入 {request.pdf}")
     return result
 
 
+def start_recording(
+    request: QuarterRequest, result: QuarterResult, labels: Labels, ahead: HistoryAhead | None = None
+) -> tuple[CustomerHistory, PendingRecording]:
+    """This quarter and this build written into the store by a process of its own (committed
+    when the run's outputs are written), while the history of its customers is read here (what
+    was read ahead, and the rest)."""
+    quarter = quarter_of(labels.quarter)
+    files = request.files
+    entry = quarter_record(
+        quarter, result, files.grades, files.purchases, [build_record(labels.manager, files.routes, result)]
+    )
+    with open_store(request.store) as store:  # made (or migrated) before the recording starts
+        pending = PendingRecording(request.store, entry)
+        try:
+            found = ahead.result() if ahead is not None else None
+            return history_around(store, quarter, labels.manager or "", result, found), pending
+        except BaseException:
+            pending.abandon()
+            raise
+
+
 def write_outputs(
-    result: QuarterResult, inputs: QuarterInputs, request: QuarterRequest, watch: Stopwatch
+    result: QuarterResult,
+    inputs: QuarterInputs,
+    request: QuarterRequest,
+    labels: Labels,
+    look: Outlook,
+    watch: Stopwatch,
 ) -> list[Path]:
     written = []
     if request.export_dir:
@@ -169,6 +236,7 @@ def write_outputs(
             result,
             request.export_dir,
             request.files.all(),
+            look,
         )
     if request.out:
         out = request.out
@@ -177,9 +245,10 @@ def write_outputs(
             workbook_sheets,
             result,
             inputs.routes,
-            title_labels(request, inputs),
+            labels,
             request.mask,
             request.print_columns,
+            look,
         )
 
         def write() -> None:

@@ -29,3 +29,14 @@ def column_index(text: str) -> int | None:
 def cell_ref(column: int, excel_row: int | None = None) -> str:
     """0-based column (and 1-based row) → 'B' or 'B12'."""
     return column_letter(column) if excel_row is None else f"{column_letter(column)}{excel_row}"
+
+
+def rows_of(address: str) -> list[int]:
+    """Excel rows covered by a selection's address: '$A$5:$C$7,$B$12' → [5, 6, 7, 12];
+    whole columns ('A:C') cover nothing here (no row is named)."""
+    rows: set[int] = set()
+    for area in re.split(r"[,\s]+", address.replace("$", "").strip()):
+        numbers = [int(n) for n in re.findall(r"[A-Za-z]*(\d+)", area)]
+        if numbers:
+            rows.update(range(min(numbers), max(numbers) + 1))
+    return sorted(rows)

@@ -53,7 +53,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _arrow_text(raw: pd.Series) -> pa.ChunkedArray:
+def arrow_text(raw: pd.Series) -> pa.ChunkedArray:
     """Raw cells as Arrow text, trimmed of (Unicode) whitespace; blank → ''."""
     if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
         text = pa.chunked_array(pa.array(raw.array))  # already text: no Python objects
@@ -80,7 +80,7 @@ def normalize_text(value: object) -> str:
 
 def as_text(raw: pd.Series) -> pd.Series:
     """Raw cells as trimmed text (whole numbers without '.0'); '' for blank."""
-    return _series(_arrow_text(raw), raw.index)
+    return _series(arrow_text(raw), raw.index)
 
 
 def map_uniques(text: pd.Series, fn: Callable[[str], object], dtype) -> pd.Series:
@@ -127,7 +127,7 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     it is marked 'lost_digits', never guessed. Anything else that is not digits is 'bad_code'.
     Blank cells are NA without a problem.
     """
-    text = _arrow_text(raw)
+    text = arrow_text(raw)
     plain = pc.match_substring_regex(text, "^[0-9]+$").to_numpy(zero_copy_only=False)
     blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
     values = _series(pc.if_else(plain, text, pa.scalar(None, pa.large_string())), raw.index)
@@ -154,7 +154,7 @@ def _tidy_number(text: str) -> float | None:
 def clean_numbers(raw: pd.Series) -> Cleaned:
     """Volumes and amounts as floats: numbers stored as text, thousands separators,
     full-width digits, units, trailing spaces. Blank is NA; unreadable text is 'bad_number'."""
-    text = _arrow_text(raw)
+    text = arrow_text(raw)
     simple = pc.match_substring_regex(text, _SIMPLE_NUMBER)
     numbers = pc.cast(pc.if_else(simple, text, pa.scalar(None, pa.large_string())), pa.float64())
     simple = pc.and_(simple, pc.is_finite(numbers).fill_null(True))

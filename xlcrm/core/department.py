@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .changes import CHANGES
+from .history import route_record
 from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
 
@@ -24,6 +25,9 @@ class ManagerSummary:
     grade_totals: pd.DataFrame  # segment, grade, up, same, down (over all batches)
     standards: pd.DataFrame  # over this manager's route customers
     customers: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # segment, grade, change, batch
+    # with a customer store: the manager as titles name them, and their route customers to record
+    recorded_as: str = ""
+    route_record: pd.DataFrame | None = field(repr=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,10 @@ class Failure:
     reason: str
 
 
-def summarize(manager: str, file: str, result: QuarterResult) -> ManagerSummary:
+def summarize(
+    manager: str, file: str, result: QuarterResult, recorded_as: str | None = None
+) -> ManagerSummary:
+    """What one manager adds; with `recorded_as` (a store run) their route customers too."""
     customers = result.customers
     counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
     return ManagerSummary(
@@ -45,4 +52,6 @@ def summarize(manager: str, file: str, result: QuarterResult) -> ManagerSummary:
         grade_change_totals(result.grade_changes, result.batches),
         standards_table(customers, result.scheme),
         customers[["segment", "grade", "change", "batch"]],
+        recorded_as or "",
+        route_record(result) if recorded_as is not None else None,
     )

@@ -51,6 +51,7 @@ class GradeScheme:
     _order: Callable[[str], tuple] = field(repr=False)
     segment_from_grade: bool = False
     _tier: Callable[[str], str] = field(default=lambda g: g, repr=False)
+    grades: tuple[str, ...] = ()  # an ordered list's grades, best first
 
     def level(self, grade: str) -> float | None:
         return self._level(grade) if grade else None
@@ -104,6 +105,7 @@ def _ordered_list(name: str, label: str, grades: Sequence[str]) -> GradeScheme:
         _level=lambda g: float(n - position[g]) if g in position else None,
         _segment=lambda g: None,
         _order=lambda g: (position.get(g, n), g),
+        grades=tuple(grades),
     )
 
 
@@ -243,3 +245,15 @@ def segment_label(segment: str) -> str:
     if is_code2008_segment(segment):
         return f"{segment} {MARKET_TYPES[segment[0]]}{FORMATS[segment[1]]}"
     return segment
+
+
+def scheme_spec(scheme: GradeScheme) -> str:
+    """The scheme as text that gives it back (scheme_from_spec): 'code2008', 'custom:金,银,铜'."""
+    if scheme.name == "custom":
+        return "custom:" + ",".join(scheme.grades)
+    return scheme.name
+
+
+def scheme_from_spec(spec: str) -> GradeScheme:
+    name, _, order = spec.partition(":")
+    return custom_scheme(order.split(",")) if name == "custom" else scheme_named(name)

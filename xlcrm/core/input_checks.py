@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import issues as issue_list
 from .model import Table
-from .titles import quarter_of
+from .quarters import Quarter
 
 # identical grade tables this long are no coincidence: the same table chosen twice
 SAME_TABLE_MIN_ROWS = 10
@@ -19,8 +19,8 @@ def input_mismatches(grades: Table, purchases: Table, previous: Table | None) ->
     """input_mismatch issues: quarters that do not fit together, or last quarter's grades
     identical to this quarter's."""
     found: list[tuple[str, str]] = []  # (where, detail)
-    now = quarter_of(grades.quarter)
-    bought = quarter_of(purchases.quarter)
+    now = Quarter.find(grades.quarter)
+    bought = Quarter.find(purchases.quarter)
     if now and bought and bought != now:
         found.append(
             (
@@ -30,7 +30,7 @@ def input_mismatches(grades: Table, purchases: Table, previous: Table | None) ->
             )
         )
     if previous is not None:
-        before = quarter_of(previous.quarter)
+        before = Quarter.find(previous.quarter)
         if now and before and before >= now:
             found.append(
                 (
@@ -39,7 +39,7 @@ def input_mismatches(grades: Table, purchases: Table, previous: Table | None) ->
                     "两张等级表可能选反了，提升和下降会颠倒；请检查",
                 )
             )
-        elif now and before and _quarter_before(now) != before:
+        elif now and before and now.shifted(-1) != before:
             found.append(
                 (
                     previous.where,
@@ -58,11 +58,6 @@ def input_mismatches(grades: Table, purchases: Table, previous: Table | None) ->
     return issue_list.issue_frame(
         "input_mismatch", pd.NA, [where for where, _ in found], [detail for _, detail in found]
     )
-
-
-def _quarter_before(quarter: tuple[int, int]) -> tuple[int, int]:
-    year, number = quarter
-    return (year - 1, 4) if number == 1 else (year, number - 1)
 
 
 def _same_grades(grades: Table, previous: Table) -> bool:

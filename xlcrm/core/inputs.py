@@ -49,7 +49,11 @@ class TableSpec:
 GRADES = TableSpec("本季等级表", ("code", "grade", "segment"), ("code", "grade"))
 PREVIOUS_GRADES = TableSpec("上季等级表", ("code", "grade"), ("code", "grade"))
 PURCHASES = TableSpec("购进表", ("code", "volume", "amount"), ("code", "volume", "amount"))
-ROUTES = TableSpec("线路表", ("code", "route", "previous_grade", "grade"), ("code",))
+ROUTES = TableSpec(
+    "线路表", ("code", "route", "previous_grade", "grade", "name", "owner", "address"), ("code",)
+)
+# what a route row says about its customer besides the code (kept in the customer store)
+ROUTE_FACTS = ("name", "owner", "address")
 
 
 def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, str] | None = None) -> Table:
@@ -111,6 +115,20 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
     return Table(rows, issue_list.combine([issues, *notes]), first.where, header, quarter)
 
 
+def no_purchases() -> Table:
+    """An empty purchase table: a past quarter recorded from its grade table alone."""
+    rows = pd.DataFrame(
+        {
+            "customer_code": pd.Series(dtype=STRING),
+            "excel_row": pd.Series(dtype="int64"),
+            "location": pd.Series(dtype="category"),
+            "volume": pd.Series(dtype=float),
+            "amount": pd.Series(dtype=float),
+        }
+    )
+    return Table(rows, issue_list.empty(), PURCHASES.label, Header(0, [], {}))
+
+
 def routes_from_sheets(
     sheets: list[RawSheet], overrides: Mapping[str, str] | None = None, outputs: Outputs = Outputs()
 ) -> RouteBook:
@@ -159,9 +177,10 @@ def routes_from_sheets(
     issues.append(_hidden_parts([s.raw for s in route_sheets], "此线路的客户已照常读取"))
     customers = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     customers["location"] = customers["location"].astype("category")
-    if "previous_grade" not in customers:
-        customers["previous_grade"] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
-    customers = customers[["route", "excel_row", "customer_code", "previous_grade", "location"]]
+    for column in ("previous_grade", *ROUTE_FACTS):
+        if column not in customers:
+            customers[column] = pd.Series(pd.NA, index=customers.index, dtype=STRING)
+    customers = customers[["route", "excel_row", "customer_code", "previous_grade", *ROUTE_FACTS, "location"]]
     return RouteBook(route_sheets, customers, issue_list.combine(issues))
 
 

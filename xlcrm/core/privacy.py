@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
+
+from .cleaning import STRING
 
 _DIGITS = re.compile(r"\d{7}")
 # an 11-digit mobile number, or a 7–8 digit landline after an area code; never part of a longer number
@@ -45,3 +48,15 @@ def mask_cells(values: np.ndarray) -> np.ndarray:
     if _DIGITS.search("\x00".join(str(v) for v in values if v is not None)):
         return np.array([mask_value(v) for v in values], dtype=object)
     return values
+
+
+def mask_text_column(text: pd.Series) -> pd.Series:
+    """A column of text with phone and ID numbers masked; blank text becomes NA. Only cells
+    holding a run of 7+ digits are looked at one by one (most hold none)."""
+    text = text.astype(STRING)
+    blank = text.fillna("").str.strip() == ""
+    candidates = text.str.contains(_DIGITS.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    out = text.copy()
+    if candidates.any():
+        out[candidates] = [mask_text(t) for t in text[candidates]]
+    return out.mask(blank.to_numpy())

@@ -11,9 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_QUARTER = re.compile(
-    r"(20\d\d)\s*年?\s*(?:第\s*)?([一二三四1-4])\s*(?:季度|季|Q)|(20\d\d)\s*[-_ ]?\s*Q([1-4])", re.IGNORECASE
-)
+from .quarters import Quarter
+
 # '客户经理：张三', '客户经理: 张三 线路：一线', '经理 张三'
 _MANAGER = re.compile(r"(?:客户经理|经理|负责人)\s*[:：]?\s*([\u4e00-\u9fffA-Za-z·]{1,12})")
 
@@ -26,25 +25,10 @@ class Labels:
     manager: str | None = None
 
 
-def quarter_of(*texts: str | None) -> tuple[int, int] | None:
-    """The first quarter named in the texts, as (year, quarter number): (2026, 3).
-
-    Understands '2026年三季度', '2026年第3季度', '2026 Q3', '2026-Q3' (file names, titles).
-    """
-    for text in texts:
-        if not text:
-            continue
-        m = _QUARTER.search(unicodedata.normalize("NFKC", text))
-        if m:
-            year, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            return int(year), "一二三四".index(number) + 1 if number in "一二三四" else int(number)
-    return None
-
-
 def quarter_label(*texts: str | None) -> str | None:
-    """The first quarter named in the texts, as '2026年第三季度'."""
-    found = quarter_of(*texts)
-    return f"{found[0]}年第{'一二三四'[found[1] - 1]}季度" if found else None
+    """The first quarter named in the texts, as '2026年第三季度' (see Quarter.find)."""
+    quarter = Quarter.find(*texts)
+    return quarter.label if quarter else None
 
 
 def manager_named(lines: Iterable[str]) -> str | None:
@@ -103,6 +87,7 @@ def labels_for(
     the manager those lines name, else `fallback_manager` (a department run's file name)."""
     heading = list(heading)
     return Labels(
-        quarter=quarter or quarter_label(*names, *heading),
+        # a quarter given in any accepted form is written one way ('2026Q3' → '2026年第三季度')
+        quarter=quarter_label(quarter) or quarter or quarter_label(*names, *heading),
         manager=manager or manager_named(heading) or fallback_manager,
     )

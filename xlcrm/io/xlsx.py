@@ -14,8 +14,8 @@ from pathlib import Path
 import xlsxwriter
 
 from ..core.addresses import column_letter
+from ..report.cards import CardSheet
 from ..report.look import (
-    A4,
     CHART_GAP_ROWS,
     CHART_HEIGHT_PX,
     DEFAULT_COLUMN_PX,
@@ -39,15 +39,17 @@ from ..report.look import (
     wrapped_heights,
 )
 from ..report.model import Block, RouteAddition, Sheet
-from ..report.pages import MARGINS, PageSetup, fill_width_px, orientation_and_scale, sheet_page_setup
+from ..report.pages import fill_width_px, orientation_and_scale, sheet_page_setup
+from .card_xlsx import write_card_sheet
+from .page_setup import apply_page_setup
 
 IN_MEMORY_CELLS = 500_000
 
 
-def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAddition] = ()) -> None:
+def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[RouteAddition] = ()) -> None:
     """The sheets, each laid out from row 1; `additions` go on sheets of their own, at the
     cells they will take on the manager's route sheets (the template copies them over)."""
-    cells = sum(len(b.rows) * len(b.columns) for s in sheets for b in s.blocks)
+    cells = sum(len(b.rows) * len(b.columns) for s in sheets if isinstance(s, Sheet) for b in s.blocks)
     # a big workbook streams rows to disk; a manager's small one stays in memory (a temp file
     # per sheet costs more than the cells themselves)
     memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
@@ -56,7 +58,10 @@ def write_workbook(sheets: list[Sheet], path: Path, additions: list[RouteAdditio
     for addition in additions:
         _write_addition(book, styles, addition)
     for sheet in sheets:
-        _write_sheet(book, styles, sheet)
+        if isinstance(sheet, CardSheet):
+            write_card_sheet(book, styles, sheet)
+        else:
+            _write_sheet(book, styles, sheet)
     book.close()
 
 
@@ -415,23 +420,3 @@ def _chart(book, sheet: Sheet, block: Block, header: int, first: int, last: int)
     chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     return chart
-
-
-def apply_page_setup(ws, setup: PageSetup) -> None:
-    """A4, the planned orientation, scale and page breaks; the running head and foot."""
-    ws.set_paper(A4)
-    if setup.landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    if setup.scale is None:
-        ws.fit_to_pages(1, 1)
-    else:
-        ws.set_print_scale(setup.scale)
-    ws.set_margins(**{k: MARGINS[k] for k in ("left", "right", "top", "bottom")})
-    # the head and foot keep their size on paper whatever the sheet's scale
-    ws.set_header(setup.header, {"margin": MARGINS["header"], "scale_with_doc": False})
-    ws.set_footer(setup.footer, {"margin": MARGINS["footer"], "scale_with_doc": False})
-    if setup.breaks:
-        ws.set_h_pagebreaks(list(setup.breaks))
-    ws.hide_gridlines(2)  # the tables' own borders print; no grid clutter

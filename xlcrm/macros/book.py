@@ -57,3 +57,9 @@ class Book(Protocol):
         prints it to a PDF instead and returns where."""
 
     def activate(self, sheet: str) -> None: ...
+
+    def folder(self) -> Path | None:
+        """The folder the workbook is saved in (None before it is saved)."""
+
+    def selection(self) -> tuple[str, list[int]]:
+        """The active sheet's name and the Excel rows of its selected cells."""

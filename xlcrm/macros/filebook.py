@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from ..core.addresses import rows_of
 from ..core.errors import XlcrmError
 from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..io.atomic import atomic_output
@@ -23,13 +24,21 @@ SHEET_STATES = {"hidden": HIDDEN, "veryHidden": VERY_HIDDEN}  # openpyxl's sheet
 
 
 class FileBook:
-    def __init__(self, path: Path, *, files: dict[str, Path] | None = None, pdf: Path | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        files: dict[str, Path] | None = None,
+        pdf: Path | None = None,
+        selected: tuple[str, list[int]] | None = None,
+    ):
         self.path = Path(path)
         self.pdf = pdf  # where print preview writes its PDF
         self.name = self.path.name
         self.messages: list[str] = []  # what a message box would have said
         self.previews: list[Path] = []  # PDFs standing in for print preview
         self._files = files  # the import "dialog"'s answer
+        self._selected = selected  # what a manager would have selected before clicking
         self._load()
 
     def _load(self) -> None:
@@ -127,6 +136,16 @@ class FileBook:
         pdf = (self.pdf or self.path.with_name(f"{self.path.stem}-拜访表.pdf")).resolve()
         self.previews.append(workbook_to_pdf(rendered, pdf))
         return pdf
+
+    def folder(self) -> Path | None:
+        return self.path.resolve().parent
+
+    def selection(self) -> tuple[str, list[int]]:
+        if self._selected is not None:
+            return self._selected
+        ws = self._wb.active
+        ranges = " ".join(str(s.sqref) for s in ws.sheet_view.selection if s.sqref)
+        return ws.title, rows_of(ranges)
 
     def activate(self, sheet: str) -> None:
         self._wb.active = self._wb.sheetnames.index(sheet)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
+from ..core.addresses import rows_of
 from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
 from ..report.exports import FORMULA_STARTS
 from .book import Rendering
@@ -162,6 +163,14 @@ class LiveBook:
                 shown.api.print_out()
         finally:
             shown.close()
+
+    def folder(self) -> Path | None:
+        full = Path(self._book.fullname)
+        return full.parent if full.is_absolute() else None  # a new, unsaved workbook has no folder
+
+    def selection(self) -> tuple[str, list[int]]:
+        selected = self._book.app.selection
+        return selected.sheet.name, rows_of(selected.address)
 
     def activate(self, sheet: str) -> None:
         self._book.sheets[sheet].activate()

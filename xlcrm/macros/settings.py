@@ -19,12 +19,15 @@ LABELS = {
     "等级方案": "scheme",
     "自定义等级顺序": "grade_order",
     "打印时隐藏电话和身份证号": "mask_print",
+    "客户档案库": "store_file",
     "打印的列": "print_columns",
     "线路表文件": "routes_file",
     "本季等级表文件": "grades_file",
     "上季等级表文件": "previous_file",
     "购进表文件": "purchases_file",
 }
+DEFAULT_STORE = "客户档案库.db"
+NO_STORE = ("不记录", "否", "no", "No", "NO")
 FILE_KEYS = ("routes_file", "grades_file", "previous_file", "purchases_file")
 
 
@@ -33,6 +36,12 @@ class WorkbookSettings:
     settings: ReviewSettings
     labels: Labels
     values: dict[str, str] = field(default_factory=dict)  # every labelled value, by key
+
+    @property
+    def store(self) -> str | None:
+        """The customer store's file name (beside the workbook) or URL; None when switched off."""
+        value = self.values.get("store_file", DEFAULT_STORE).strip() or DEFAULT_STORE
+        return None if value in NO_STORE else value
 
     @property
     def mask_print(self) -> bool:

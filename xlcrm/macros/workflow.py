@@ -3,19 +3,23 @@ and sheet descriptions as `xlcrm build`, the output rendered once for the Book t
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.cleaning import as_text
 from ..core.errors import XlcrmError
+from ..core.history import Outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, TableSpec, load_table, routes_from_sheets
 from ..core.model import QuarterInputs, RawSheet, RouteBook
 from ..core.quarter import QuarterResult, review_quarter
+from ..core.quarters import Quarter
 from ..core.route_sheets import manager_part
 from ..core.titles import Labels, labels_for, quarter_label
 from ..io.xlsx import write_workbook
+from ..report.cards import card_sheet
+from ..report.history_sheets import FOCUS_NAME
 from ..report.visit_workbook import (
     WRITTEN,
     change_table_sheet,
@@ -27,6 +31,7 @@ from ..report.visit_workbook import (
 )
 from . import names
 from .book import Book, Rendering
+from .customer_store import store_target, with_stored_previous
 from .settings import WorkbookSettings, read_settings
 
 
@@ -79,12 +84,26 @@ def _table(book: Book, present: list[str], sheet: str, spec: TableSpec, imported
     return replace(table, quarter=table.quarter or quarter_label(Path(imported_from or "").stem))
 
 
-def run(book: Book) -> tuple[QuarterResult, QuarterInputs, Labels]:
+@dataclass(frozen=True)
+class BookRun:
+    result: QuarterResult
+    inputs: QuarterInputs
+    labels: Labels
+    settings: WorkbookSettings
+    store: str | None = None  # the customer store this run may record into
+
+
+def run(book: Book, *, with_store: bool = False) -> BookRun:
+    """The workbook's quarter reviewed; with the store, last quarter's grades may come from it."""
     inputs, settings = read_book(book)
+    labels = title_labels(settings, inputs.routes)
+    target = store_target(book, settings) if with_store else None
+    if target:
+        inputs = with_stored_previous(target, Quarter.find(labels.quarter), inputs)
     result = review_quarter(
         inputs.routes, inputs.grades, inputs.purchases, inputs.previous, settings.settings
     )
-    return result, inputs, title_labels(settings, inputs.routes)
+    return BookRun(result, inputs, labels, settings, target)
 
 
 def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
@@ -97,10 +116,12 @@ def title_labels(settings: WorkbookSettings, routes: RouteBook) -> Labels:
     )
 
 
-def render_report(result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path) -> Rendering:
-    """Everything 生成本季报表 writes: the added route columns and the four report sheets."""
-    sheets = report_sheets(result, inputs.routes, labels)
-    additions = route_additions(result, inputs.routes)
+def render_report(
+    result: QuarterResult, inputs: QuarterInputs, labels: Labels, work: Path, outlook: Outlook | None = None
+) -> Rendering:
+    """Everything 生成本季报表 writes: the added route columns and the report sheets."""
+    sheets = report_sheets(result, inputs.routes, labels, outlook=outlook)
+    additions = route_additions(result, inputs.routes, outlook)
     path = work / "rendering.xlsx"
     write_workbook(sheets, path, additions)
     return Rendering(path, [s.name for s in sheets], additions)
@@ -123,3 +144,34 @@ def render_print(
     path = work / "拜访表.xlsx"
     write_workbook(sheets, path)
     return Rendering(path, [s.name for s in sheets], [])
+
+
+def render_cards(cards: list, labels: Labels, work: Path) -> Rendering:
+    path = work / "cards.xlsx"
+    sheet = card_sheet(cards, labels)
+    write_workbook([sheet], path)
+    return Rendering(path, [sheet.name], [])
+
+
+def selected_codes(book: Book, sheet: str, rows: list[int], routes: RouteBook) -> tuple[list[str], str]:
+    """The customer codes of the selected rows of a route sheet, or of every row of 重点关注."""
+    if sheet == FOCUS_NAME:
+        focus = book.read(FOCUS_NAME).cells
+        header = next((r for r in focus.index if "客户代码" in as_text(focus.loc[r]).tolist()), None)
+        if header is None:
+            raise XlcrmError(f"“{FOCUS_NAME}”表是空的：请先生成本季报表")
+        at = as_text(focus.loc[header]).tolist().index("客户代码")
+        codes = [c for c in as_text(focus.loc[header + 1 :, at]).tolist() if c]
+        return codes, f"“{FOCUS_NAME}”上的客户"
+    mine = routes.customers[
+        routes.customers["location"].astype(str).str.startswith(f"{book.name} › {sheet} ›")
+    ]
+    if mine.empty:
+        raise XlcrmError(
+            f"请先在线路表中选中要做资料卡的客户所在的行（现在选中的是“{sheet}”），"
+            f"或切换到“{FOCUS_NAME}”表为其中全部客户生成"
+        )
+    chosen = mine[mine["excel_row"].isin(rows)] if rows else mine
+    if chosen.empty:
+        raise XlcrmError(f"“{sheet}”中选中的行没有客户：请选中客户所在的行")
+    return chosen["customer_code"].dropna().tolist(), f"“{sheet}”中选中的客户"

@@ -15,6 +15,8 @@ from ..core.addresses import cell_ref
 from ..core.changes import CHANGE_LABELS, CHANGES, COMPARABLE, NO_GRADE
 from ..core.cleaning import as_text
 from ..core.grades import segment_label
+from ..core.history import Outlook
+from ..core.history import outlook as core_outlook
 from ..core.issues import KINDS
 from ..core.model import RouteBook, RouteSheet
 from ..core.privacy import mask_cells
@@ -23,6 +25,7 @@ from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
 from ..core.weekdays import route_sort_key
+from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
 
 OVERVIEW_NAME = "汇总"
@@ -30,7 +33,7 @@ OVERVIEW_TITLE = "客户等级季度汇总"
 CHANGE_TABLE_NAME = "零售客户季度等级变动统计表"
 STANDARDS_NAME = "客户季度等级最低标准表"
 ISSUES_NAME = "数据问题"
-REPORT_NAMES = (OVERVIEW_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
+REPORT_NAMES = (OVERVIEW_NAME, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME)
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
@@ -48,7 +51,7 @@ ROUTE_ADDED = [
 
 # a workbook xlcrm wrote, as a later run recognises it (last quarter's output reused as routes)
 WRITTEN = Outputs(
-    titles=(OVERVIEW_TITLE, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
+    titles=(OVERVIEW_TITLE, FOCUS_NAME, CHANGE_TABLE_NAME, STANDARDS_NAME, ISSUES_NAME),
     added=tuple(c.header for c in ROUTE_ADDED),
 )
 
@@ -75,18 +78,30 @@ def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...
     return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
 
 
+def added_columns(outlook: Outlook | None = None) -> list[Column]:
+    """The columns xlcrm adds to a route sheet; with a store, the grade trail too."""
+    return ROUTE_ADDED + (TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else [])
+
+
+def _added_values(mine: pd.DataFrame, trails: pd.DataFrame | None) -> dict:
+    values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
+    return values | trail_values(mine["customer_code"], trails)
+
+
 def route_sheets(
     result: QuarterResult,
     routes: RouteBook,
     labels: Labels = Labels(),
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns and a blank 拜访记录 column. Of the
     manager's columns, those named in `printed` print (default: see printed_own_columns); the
     others stay in the workbook, folded away."""
     sheets = []
+    trails = trail_lookup(outlook)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
         own_names = _own_headers(header.names)
@@ -106,7 +121,7 @@ def route_sheets(
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= {c.key: mine[c.key].array for c in ROUTE_ADDED}
+        values |= _added_values(mine, trails)
         values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
@@ -115,7 +130,7 @@ def route_sheets(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + ROUTE_ADDED + [WRITE_IN], pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook) + [WRITE_IN], pd.DataFrame(values))],
                 filters=True,
                 highlight_changes=True,
                 note=ROUTE_LEGEND,
@@ -128,10 +143,15 @@ def route_sheets(
     return sheets
 
 
-def route_additions(result: QuarterResult, routes: RouteBook) -> list[RouteAddition]:
+def route_additions(
+    result: QuarterResult, routes: RouteBook, outlook: Outlook | None = None
+) -> list[RouteAddition]:
     additions = []
+    trails = trail_lookup(outlook)
     for route_sheet, mine in _rows_by_sheet(result, routes):
-        block = Block(ROUTE_ADDED, mine[[c.key for c in ROUTE_ADDED]].reset_index(drop=True))
+        block = Block(
+            added_columns(outlook), pd.DataFrame(_added_values(mine, trails)).reset_index(drop=True)
+        )
         additions.append(
             RouteAddition(
                 route_sheet.raw.sheet or route_sheet.route,
@@ -335,10 +355,13 @@ def report_sheets(
     routes: RouteBook,
     labels: Labels = Labels(),
     output_rows: dict[str, str] | None = None,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
-    """The sheets xlcrm owns outright: 汇总, both tables and the issue list."""
+    """The sheets xlcrm owns outright: 汇总, 重点关注, both tables and the issue list."""
+    outlook = outlook or core_outlook(result)
     return [
         overview_sheet(result, routes, labels),
+        focus_sheet(outlook, labels, with_store=outlook.trails is not None),
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
         issues_sheet(result, labels, output_rows),
@@ -351,14 +374,16 @@ def workbook_sheets(
     labels: Labels = Labels(),
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
+    outlook: Outlook | None = None,
 ) -> list[Sheet]:
-    """汇总 first (the cover), then the routes to carry, both tables and the issue list (each
-    issue also at the route row of this workbook)."""
-    route_pages = route_sheets(result, routes, labels, mask, printed)
+    """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list
+    (each issue also at the route row of this workbook)."""
+    outlook = outlook or core_outlook(result)
+    route_pages = route_sheets(result, routes, labels, mask, printed, outlook)
     names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
     route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
-    overview, *tables = report_sheets(result, routes, labels, output_rows(route_pages))
-    return [overview, *route_pages, *tables]
+    overview, focus, *tables = report_sheets(result, routes, labels, output_rows(route_pages), outlook)
+    return [overview, focus, *route_pages, *tables]
 
 
 # Excel's rules for a sheet name: at most 31 characters, none of these, not quoted at the ends

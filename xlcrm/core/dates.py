@@ -1,0 +1,88 @@
+"""Dates as managers and other systems write them: date cells, 2026-06-22, 2026/6/22,
+2026.6.22, 2026年6月22日, 20260622, an Excel serial number (45830), with or without a time.
+
+Pure functions, in the style of core.cleaning: each cell's date (NaT where none) and, per
+cell, 'bad_date' where the text is no date. Vectorised (a quarter of order lines is millions
+of cells); pandas does the calendar (2026-02-30 is no date).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .cleaning import STRING, Cleaned, arrow_text
+
+# year, month, day with one separator kind, then an optional time ('2026-06-22 13:05:00')
+_YMD = (
+    r"^(?P<y>[0-9]{4})\s*(?:[-/.]|年)\s*(?P<m>[0-9]{1,2})\s*(?:[-/.]|月)\s*(?P<d>[0-9]{1,2})\s*日?"
+    r"(?:[ T].*)?$"
+)
+_COMPACT = r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$"  # 20260622, as ERP exports write it
+_SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"  # an Excel date serial shown as a number (45830)
+_EXCEL_EPOCH = np.datetime64("1899-12-30")
+# serials 20000–80000 are 1954–2119: any other five-digit number is no date
+_SERIALS = (20_000, 80_000)
+
+
+def clean_dates(raw: pd.Series) -> Cleaned:
+    """Each cell's date (datetime64, midnight; NaT for blank or unreadable) and 'bad_date'
+    where a cell holds something that is no date. Full-width digits are folded first."""
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    problem = pd.Series(pd.NA, index=raw.index, dtype=STRING)
+    cells = raw.to_numpy(dtype=object) if raw.dtype == object else None
+    if cells is not None:  # typed reads carry date cells as dates: taken as they are
+        is_date = np.fromiter((isinstance(v, (_dt.date, pd.Timestamp)) for v in cells), bool, len(cells))
+        if is_date.any():
+            days = pd.to_datetime(pd.Series(cells[is_date]), errors="coerce").dt.normalize()
+            values[is_date] = days.to_numpy()
+            raw = raw.where(~is_date, None)
+    # order lines repeat a few dozen dates: each distinct text is read once
+    text = arrow_text(raw)
+    distinct = pc.unique(text)
+    at = pc.index_in(text, distinct).to_numpy(zero_copy_only=False)
+    read = _read_texts(pc.utf8_normalize(distinct, "NFKC")).to_numpy()[at]
+    known = ~np.isnat(read)
+    values[known] = read[known]
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    problem[~known & ~blank & values.isna().to_numpy()] = "bad_date"
+    return Cleaned(values, problem)
+
+
+def _read_texts(text: pa.Array) -> pd.Series:
+    """Each text's date, NaT where it is none."""
+    return _from_parts(text, _YMD).fillna(_from_parts(text, _COMPACT)).fillna(_from_serials(text))
+
+
+def _from_parts(text: pa.ChunkedArray, pattern: str) -> pd.Series:
+    parts = pc.extract_regex(text, pattern)
+    year, month, day = (
+        pc.cast(pc.struct_field(parts, [i]), pa.int64()).to_numpy(zero_copy_only=False) for i in range(3)
+    )
+    frame = pd.DataFrame({"year": year, "month": month, "day": day})
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def _from_serials(text: pa.ChunkedArray) -> pd.Series:
+    serial = pc.match_substring_regex(text, _SERIAL)
+    numbers = pc.cast(pc.if_else(serial, text, pa.scalar(None, pa.large_string())), pa.float64())
+    days = np.floor(numbers.to_numpy(zero_copy_only=False))
+    usable = (days >= _SERIALS[0]) & (days <= _SERIALS[1])
+    out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[usable] = (_EXCEL_EPOCH + days[usable].astype("timedelta64[D]")).astype("datetime64[ns]")
+    return pd.Series(out)
+
+
+_ONE = re.compile(r"\s+")
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """One date written by a person (--as-of, a setting): the same forms as cells."""
+    cleaned = clean_dates(pd.Series([_ONE.sub(" ", str(text)).strip()], dtype=object))
+    value = cleaned.values.iloc[0]
+    return None if pd.isna(value) else value.date()
