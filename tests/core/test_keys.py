@@ -1,6 +1,6 @@
 import pandas as pd
 
-from xlcrm.core.keys import code_keys
+from xlcrm.core.keys import code_keys, codes_among, positions_in
 
 S = "string[pyarrow]"
 
@@ -38,3 +38,15 @@ def test_a_codes_key_does_not_depend_on_the_other_codes():
     alone = [code_keys(pd.Series([c]))[0][0] for c in (short, long_)]
     together = code_keys(pd.Series(["1", short, long_, None]))[0]
     assert list(together[1:3]) == alone and alone[1] > 0 and together[3] < 0
+
+
+def test_codes_among_and_positions_in_match_plain_python():
+    codes = pd.Series(["330781100001", None, "0123", "123", "E1", "330781100001"], dtype=object)
+    among = pd.Series(["123", "330781100001", None, "E1", "123"], dtype="string[pyarrow]")
+    wanted = {"123", "330781100001", "E1"}
+    assert codes_among(codes, among).tolist() == [c in wanted for c in codes]
+    first = {}
+    for i, code in enumerate(among):
+        if isinstance(code, str):
+            first.setdefault(code, i)
+    assert positions_in(codes, among).tolist() == [first.get(c, -1) if c else -1 for c in codes]

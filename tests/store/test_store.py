@@ -76,6 +76,21 @@ def test_a_quarter_is_kept_whole_and_read_back(tmp_path):
     assert pd.isna(rows.loc["330781100003", "volume"]) and rows.loc["330781100004", "amount"] == 100
 
 
+def test_history_read_a_slice_at_a_time_is_the_history(tmp_path, monkeypatch):
+    result, _ = reviewed()
+    with open_store(tmp_path / "s.db") as store:
+        for quarter in (Q2, Q3):
+            record(store, quarter_record(quarter, result, Path("g.xlsx"), Path("p.xlsx")))
+        codes = result.customers["customer_code"].dropna().tolist()
+        whole = reading.history_of_codes(store, codes, [Q2.index, Q3.index])
+        monkeypatch.setattr(reading, "FETCH_ROWS", 3)
+        sliced = reading.history_of_codes(store, codes, [Q2.index, Q3.index])
+    assert len(whole) == 12 and whole["customer_code"].dtype == sliced["customer_code"].dtype
+    pd.testing.assert_frame_equal(sliced, whole)
+    expected = {(c, q) for c in [f"33078110000{i}" for i in range(1, 7)] for q in (Q2.index, Q3.index)}
+    assert set(zip(whole["customer_code"], whole["quarter"])) == expected
+
+
 def test_recording_again_replaces_the_quarter_and_that_managers_build_only(tmp_path):
     result, _ = reviewed()
     path = tmp_path / "s.db"

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
-from ..core.model import QuarterInputs
+from ..core.model import QuarterInputs, RouteBook
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
@@ -31,6 +31,7 @@ from ..store.background import PendingRecording
 from ..store.builds import build_record, history_around, previous_grades, quarter_of, quarter_record
 from ..store.database import open_store
 from .progress import Stopwatch
+from .read_ahead import HistoryAhead
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,16 @@ def read_inputs(request: QuarterRequest, watch: Stopwatch) -> QuarterInputs:
 
 
 def title_labels(request: QuarterRequest, inputs: QuarterInputs) -> Labels:
+    return routes_labels(request, inputs.routes)
+
+
+def routes_labels(request: QuarterRequest, routes: RouteBook) -> Labels:
     """The quarter named by the grade table's (or the route workbook's) file name, else the titles."""
     return labels_for(
         quarter=request.quarter,
         manager=request.manager,
         names=(request.files.grades.stem, request.files.routes.stem),
-        heading=inputs.routes.heading(),
+        heading=routes.heading(),
     )
 
 
@@ -190,6 +195,7 @@ def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: 
 
 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
+    ahead = HistoryAhead(request, routes_labels) if request.store else None
     inputs, result = review_files(request, watch)
     visits = review_log(request, inputs, result, watch)
     if visits is not None:
@@ -198,7 +204,7 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     known, pending = None, None
     if request.store:
         known, pending = watch.stage(
-            f"读取客户档案库 {request.store}", start_recording, request, result, labels, visits
+            f"读取客户档案库 {request.store}", start_recording, request, result, labels, ahead, visits
         )
     try:
         look = outlook(result, known, request.alerts)
@@ -222,11 +228,15 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
 
 
 def start_recording(
-    request: QuarterRequest, result: QuarterResult, labels: Labels, visits: VisitReview | None = None
+    request: QuarterRequest,
+    result: QuarterResult,
+    labels: Labels,
+    ahead: HistoryAhead | None = None,
+    visits: VisitReview | None = None,
 ) -> tuple[CustomerHistory, PendingRecording]:
     """This quarter and this build (and its visit log) written into the store by a process of
     its own (committed when the run's outputs are written), while the history of its customers
-    is read here."""
+    is read here (what was read ahead, and the rest)."""
     quarter = quarter_of(labels.quarter)
     files = request.files
     build = build_record(labels.manager, files.routes, result, visits.visits if visits else None)
@@ -234,7 +244,8 @@ def start_recording(
     with open_store(request.store) as store:  # made (or migrated) before the recording starts
         pending = PendingRecording(request.store, entry)
         try:
-            return history_around(store, quarter, labels.manager or "", result), pending
+            found = ahead.result() if ahead is not None else None
+            return history_around(store, quarter, labels.manager or "", result, found), pending
         except BaseException:
             pending.abandon()
             raise

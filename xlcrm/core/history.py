@@ -18,6 +18,7 @@ import pandas as pd
 from .changes import DOWN
 from .cleaning import STRING
 from .grades import GradeScheme, scheme_spec
+from .keys import positions_in
 from .privacy import mask_text_column
 from .quarter import DistrictData, QuarterResult
 from .quarters import Quarter
@@ -56,10 +57,26 @@ def district_record(result: QuarterResult | DistrictData) -> pd.DataFrame:
     return result.district[DISTRICT_RECORD].reset_index(drop=True)
 
 
+def _route_customers(result: QuarterResult) -> pd.DataFrame:
+    """Each coded route customer once (the first of duplicate rows)."""
+    return result.route_rows[~result.route_rows["is_duplicate"] & result.route_rows["customer_code"].notna()]
+
+
+def _masked(rows: pd.DataFrame, column: str) -> pd.Series:
+    text = rows[column].astype(STRING) if column in rows else pd.Series(pd.NA, index=rows.index, dtype=STRING)
+    return mask_text_column(text)
+
+
+def route_names(result: QuarterResult) -> pd.DataFrame:
+    """customer_code and name (masked) of this build's route customers."""
+    rows = _route_customers(result)
+    return pd.DataFrame({"customer_code": rows["customer_code"], "name": _masked(rows, "name")})
+
+
 def route_record(result: QuarterResult) -> pd.DataFrame:
     """This build's route customers (each coded customer once) with what the route sheet says of
     them; phone and ID numbers in that text are masked: the store never holds them."""
-    rows = result.route_rows[~result.route_rows["is_duplicate"] & result.route_rows["customer_code"].notna()]
+    rows = _route_customers(result)
     record = pd.DataFrame(
         {
             "customer_code": rows["customer_code"],
@@ -70,12 +87,7 @@ def route_record(result: QuarterResult) -> pd.DataFrame:
         }
     )
     for column in ("name", "owner", "address"):
-        text = (
-            rows[column].astype(STRING)
-            if column in rows
-            else pd.Series(pd.NA, index=rows.index, dtype=STRING)
-        )
-        record[column] = mask_text_column(text)
+        record[column] = _masked(rows, column)
     return record.reset_index(drop=True)
 
 
@@ -118,7 +130,7 @@ def grid(
     grade = np.full((n, k), None, dtype=object)
     level = np.full((n, k), np.nan)
     volume = np.full((n, k), np.nan)
-    at_row = pd.Index(codes.astype(object)).get_indexer(rows["customer_code"].astype(object))
+    at_row = positions_in(rows["customer_code"], codes)
     at_col = pd.Index(quarters).get_indexer(rows["quarter"])
     keep = (at_row >= 0) & (at_col >= 0)
     r, c = at_row[keep], at_col[keep]
@@ -127,10 +139,9 @@ def grid(
     volume[r, c] = rows["volume"].to_numpy(dtype=float)[keep]
     for j, quarter in enumerate(quarters):
         mine = c == j
-        by_grade = {g: schemes[quarter].level(g) for g in pd.unique(grades[mine]) if isinstance(g, str)}
-        level[r[mine], j] = [
-            np.nan if not isinstance(g, str) or by_grade[g] is None else by_grade[g] for g in grades[mine]
-        ]
+        given = pd.Series(grades[mine])
+        by_grade = {g: schemes[quarter].level(g) for g in given.dropna().unique() if isinstance(g, str)}
+        level[r[mine], j] = given.map(by_grade).astype(float).to_numpy()  # no level (None) → NaN
     grade[pd.isna(grade)] = None
     return Grid(list(quarters), grade, level, volume, [scheme_spec(schemes[q]) for q in quarters])
 
@@ -411,7 +422,7 @@ def outlook(
     result: QuarterResult, known: CustomerHistory | None = None, settings: AlertSettings = AlertSettings()
 ) -> Outlook:
     current = result.customers
-    routes = route_record(result)
+    routes = route_names(result)
     if known is None:
         return Outlook(with_names(alerts(current, 0, settings=settings), routes))
     quarters = recent_quarters(known.quarters, known.quarter)

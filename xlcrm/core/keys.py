@@ -41,3 +41,18 @@ def code_keys(*codes: pd.Series) -> list[np.ndarray]:
 def _digest(code: str) -> int:
     """A stable key for a code too long for int64 (collisions: about 1 in 4.6e18 per pair)."""
     return _LONG | (int.from_bytes(hashlib.blake2b(code.encode(), digest_size=8).digest(), "big") >> 2)
+
+
+def codes_among(codes: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Which of `codes` are among `wanted` (blank codes never are), by Arrow's hash set: a
+    million codes against 200,000 in a fraction of a second (pandas' isin of Arrow text walks
+    the wanted values in Python)."""
+    found = pc.is_in(_arrow(codes), value_set=_arrow(wanted.dropna()), skip_nulls=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def positions_in(codes: pd.Series, among: pd.Series) -> np.ndarray:
+    """Each code's position in `among` (the first, when repeated), -1 where it is not there or
+    blank: an index lookup by Arrow's hash table, without a Python object per code."""
+    found = pc.index_in(_arrow(codes), value_set=_arrow(among), skip_nulls=True)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)

@@ -61,10 +61,14 @@ def _plain_text(frame: pd.DataFrame) -> pa.Table | None:
         return None  # (a lone blank cell on a line is quoted by pandas)
     columns = []
     for name in frame.columns:
+        values = frame[name]
         try:
-            array = pa.array(
-                frame[name].to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True
-            )
+            if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+                array = pa.chunked_array(pa.array(values.array)).cast(pa.large_string())  # as it is
+            else:
+                array = pa.array(
+                    values.to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True
+                )
         except (TypeError, ValueError, pa.ArrowException):
             return None  # numbers, dates: pandas formats them
         if pc.any(pc.match_substring_regex(array, QUOTED.pattern)).as_py():

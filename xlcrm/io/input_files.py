@@ -20,11 +20,11 @@ def load_input(path: Path, spec: TableSpec, overrides: Mapping[str, str] | None 
     return load_table(read_sheets(path, typed=False), spec, overrides)
 
 
-def load_routes(path: Path, overrides: Mapping[str, str] | None = None) -> RouteBook:
-    """The manager's route workbook, read with cell types: their own columns are carried over.
-    A workbook xlcrm wrote (last quarter's, reused) is read as one: its report sheets and added
-    columns are set aside."""
-    return routes_from_sheets(read_sheets(path), overrides, WRITTEN)
+def load_routes(path: Path, overrides: Mapping[str, str] | None = None, typed: bool = True) -> RouteBook:
+    """The manager's route workbook, read with cell types: their own columns are carried over
+    (`typed=False`: every cell as text, a quick look at the codes). A workbook xlcrm wrote (last
+    quarter's, reused) is read as one: its report sheets and added columns are set aside."""
+    return routes_from_sheets(read_sheets(path, typed=typed), overrides, WRITTEN)
 
 
 def load_visits(path: Path, overrides: Mapping[str, str] | None = None) -> VisitLog:

@@ -84,5 +84,6 @@ def figures_as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFra
     out = frame.copy()
     for column in columns:
         array = pa.array(frame[column].to_numpy(dtype=float), from_pandas=True)
-        out[column] = pd.Series(pc.cast(array, pa.string()).to_pandas(), index=frame.index).fillna("")
+        text = pc.fill_null(pc.cast(array, pa.large_string()), "")
+        out[column] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([text])), index=frame.index)
     return out

@@ -3,6 +3,7 @@ transaction, then read back what the outputs need (core.history.CustomerHistory)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ from ..core import history, issues
 from ..core.cleaning import STRING
 from ..core.columns import Header
 from ..core.errors import XlcrmError
+from ..core.grades import GradeScheme
+from ..core.keys import codes_among
 from ..core.model import Table
 from ..core.quarter import DistrictData, QuarterResult
 from ..core.quarters import Quarter
@@ -194,29 +197,63 @@ def _only_manager(store: Store) -> str:
 def _this_quarter(result: QuarterResult, quarter: Quarter) -> pd.DataFrame:
     """The build's own quarter as history rows: its route customers' rows of the district."""
     district = result.district
-    mine = district["customer_code"].isin(result.customers["customer_code"].dropna().unique()).to_numpy()
+    mine = codes_among(district["customer_code"], result.customers["customer_code"])
     rows = district.loc[mine, history.DISTRICT_RECORD].reset_index(drop=True)
     return rows.assign(quarter=quarter.index)[history.HISTORY_COLUMNS]
 
 
+@dataclass(frozen=True)
+class StoredHistory:
+    """What the store holds before a build's quarter for some customers: its recorded quarters
+    and schemes, their district rows, and the manager's previous build. Read ahead of the build
+    (commands.read_ahead) for the route codes known early; history_around reads the rest."""
+
+    quarter: Quarter
+    manager: str
+    schemes: dict[int, GradeScheme]
+    codes: pd.Index
+    rows: pd.DataFrame
+    previous: reading.Build | None
+    previous_routes: pd.DataFrame | None
+
+
+def stored_history(store: Store, quarter: Quarter, manager: str, codes: list[str]) -> StoredHistory:
+    schemes = reading.quarter_schemes(store)
+    around = history.recent_quarters([*schemes, quarter.index], quarter.index)
+    quarters = [q for q in around if q != quarter.index]
+    codes = pd.Index(pd.unique(pd.Series(codes, dtype=object).dropna()))
+    rows = reading.history_of_codes(store, codes.tolist(), quarters)
+    previous = reading.latest_build(store, manager, before=quarter)
+    routes = reading.route_customers(store, previous.id) if previous else None
+    return StoredHistory(quarter, manager, schemes, codes, rows, previous, routes)
+
+
 def history_around(
-    store: Store, quarter: Quarter, manager: str, result: QuarterResult
+    store: Store, quarter: Quarter, manager: str, result: QuarterResult, ahead: StoredHistory | None = None
 ) -> history.CustomerHistory:
     """The history around a build not recorded yet (a department records everyone at the end, in
-    one transaction): the stored quarters other than this one, and this one from `result`."""
-    schemes = reading.quarter_schemes(store) | {quarter.index: result.scheme}
+    one transaction): the stored quarters other than this one, and this one from `result`. What
+    was read ahead for this quarter and manager is used; only the codes it lacks are read now."""
+    codes = result.customers["customer_code"].dropna().drop_duplicates()
+    if ahead is None or (ahead.quarter, ahead.manager) != (quarter, manager):
+        ahead = stored_history(store, quarter, manager, [])
+    schemes = ahead.schemes | {quarter.index: result.scheme}
     quarters = history.recent_quarters([*schemes], quarter.index)
-    codes = result.customers["customer_code"].dropna().drop_duplicates().tolist()
-    stored = reading.history_of_codes(store, codes, [q for q in quarters if q != quarter.index])
-    rows = pd.concat([stored, _this_quarter(result, quarter)], ignore_index=True)
-    previous = reading.latest_build(store, manager, before=quarter)
+    stored = [q for q in quarters if q != quarter.index]
+    read = ahead.rows
+    known = read[codes_among(read["customer_code"], codes) & read["quarter"].isin(stored).to_numpy()]
+    lacking = codes[~codes_among(codes, pd.Series(ahead.codes, dtype=object))].tolist()
+    rows = pd.concat(
+        [known, reading.history_of_codes(store, lacking, stored), _this_quarter(result, quarter)],
+        ignore_index=True,
+    )
     return history.CustomerHistory(
         quarter=quarter.index,
         quarters=quarters,
         rows=rows,
         schemes=schemes,
-        previous_routes=reading.route_customers(store, previous.id) if previous else None,
-        previous_quarter=previous.quarter.index if previous else None,
+        previous_routes=ahead.previous_routes,
+        previous_quarter=ahead.previous.quarter.index if ahead.previous else None,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ..core.errors import XlcrmError
@@ -129,16 +130,33 @@ def history_of_codes(store: Store, codes: list[str], quarters: list[int]) -> pd.
             wanted.drop(conn)
 
 
+FETCH_ROWS = 100_000  # rows taken from the driver at a time: its tuples never pile up
+
+
 def _frame(result: sa.CursorResult) -> pd.DataFrame:
-    """Rows as columns, from the driver's own tuples: a million rows in a second."""
+    """Rows as columns, from the driver's own tuples, a slice at a time (a million rows' tuples
+    at once would be ~500 MB): text as Arrow, a fifth of the memory and no conversion later."""
     names = list(result.keys())
-    rows = result.cursor.fetchall() if result.cursor is not None else []
-    result.close()
-    if not rows:
-        return _empty_history() if "quarter" in names else pd.DataFrame(columns=names)
-    table = np.array(rows, dtype=object)  # one step: five times faster than a column at a time
     kinds = {"volume": float, "amount": float, "quarter": np.int64}
-    return pd.DataFrame({name: table[:, i].astype(kinds.get(name, object)) for i, name in enumerate(names)})
+    parts: dict[str, list] = {name: [] for name in names}
+    cursor = result.cursor
+    while cursor is not None and (rows := cursor.fetchmany(FETCH_ROWS)):
+        table = np.array(rows, dtype=object)  # one step: five times faster than a column at a time
+        for i, name in enumerate(names):
+            cells = table[:, i]
+            kind = kinds.get(name)
+            parts[name].append(cells.astype(kind) if kind else pa.array(cells, pa.large_string()))
+    result.close()
+    if not parts[names[0]]:
+        return _empty_history() if "quarter" in names else pd.DataFrame(columns=names)
+    return pd.DataFrame(
+        {
+            name: np.concatenate(parts[name])
+            if name in kinds
+            else pd.arrays.ArrowStringArray(pa.chunked_array(parts[name]))
+            for name in names
+        }
+    )
 
 
 def _empty_history() -> pd.DataFrame:
