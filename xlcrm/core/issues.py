@@ -26,6 +26,8 @@ KINDS = {
     "missing_code": "缺少客户代码",
     "bad_number": "数字无法识别",
     "odd_number": "数字不合理",
+    "bad_date": "日期无法识别",
+    "orders_not_counted": "订单未计入",
     "unknown_batch": "线路无法对应访销日",
     "total_row": "合计行（已跳过）",
     "repeated_header": "重复的表头或标题行（已跳过）",

@@ -13,6 +13,7 @@ from pyarrow import csv as pa_csv
 
 from ..core.history import Outlook
 from ..core.quarter import QuarterResult
+from ..core.values import CustomerValues
 from ..report.exports import export_frames
 from .atomic import atomic_output, refuse_inputs
 
@@ -20,11 +21,15 @@ QUOTED = re.compile('[,"\r\n]')  # what makes pandas quote a cell
 
 
 def write_exports(
-    result: QuarterResult, directory: Path, inputs: Iterable[Path | None] = (), outlook: Outlook | None = None
+    result: QuarterResult,
+    directory: Path,
+    inputs: Iterable[Path | None] = (),
+    outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
 ) -> list[Path]:
     """Writes the CSV files (UTF-8, '\\n' line ends, same bytes for the same inputs); none
     when any of them would replace an input (customers.csv in the input folder)."""
-    frames = export_frames(result, outlook)
+    frames = export_frames(result, outlook, values)
     inputs = list(inputs)
     refuse_inputs([Path(directory) / name for name in frames], inputs)
     written = []

@@ -11,6 +11,7 @@ from ..core.cleaning import STRING
 from ..core.history import ALERT_COLUMNS, HISTORY_COLUMNS, Outlook
 from ..core.history import outlook as core_outlook
 from ..core.quarter import CUSTOMER_COLUMNS, QuarterResult
+from ..core.values import VALUE_COLUMNS, CustomerValues, customer_values, values_export
 
 EXPORTS = {
     "customers.csv": CUSTOMER_COLUMNS,
@@ -19,15 +20,19 @@ EXPORTS = {
     "issues.csv": ["kind", "customer_code", "source", "detail"],
     "alerts.csv": ALERT_COLUMNS,
     "history.csv": HISTORY_COLUMNS,  # only with a customer store
+    "values.csv": VALUE_COLUMNS,
 }
 # text a spreadsheet would run as a formula ('=HYPERLINK(…)', '+cmd', '@SUM')
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_frames(result: QuarterResult, outlook: Outlook | None = None) -> dict[str, pd.DataFrame]:
+def export_frames(
+    result: QuarterResult, outlook: Outlook | None = None, values: CustomerValues | None = None
+) -> dict[str, pd.DataFrame]:
     """Each export file's rows, defused, in the order EXPORTS lists them (history.csv only with
-    a customer store)."""
+    a customer store; values.csv's order columns only with the order detail)."""
     outlook = outlook or core_outlook(result)
+    values = values if values is not None else customer_values(result)
     frames = {
         "customers.csv": result.customers,
         "grade_changes.csv": result.grade_changes,
@@ -37,6 +42,7 @@ def export_frames(result: QuarterResult, outlook: Outlook | None = None) -> dict
         "history.csv": None
         if outlook.history is None
         else figures_as_text(outlook.history, ("volume", "amount")),
+        "values.csv": values_export(values),
     }
     return {
         name: defused(frames[name][columns]) for name, columns in EXPORTS.items() if frames[name] is not None

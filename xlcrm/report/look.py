@@ -28,6 +28,7 @@ NUMBER_FORMATS = {
     # 0 still missing means the customer already buys enough for the next grade
     "volume_gap": '#,##0.00;-#,##0.00;"已达标"',
     "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
+    "share": "0.0%",
 }
 WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
 CENTERED = {"grade"}

@@ -7,6 +7,7 @@ import pandas as pd
 from ..core.changes import CHANGE_LABELS, CHANGES
 from ..core.issues import KINDS
 from ..core.quarter import QuarterResult
+from ..core.values import ABC_CLASSES, CustomerValues
 
 
 def change_counts(result: QuarterResult) -> str:
@@ -29,3 +30,13 @@ def issue_counts(issues: pd.DataFrame, see: str = "") -> str:
     return f"数据问题 {len(issues):,} 条{see}：" + "，".join(
         f"{label} {by_kind[k]}" for k, label in KINDS.items() if k in by_kind
     )
+
+
+def values_line(values: CustomerValues) -> str:
+    """'A 类 186 户，B 类 146 户，C 类 168 户；久未订货 52 户（见“重点关注”）'."""
+    counts = values.counts()
+    line = "，".join(f"{c} 类 {counts.get(c, 0):,} 户" for c in ABC_CLASSES)
+    if values.with_orders:
+        days = values.settings.no_order_days
+        line += f"；{days} 天以上未订货或没有订货 {counts['no_order']:,} 户（见“重点关注”）"
+    return line

@@ -12,7 +12,7 @@ import pandas as pd
 class Column:
     key: str
     header: str
-    # text | code | grade | count | volume | amount | volume_gap | amount_gap
+    # text | code | grade | count | volume | amount | volume_gap | amount_gap | share (of a total)
     kind: str = "text"
     total: bool = False  # a column of totals, set apart
 

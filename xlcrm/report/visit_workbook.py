@@ -24,9 +24,11 @@ from ..core.quarter import QuarterResult
 from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
+from ..core.values import CustomerValues, customer_values
 from ..core.weekdays import route_sort_key
 from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
+from .value_sheets import ABC_COLUMN, abc_block, segment_block, value_cells, value_columns, value_lookup
 
 OVERVIEW_NAME = "汇总"
 OVERVIEW_TITLE = "客户等级季度汇总"
@@ -78,14 +80,23 @@ def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...
     return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
 
 
-def added_columns(outlook: Outlook | None = None) -> list[Column]:
-    """The columns xlcrm adds to a route sheet; with a store, the grade trail too."""
-    return ROUTE_ADDED + (TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else [])
+def added_columns(outlook: Outlook | None = None, values: CustomerValues | None = None) -> list[Column]:
+    """The columns xlcrm adds to a route sheet: the value classes, and with a store the grade trail."""
+    trail = TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else []
+    return ROUTE_ADDED + value_columns(values) + trail
 
 
-def _added_values(mine: pd.DataFrame, trails: pd.DataFrame | None) -> dict:
-    values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
-    return values | trail_values(mine["customer_code"], trails)
+def _added_values(
+    mine: pd.DataFrame, trails: pd.DataFrame | None, values: CustomerValues | None, classes
+) -> dict:
+    added = {c.key: mine[c.key].array for c in ROUTE_ADDED}
+    added |= value_cells(mine["customer_code"], values, classes)
+    return added | trail_values(mine["customer_code"], trails)
+
+
+def _or_abc(result: QuarterResult, values: CustomerValues | None) -> CustomerValues:
+    """The value classes given, else ABC alone (it needs nothing but the review)."""
+    return values if values is not None else customer_values(result)
 
 
 def route_sheets(
@@ -95,13 +106,16 @@ def route_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns and a blank 拜访记录 column. Of the
     manager's columns, those named in `printed` print (default: see printed_own_columns); the
-    others stay in the workbook, folded away."""
+    others stay in the workbook, folded away. Of xlcrm's, the grade columns and ABC print."""
     sheets = []
     trails = trail_lookup(outlook)
+    values = _or_abc(result, values)
+    classes = value_lookup(values)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
         own_names = _own_headers(header.names)
@@ -117,12 +131,12 @@ def route_sheets(
         columns = [
             Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)
         ]
-        values = {
+        cells = {
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= _added_values(mine, trails)
-        values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
+        cells |= _added_values(mine, trails, values, classes)
+        cells[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
         shown = printed_own_columns(own_names, code_at, printed)
@@ -130,12 +144,13 @@ def route_sheets(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + added_columns(outlook) + [WRITE_IN], pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook, values) + [WRITE_IN], pd.DataFrame(cells))],
                 filters=True,
                 highlight_changes=True,
                 note=ROUTE_LEGEND,
                 footer=footer_label(labels),
-                printed=tuple(columns[i].key for i in shown) + tuple(c.key for c in ROUTE_ADDED + [WRITE_IN]),
+                printed=tuple(columns[i].key for i in shown)
+                + tuple(c.key for c in ROUTE_ADDED + [ABC_COLUMN, WRITE_IN]),
                 write_in=WRITE_IN.key,
                 row_height=ROUTE_ROW_HEIGHT,
             )
@@ -144,13 +159,19 @@ def route_sheets(
 
 
 def route_additions(
-    result: QuarterResult, routes: RouteBook, outlook: Outlook | None = None
+    result: QuarterResult,
+    routes: RouteBook,
+    outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
 ) -> list[RouteAddition]:
     additions = []
     trails = trail_lookup(outlook)
+    values = _or_abc(result, values)
+    classes = value_lookup(values)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(
-            added_columns(outlook), pd.DataFrame(_added_values(mine, trails)).reset_index(drop=True)
+            added_columns(outlook, values),
+            pd.DataFrame(_added_values(mine, trails, values, classes)).reset_index(drop=True),
         )
         additions.append(
             RouteAddition(
@@ -296,8 +317,11 @@ def output_rows(sheets: list[Sheet]) -> dict[str, str]:
     return {code: "、".join(places) for code, places in found.items()}
 
 
-def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = Labels()) -> Sheet:
-    """Counts at a glance, the week's changes and the grade distribution, each with a chart."""
+def overview_sheet(
+    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), values: CustomerValues | None = None
+) -> Sheet:
+    """Counts at a glance, the value classes, the week's changes and the grade distribution,
+    each with a chart."""
     customers = result.customers
     counts = customers["change"].value_counts()
     facts = [("线路（条）", len(routes.sheets)), ("线路客户（户）", len(customers))]
@@ -343,11 +367,16 @@ def overview_sheet(result: QuarterResult, routes: RouteBook, labels: Labels = La
     return Sheet(
         OVERVIEW_NAME,
         report_title(OVERVIEW_TITLE, labels),
-        [summary, week, grades],
+        [summary, *value_blocks(_or_abc(result, values)), week, grades],
         mute_zeros=True,
         one_page=True,
         footer=footer_label(labels),
     )
+
+
+def value_blocks(values: CustomerValues) -> list[Block]:
+    """汇总's blocks of the value classes: ABC, and the RFM groups with the order detail."""
+    return [b for b in (abc_block(values), segment_block(values)) if b is not None]
 
 
 def report_sheets(
@@ -356,11 +385,12 @@ def report_sheets(
     labels: Labels = Labels(),
     output_rows: dict[str, str] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
 ) -> list[Sheet]:
     """The sheets xlcrm owns outright: 汇总, 重点关注, both tables and the issue list."""
     outlook = outlook or core_outlook(result)
     return [
-        overview_sheet(result, routes, labels),
+        overview_sheet(result, routes, labels, values),
         focus_sheet(outlook, labels, with_store=outlook.trails is not None),
         change_table_sheet(result, labels),
         standards_sheet(result, labels),
@@ -375,14 +405,18 @@ def workbook_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
 ) -> list[Sheet]:
     """汇总 first (the cover), 重点关注, then the routes to carry, both tables and the issue list
     (each issue also at the route row of this workbook)."""
     outlook = outlook or core_outlook(result)
-    route_pages = route_sheets(result, routes, labels, mask, printed, outlook)
+    values = _or_abc(result, values)
+    route_pages = route_sheets(result, routes, labels, mask, printed, outlook, values)
     names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
     route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
-    overview, focus, *tables = report_sheets(result, routes, labels, output_rows(route_pages), outlook)
+    overview, focus, *tables = report_sheets(
+        result, routes, labels, output_rows(route_pages), outlook, values
+    )
     return [overview, focus, *route_pages, *tables]
 
 
