@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import issues as issue_list
 from .addresses import cell_ref
@@ -57,7 +59,10 @@ class Orders:
         has any counted order."""
         at = self.build_index()["keys"].get_indexer(np.asarray(keys))
         found = at >= 0
-        taken = {c: np.where(found, self.figures[c].to_numpy()[at], 0) for c in FIGURES[1:]}
+        taken = {}
+        for column in FIGURES[1:]:
+            taken[column] = np.zeros(len(at), dtype=np.int64)
+            taken[column][found] = self.figures[column].to_numpy()[at[found]]
         return pd.DataFrame(taken), found
 
     def build_index(self) -> dict:
@@ -72,11 +77,9 @@ def prepare_orders(table: Table, as_of: dt.date) -> Orders:
     `as_of`; its amount adds to the customer's monetary value (an unreadable or blank amount
     adds nothing, and is listed). Lines without a usable date are listed at their date cell."""
     rows = table.rows
-    keys = code_keys(rows["customer_code"])[0]
     days = _days(rows["order_date"])
     dated = days != _NO_DAY
-    as_of_day = day_number(as_of)
-    later = dated & (days > as_of_day)
+    later = dated & (days > day_number(as_of))
     counted = dated & ~later
     amounts = rows["amount"].to_numpy(dtype=float, na_value=np.nan)
     issues = [table.issues, _undated(table, ~dated), _no_amount(table, counted & np.isnan(amounts))]
@@ -89,11 +92,18 @@ def prepare_orders(table: Table, as_of: dt.date) -> Orders:
                 f"{int(later.sum()):,} 行订单的订货日期晚于计算日期 {as_of.isoformat()}，未计入",
             )
         )
-    figures = _per_customer(keys[counted], days[counted], whole_cents(amounts[counted]))
+    # each distinct code once: its key, and every line's place among them (a million lines
+    # repeat a few hundred thousand codes)
+    codes = pa.array(rows["customer_code"].array)
+    encoded = pc.dictionary_encode(codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes)
+    keys = code_keys(pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary)))[0]
+    at = encoded.indices.to_numpy(zero_copy_only=False)
+    figures = _per_customer(keys, at[counted], days[counted], whole_cents(amounts[counted]))
     return Orders(figures, issue_list.combine(issues), as_of, table.where, len(rows), int(later.sum()))
 
 
 _NO_DAY = np.iinfo(np.int64).min
+_SEEN_CELLS = 200_000_000  # customers × days in a matrix of booleans, beyond which pairs are hashed
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -104,46 +114,54 @@ def _days(dates: pd.Series) -> np.ndarray:
     return out
 
 
-def _per_customer(keys: np.ndarray, days: np.ndarray, cents: np.ndarray) -> pd.DataFrame:
-    """One row per key: last day, distinct days, summed cents, lines — without a Python loop."""
-    if not len(keys):
-        return pd.DataFrame({c: np.array([], dtype=np.int64) for c in FIGURES})
-    at, unique = pd.factorize(keys, sort=True)
-    count = len(unique)
+def _per_customer(keys: np.ndarray, at: np.ndarray, days: np.ndarray, cents: np.ndarray) -> pd.DataFrame:
+    """One row per code with a counted line (`at`: each line's code among `keys`): last day,
+    distinct days, summed cents, lines — without a Python loop; sorted by key."""
+    count = len(keys)
     lines = np.bincount(at, minlength=count)
     # cents summed as float64 are exact below 2**53 (90 trillion yuan); checked, never assumed
     total = np.bincount(at, weights=cents.astype(np.float64), minlength=count)
     if np.abs(total).max(initial=0) >= 2**53:
-        total = pd.Series(cents).groupby(at).sum().to_numpy()
+        total = pd.Series(cents).groupby(at).sum().reindex(range(count), fill_value=0).to_numpy()
     last = np.full(count, _NO_DAY, dtype=np.int64)
     np.maximum.at(last, at, days)
-    first_day = days.min()
-    span = int(days.max() - first_day) + 1
-    pairs = pd.unique(at.astype(np.int64) * span + (days - first_day))  # (customer, day) once each
-    frequency = np.bincount(pairs // span, minlength=count)
-    return pd.DataFrame(
+    frequency = np.zeros(count, dtype=np.int64)
+    if len(days):
+        first_day = days.min()
+        span = int(days.max() - first_day) + 1
+        if count * span <= _SEEN_CELLS:  # a quarter: customers × 92 days
+            seen = np.zeros((count, span), dtype=bool)
+            seen[at, days - first_day] = True
+            frequency = seen.sum(axis=1)
+        else:  # years of lines: each (customer, day) once, by hashing
+            pairs = pd.unique(at.astype(np.int64) * span + (days - first_day))
+            frequency = np.bincount(pairs // span, minlength=count)
+    ordered = lines > 0
+    figures = pd.DataFrame(
         {
-            "key": np.asarray(unique, dtype=np.int64),
-            "last_day": last,
-            "frequency": frequency.astype(np.int64),
-            "cents": np.rint(total).astype(np.int64),
-            "lines": lines.astype(np.int64),
+            "key": np.asarray(keys, dtype=np.int64)[ordered],
+            "last_day": last[ordered],
+            "frequency": frequency[ordered].astype(np.int64),
+            "cents": np.rint(total[ordered]).astype(np.int64),
+            "lines": lines[ordered].astype(np.int64),
         }
     )
+    return figures.sort_values("key", kind="stable").reset_index(drop=True)
 
 
 def _cells(table: Table, mask: np.ndarray, role: str) -> np.ndarray:
     """'订单.csv › C12': the cell of `role` on each masked line (rows carry the code cell's
     location, 'file › sheet › A', and their Excel row)."""
-    rows = table.rows[mask]
+    rows = table.rows
     code_letter = cell_ref(table.header.columns["code"])
     letter = cell_ref(table.header.columns[role])
-    where = rows["location"].astype(str).str.slice(stop=-len(code_letter))
-    return (where + letter + rows["excel_row"].astype(str)).to_numpy(dtype=object)
+    where = rows["location"][mask].astype(str).str.slice(stop=-len(code_letter))
+    excel_rows = rows["excel_row"].to_numpy()[mask].astype(str)
+    return (where.to_numpy(dtype=object) + letter + excel_rows.astype(object)).astype(object)
 
 
-def _flagged(table: Table, kinds: tuple[str, ...]) -> set[str]:
-    return set(table.issues.loc[table.issues["kind"].isin(kinds), "source"].astype(str))
+def _flagged(table: Table, kinds: tuple[str, ...]) -> list[str]:
+    return table.issues.loc[table.issues["kind"].isin(kinds), "source"].astype(str).tolist()
 
 
 def _undated(table: Table, mask: np.ndarray) -> pd.DataFrame:
@@ -151,7 +169,7 @@ def _undated(table: Table, mask: np.ndarray) -> pd.DataFrame:
     if not mask.any():
         return issue_list.empty()
     where = _cells(table, mask, "order_date")
-    blank = ~np.isin(where, list(_flagged(table, ("bad_date",))))
+    blank = ~np.isin(where, _flagged(table, ("bad_date",)))
     codes = table.rows["customer_code"][mask].to_numpy(dtype=object)[blank]
     return issue_list.issue_frame("bad_date", codes, where[blank], "此行没有订货日期，未计入")
 
@@ -162,7 +180,7 @@ def _no_amount(table: Table, mask: np.ndarray) -> pd.DataFrame:
     if not mask.any():
         return issue_list.empty()
     where = _cells(table, mask, "amount")
-    blank = ~np.isin(where, list(_flagged(table, ("bad_number", "odd_number"))))
+    blank = ~np.isin(where, _flagged(table, ("bad_number", "odd_number")))
     codes = table.rows["customer_code"][mask].to_numpy(dtype=object)[blank]
     return issue_list.issue_frame(
         "bad_number", codes, where[blank], "此行订货金额为空：按有订货计，金额按 0 元计"
