@@ -55,6 +55,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         "上一档",
         "距上一档（条）",
         "距上一档（元）",
+        "ABC分类",
         "本次拜访",
     ]
     assert [c.value for c in route[4]] == [
@@ -71,6 +72,7 @@ def test_build_writes_workbook_and_exports_and_leaves_inputs_alone(small_inputs,
         None,
         None,
         None,
+        "A",
         None,
     ]
     assert route["B4"].number_format == "0"

@@ -225,6 +225,7 @@ def test_without_a_store_no_history_and_no_store_file(sample, tmp_path):
         "grade_changes.csv",
         "issues.csv",
         "standards.csv",
+        "values.csv",
     ]
     assert {r["kind"] for r in read(tmp_path / "csv" / "alerts.csv")} <= {"fell"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "o.xlsx"]

@@ -28,7 +28,7 @@ from xlcrm.report.visit_workbook import (
 )
 from xlcrm.template.build import build_template
 
-ADDED = [c.header for c in ROUTE_ADDED]
+ADDED = [c.header for c in ROUTE_ADDED] + ["ABC分类"]  # the grade columns, then the value class
 WITH_VISITS = ADDED + [c.header for c in VISIT_COLUMNS]
 
 

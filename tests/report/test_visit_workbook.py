@@ -26,6 +26,7 @@ def test_workbook_sheets_in_order_with_titles():
     overview = sheets[0]
     assert [b.caption for b in overview.blocks] == [
         "本季概况",
+        "客户价值 ABC 分类（本季购进额从高到低累计：前 70% 为 A 类，70%–90% 为 B 类，其余 C 类）",
         "各访销日等级变动（线路客户）",
         "各业态等级分布（线路客户，本季等级）",
     ]
@@ -34,7 +35,12 @@ def test_workbook_sheets_in_order_with_titles():
     assert facts["辖区客户（本季等级表，户）"] == 8 and facts["数据问题（条，见“数据问题”表）"] == len(
         result.issues
     )
-    week, spread = overview.blocks[1], overview.blocks[2]
+    # by amount: …001 180,000.50 and …006 150,000 carry 86 % (A), …002 45,000 (B), the rest C
+    classes = overview.blocks[1].rows
+    assert classes["customers"].tolist() == [2, 1, 4, 7]
+    assert classes["amount"].tolist() == [330000.5, 45000, 7100, 382100.5]
+    assert classes["plan"].tolist() == ["重点维护", "定期回访", "常规服务", ""]
+    week, spread = overview.blocks[2], overview.blocks[3]
     assert week.chart.series == ["up", "same", "down"] and not week.chart.stacked
     assert spread.chart.stacked and spread.chart.series == ["大（1）", "中（2）", "小（3）"]
     assert spread.rows["segment"].tolist() == ["CZ 城镇食杂店", "CS 城镇超市", "XB 乡村便利店", "合计"]

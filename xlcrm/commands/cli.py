@@ -22,6 +22,7 @@ from ..core.history import AlertSettings
 from ..core.issues import KINDS
 from ..core.quarter import ReviewSettings
 from ..core.titles import print_column_choice
+from ..core.values import ValueSettings, no_order_days, parse_abc
 from ..core.weekdays import parse_batch_mapping
 from ..io.atomic import output_folder
 from ..io.input_files import check_distinct, same_file
@@ -49,6 +50,31 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
         "可以是线路表或 客户管理.xlsm 中的“拜访记录”表",
     )
     _engine_options(parser)
+    _value_options(parser)
+
+
+def _value_options(parser: argparse.ArgumentParser, department: bool = False) -> None:
+    """The value classes: ABC by purchase amount always; RFM and the no_order alert from the order detail."""
+    parser.add_argument(
+        "--orders",
+        type=Path,
+        help=("全部门的" if department else "")
+        + "订单明细（订货平台导出：客户代码、订货日期、订货金额，每行一条订单）；"
+        "给出时计算价值分群（RFM）并提醒久未订货的客户",
+    )
+    parser.add_argument(
+        "--abc",
+        default="0.7,0.9",
+        metavar="比例,比例",
+        help="ABC 分类：购进额从高到低累计到第一个比例之前为 A 类，到第二个之前为 B 类，"
+        "其余 C 类（默认 0.7,0.9）",
+    )
+    parser.add_argument(
+        "--no-order-days",
+        default=ValueSettings.no_order_days,
+        metavar="天数",
+        help="最近一次订货距今达到这么多天（或没有订货）时提醒，需 --orders（默认 14，零售户一般每周订货）",
+    )
 
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
@@ -70,8 +96,8 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="角色=列名",
         help="指定列，如 code=客户编号、volume=D；角色：code name grade previous_grade "
-        "segment market_type volume amount route，拜访记录的 visit_date method content need "
-        "next_step follow_up_date done；可重复",
+        "segment market_type volume amount route order_date，拜访记录的 visit_date method content "
+        "need next_step follow_up_date done；可重复",
     )
     parser.add_argument(
         "--as-of",
@@ -215,6 +241,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-mask", dest="mask", action="store_false", help="拜访表显示完整的电话和身份证号")
     _print_columns_option(batch)
     _engine_options(batch)
+    _value_options(batch, department=True)
 
     macro = _command(
         sub,
@@ -359,7 +386,14 @@ def _settings(args) -> ReviewSettings:
 def request_from(args, *, out: Path | None) -> QuarterRequest:
     """The command line's options as one quarterly run."""
     return QuarterRequest(
-        files=InputFiles(args.routes, args.grades, args.purchases, args.previous_grades, args.visits),
+        files=InputFiles(
+            args.routes,
+            args.grades,
+            args.purchases,
+            args.previous_grades,
+            visits=args.visits,
+            orders=args.orders,
+        ),
         settings=_settings(args),
         columns=parse_column_overrides(args.column),
         quarter=getattr(args, "quarter", None),
@@ -372,7 +406,20 @@ def request_from(args, *, out: Path | None) -> QuarterRequest:
         alerts=_alert_settings(args),
         print_columns=print_column_choice(getattr(args, "print_columns", None)),
         as_of=as_of_date(args.as_of),
+        values=value_settings(args),
     )
+
+
+def value_settings(args) -> ValueSettings:
+    """--abc and --no-order-days, each said in Chinese when it cannot be read."""
+    try:
+        shares = parse_abc(args.abc)
+    except XlcrmError as exc:
+        raise XlcrmError(f"--abc：{exc}") from None
+    try:
+        return ValueSettings(shares, no_order_days(args.no_order_days))
+    except XlcrmError as exc:
+        raise XlcrmError(f"--no-order-days：{exc}") from None
 
 
 def as_of_date(text: str | None) -> dt.date:
@@ -423,6 +470,7 @@ def cmd_check(args, watch: Stopwatch) -> int:
 
 
 def cmd_demo(args, watch: Stopwatch) -> int:
+    from ..demo.orders import sample_orders
     from ..demo.sample import XLS_WRITER, generate
 
     output_folder(args.dir)  # a folder that cannot be written is said before anything runs
@@ -438,13 +486,20 @@ def cmd_demo(args, watch: Stopwatch) -> int:
         scheme=args.scheme,
         seed=args.seed,
     )
+    orders = watch.stage(
+        "生成样例订单明细", sample_orders, args.dir / "inputs" / "订单明细.csv", sample.truth, seed=args.seed
+    )
+    watch.say(f"订单明细截至 {orders.as_of.isoformat()}：按这一天计算多久未订货（--as-of）")
     workbook = args.dir / "本季客户等级报表.xlsx"
     run_quarter(
         QuarterRequest(
-            files=InputFiles(sample.routes, sample.grades, sample.purchases, sample.previous_grades),
+            files=InputFiles(
+                sample.routes, sample.grades, sample.purchases, sample.previous_grades, orders.path
+            ),
             out=workbook,
             export_dir=args.dir / "csv",
             pdf=workbook.with_suffix(".pdf") if find_office() else None,
+            as_of=orders.as_of,
         ),
         watch,
     )
@@ -454,6 +509,7 @@ def cmd_demo(args, watch: Stopwatch) -> int:
 def _demo_department(args, watch: Stopwatch) -> int:
     """A department's sample files, then `xlcrm batch` on them, as the README's example runs."""
     from ..demo.department import department
+    from ..demo.orders import sample_orders
 
     folder = args.department
     made = watch.stage(
@@ -465,8 +521,12 @@ def _demo_department(args, watch: Stopwatch) -> int:
         seed=args.seed,
     )
     sample = made.sample
+    orders = watch.stage(
+        "生成样例订单明细", sample_orders, folder / "辖区" / "订单明细.csv", sample.truth, seed=args.seed
+    )
     argv = ["batch", "--grades", str(sample.grades), "--purchases", str(sample.purchases)]
     argv += ["--previous-grades", str(sample.previous_grades), "--routes-dir", str(made.routes_dir)]
+    argv += ["--orders", str(orders.path), "--as-of", orders.as_of.isoformat()]
     argv += ["--out-dir", str(folder / "本季报表")]
     argv += ["--pdf"] if find_office() else []
     watch.say("运行：xlcrm " + " ".join(argv))
@@ -486,20 +546,35 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     from .department_run import (
         DepartmentOptions,
         department_quarter,
+        orders_on_no_route,
         prepare,
         record_department,
         routes_in_folder,
         routes_in_table,
         run_department,
+        with_orders,
         write_department,
     )
     from .progress import progress_bar
+    from .quarter_run import read_orders
 
     settings = _settings(args)
+    values = value_settings(args)
+    as_of = as_of_date(args.as_of)
+    labels = {
+        "grades": "本季等级表（--grades）",
+        "previous": "上季等级表（--previous-grades）",
+        "purchases": "购进表（--purchases）",
+        "orders": "订单明细（--orders）",
+    }
     check_distinct(
-        {"本季等级表（--grades）": args.grades, "上季等级表（--previous-grades）": args.previous_grades},
-        [("本季等级表（--grades）", "上季等级表（--previous-grades）")],
+        {labels[k]: getattr(args, k if k != "previous" else "previous_grades") for k in labels},
+        [(labels["grades"], labels["previous"])]
+        + [(labels[k], labels["orders"]) for k in ("grades", "previous", "purchases")],
     )
+    orders = None
+    if args.orders:  # the department's order detail: read once (big tables first), reduced per customer
+        orders = read_orders(args.orders, parse_column_overrides(args.column), as_of, watch)
     district = watch.stage(
         "准备辖区数据",
         prepare,
@@ -510,7 +585,9 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         parse_column_overrides(args.column),
         watch.note,
     )
-    district_files = [p for p in (args.grades, args.purchases, args.previous_grades) if p]
+    if orders is not None:
+        district = with_orders(district, orders)
+    district_files = [p for p in (args.grades, args.purchases, args.previous_grades, args.orders) if p]
     jobs = (
         routes_in_folder(args.routes_dir)
         if args.routes_dir
@@ -532,7 +609,8 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         alerts=_alert_settings(args),
         inputs=tuple(dict.fromkeys(inputs)),
         print_columns=print_column_choice(args.print_columns),
-        as_of=as_of_date(args.as_of),
+        as_of=as_of,
+        values=values,
     )
     if args.store:
         quarter_of(options.quarter)  # a store needs the quarter: say so before the long run
@@ -545,8 +623,11 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         options,
         workers=args.workers,
         progress=(lambda *_: None) if args.quiet else progress_bar(),
+        orders=orders,
     )
-    inputs = [p for p in (args.grades, args.purchases, args.previous_grades, args.routes_table) if p]
+    if orders is not None:
+        district = orders_on_no_route(district, orders, summaries, failures)
+    inputs = [p for p in (*district_files, args.routes_table) if p]
     trend = None
     if args.store and summaries:
         trend = watch.stage(

@@ -10,18 +10,22 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..core import issues as issue_list
 from ..core.department import Failure, ManagerSummary, summarize
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, outlook, quarter_trend
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, routes_from_sheets, split_by_manager
 from ..core.model import RawSheet
+from ..core.orders import Orders, off_routes
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
 from ..core.titles import Labels, labels_for
+from ..core.values import ValueSettings, customer_values, with_value_alerts
 from ..io.atomic import atomic_output, output_folder
 from ..io.input_files import load_input, load_routes
 from ..io.pdf import workbook_to_pdf
@@ -63,6 +67,7 @@ class DepartmentOptions:
     store: str | None = None  # the customer store everyone is recorded in, at the end, in one transaction
     alerts: AlertSettings = AlertSettings()
     as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
+    values: ValueSettings = ValueSettings()  # ABC shares, days before no_order
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
@@ -93,11 +98,12 @@ def routes_in_table(path: Path, manager_column: str) -> list[ManagerRoutes]:
 _district: DistrictData | None = None
 _options: DepartmentOptions | None = None
 _store: Store | None = None
+_orders: Orders | None = None
 
 
-def _start_worker(district: DistrictData, options: DepartmentOptions) -> None:
-    global _district, _options, _store
-    _district, _options = district, options
+def _start_worker(district: DistrictData, options: DepartmentOptions, orders: Orders | None = None) -> None:
+    global _district, _options, _store, _orders
+    _district, _options, _orders = district, options, orders
     # each process its own connection: the engine of the parent is never used after a fork
     _store = open_store(options.store) if options.store else None
 
@@ -111,17 +117,24 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         known = None
         if _store is not None:
             known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
-        look = outlook(result, known, _options.alerts)
+        values = customer_values(result, _orders, _options.values)
+        look = with_value_alerts(outlook(result, known, _options.alerts), result, values)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
         sheets = workbook_sheets(
-            result, routes, labels, mask=_options.mask, printed=_options.print_columns, outlook=look
+            result,
+            routes,
+            labels,
+            mask=_options.mask,
+            printed=_options.print_columns,
+            outlook=look,
+            values=values,
         )
         with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:
             workbook_to_pdf(out, out.with_suffix(".pdf"))
         return summarize(
-            job.manager, job.file.name, result, labels.manager or "" if _store is not None else None
+            job.manager, job.file.name, result, labels.manager or "" if _store is not None else None, values
         )
     except XlcrmError as exc:
         return Failure(job.manager, job.file.name, str(exc))
@@ -145,20 +158,26 @@ def run_department(
     *,
     workers: int | None = None,
     progress: Callable[[int, int, float], None] = lambda done, total, elapsed: None,
+    orders: Orders | None = None,
 ) -> tuple[list[ManagerSummary], list[Failure]]:
-    """Every manager, on `workers` processes (default: every core), results in the given order."""
+    """Every manager, on `workers` processes (default: every core), results in the given order;
+    `orders`: the department's order detail, read once, each manager's customers looked up in it."""
     output_folder(options.out_dir)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     district.build_indexes()  # once, here: forked workers inherit them
+    if orders is not None:
+        orders.build_index()
     start = time.perf_counter()
     results: dict[int, ManagerSummary | Failure] = {}
     if workers == 1:  # no pool to start: the small case stays quick and debuggable
-        _start_worker(district, options)
+        _start_worker(district, options, orders)
         for i, job in enumerate(jobs):
             results[i] = run_manager(job)
             progress(i + 1, len(jobs), time.perf_counter() - start)
     else:
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(district, options)) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(district, options, orders)
+        ) as pool:
             pending = {pool.submit(run_manager, job): i for i, job in enumerate(jobs)}
             for future in as_completed(pending):
                 results[pending[future]] = future.result()
@@ -218,6 +237,22 @@ def prepare(
     purchase_table = load_input(purchases, PURCHASES, columns)
     previous_table = load_input(previous, PREVIOUS_GRADES, columns) if previous else None
     return prepare_district(grade_table, purchase_table, previous_table, settings, say)
+
+
+def with_orders(district: DistrictData, orders: Orders) -> DistrictData:
+    """The order detail's issues among the district tables' own: 部门汇总 lists them all, each
+    manager's workbook those about their customers."""
+    return replace(district, issues=issue_list.combine([district.issues, orders.issues]), _indexes={})
+
+
+def orders_on_no_route(
+    district: DistrictData, orders: Orders, summaries: list[ManagerSummary], failures: list[Failure]
+) -> DistrictData:
+    """The district with one more issue: how many ordering customers are on nobody's routes."""
+    keys = [s.route_keys for s in summaries if s.route_keys is not None]
+    whose = "已生成拜访表的客户经理的" if failures else "任何客户经理的"
+    off = off_routes(orders, np.concatenate(keys) if keys else np.array([], dtype=np.int64), whose)
+    return replace(district, issues=issue_list.combine([district.issues, off]), _indexes={})
 
 
 def department_quarter(quarter: str | None, grades: Path) -> str | None:

@@ -13,11 +13,14 @@ from pathlib import Path
 
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
-from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES
+from ..core.inputs import GRADES, ORDERS, PREVIOUS_GRADES, PURCHASES
+from ..core.keys import code_keys
 from ..core.model import QuarterInputs, RouteBook
+from ..core.orders import Orders, off_routes, prepare_orders
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
+from ..core.values import CustomerValues, ValueSettings, customer_values, with_issues, with_value_alerts
 from ..core.visits import VisitReview, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, refuse_inputs
 from ..io.csv_export import write_exports
@@ -25,7 +28,7 @@ from ..io.input_files import check_distinct, load_input, load_routes, load_visit
 from ..io.pdf import workbook_to_pdf
 from ..io.xlsx import write_workbook
 from ..report.exports import EXPORTS
-from ..report.messages import customers_line, follow_up_line, issue_counts
+from ..report.messages import customers_line, follow_up_line, issue_counts, values_line
 from ..report.visit_workbook import ISSUES_NAME, workbook_sheets
 from ..store.background import PendingRecording
 from ..store.builds import build_record, history_around, previous_grades, quarter_of, quarter_record
@@ -41,9 +44,10 @@ class InputFiles:
     purchases: Path
     previous_grades: Path | None = None
     visits: Path | None = None  # the visit log (may be the route workbook itself)
+    orders: Path | None = None  # the order detail (订单明细), for RFM and the no_order alert
 
     def all(self) -> tuple[Path, ...]:
-        files = (self.routes, self.grades, self.purchases, self.previous_grades, self.visits)
+        files = (self.routes, self.grades, self.purchases, self.previous_grades, self.visits, self.orders)
         return tuple(dict.fromkeys(p for p in files if p))
 
 
@@ -64,6 +68,7 @@ class QuarterRequest:
     alerts: AlertSettings = AlertSettings()
     print_columns: tuple[str, ...] | None = None  # the manager's own columns that print; None: default
     as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
+    values: ValueSettings = ValueSettings()  # ABC shares (--abc), days before no_order (--no-order-days)
 
 
 def check_request(request: QuarterRequest) -> None:
@@ -76,6 +81,7 @@ def check_request(request: QuarterRequest) -> None:
         "purchases": "购进表（--purchases）",
         "previous": "上季等级表（--previous-grades）",
         "visits": "拜访记录（--visits）",
+        "orders": "订单明细（--orders）",
     }
     check_distinct(
         {
@@ -84,6 +90,7 @@ def check_request(request: QuarterRequest) -> None:
             labels["purchases"]: files.purchases,
             labels["previous"]: files.previous_grades,
             labels["visits"]: files.visits,
+            labels["orders"]: files.orders,
         },
         [
             (labels["routes"], labels["grades"]),
@@ -94,6 +101,8 @@ def check_request(request: QuarterRequest) -> None:
             (labels["visits"], labels["grades"]),
             (labels["visits"], labels["purchases"]),
             (labels["visits"], labels["previous"]),
+            *((labels[other], labels["orders"]) for other in ("routes", "grades", "purchases", "previous")),
+            (labels["visits"], labels["orders"]),
         ],
     )
     if request.out is not None:
@@ -152,8 +161,41 @@ def review_files(
     request: QuarterRequest, watch: Stopwatch | None = None
 ) -> tuple[QuarterInputs, QuarterResult]:
     """The request's files read and reviewed (nothing written)."""
+    inputs, result, _, _ = review_request(request, watch)
+    return inputs, result
+
+
+def read_orders(path: Path, columns: Mapping[str, str], as_of: dt.date, watch: Stopwatch) -> Orders:
+    """The order detail, reduced at once to each customer's figures (the lines are not kept)."""
+    table = watch.stage(f"读取订单明细 {path.name}", load_input, path, ORDERS, columns)
+    orders = watch.stage("统计订单", prepare_orders, table, as_of)
+    watch.note(f"订单 {orders.read:,} 行，{len(orders.figures):,} 个客户有订货（截至 {as_of.isoformat()}）")
+    return orders
+
+
+def review_request(
+    request: QuarterRequest, watch: Stopwatch | None = None
+) -> tuple[QuarterInputs, QuarterResult, CustomerValues, VisitReview | None]:
+    """The request's files read and reviewed, with the route customers' value classes and the
+    visit log (None without --visits); the order detail's and the visit log's issues are in the
+    result's issue list (nothing written)."""
     watch = watch or Stopwatch()
     check_request(request)
+    orders = None
+    if request.files.orders:  # a big table: read and reduced first, as the district's are
+        orders = read_orders(request.files.orders, request.columns, request.as_of, watch)
+    inputs, result = _review(request, watch)
+    values = customer_values(result, orders, request.values)
+    if orders is not None:
+        keys = code_keys(result.customers["customer_code"])[0]
+        result = with_issues(result, orders.issues, off_routes(orders, keys, "您的"))
+    visits = review_log(request, inputs, result, watch)
+    if visits is not None:
+        result = with_visit_issues(result, visits)
+    return inputs, result, values, visits
+
+
+def _review(request: QuarterRequest, watch: Stopwatch) -> tuple[QuarterInputs, QuarterResult]:
     inputs = read_inputs(request, watch)
     if request.store and inputs.previous is None:
         inputs = with_stored_previous(request, inputs, watch)
@@ -196,10 +238,7 @@ def with_stored_previous(request: QuarterRequest, inputs: QuarterInputs, watch: 
 
 def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     ahead = HistoryAhead(request, routes_labels) if request.store else None
-    inputs, result = review_files(request, watch)
-    visits = review_log(request, inputs, result, watch)
-    if visits is not None:
-        result = with_visit_issues(result, visits)
+    inputs, result, values, visits = review_request(request, watch)
     labels = title_labels(request, inputs)
     known, pending = None, None
     if request.store:
@@ -207,8 +246,8 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
             f"读取客户档案库 {request.store}", start_recording, request, result, labels, ahead, visits
         )
     try:
-        look = outlook(result, known, request.alerts)
-        written = write_outputs(result, inputs, request, labels, look, watch, visits)
+        look = with_value_alerts(outlook(result, known, request.alerts), result, values)
+        written = write_outputs(result, inputs, request, labels, look, watch, values, visits)
         if request.out and request.pdf:
             watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)
             written.append(request.pdf)
@@ -219,6 +258,7 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
     if pending is not None:
         watch.stage(f"记录到客户档案库 {request.store}", pending.commit)
     watch.say(customers_line(result))
+    watch.say(values_line(values))
     if visits is not None:
         watch.say(follow_up_line(visits, ""))
     watch.say(issue_counts(result.issues, see=f"（详见“{ISSUES_NAME}”工作表）"))
@@ -258,6 +298,7 @@ def write_outputs(
     labels: Labels,
     look: Outlook,
     watch: Stopwatch,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
 ) -> list[Path]:
     written = []
@@ -269,6 +310,7 @@ def write_outputs(
             request.export_dir,
             request.files.all(),
             look,
+            values,
             visits,
         )
     if request.out:
@@ -282,6 +324,7 @@ def write_outputs(
             request.mask,
             request.print_columns,
             look,
+            values,
             visits,
         )
 

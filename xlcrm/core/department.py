@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .changes import CHANGES
 from .history import route_record
+from .keys import code_keys
 from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
+from .values import CustomerValues
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class ManagerSummary:
     # with a customer store: the manager as titles name them, and their route customers to record
     recorded_as: str = ""
     route_record: pd.DataFrame | None = field(repr=False, default=None)
+    # value classes: A, B, C → customers (with the order detail also no_order), and the route
+    # customers' code keys, so the department can tell which ordering customers are on no route
+    classes: dict[str, int] = field(default_factory=dict)
+    route_keys: np.ndarray | None = field(repr=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,14 @@ class Failure:
 
 
 def summarize(
-    manager: str, file: str, result: QuarterResult, recorded_as: str | None = None
+    manager: str,
+    file: str,
+    result: QuarterResult,
+    recorded_as: str | None = None,
+    values: CustomerValues | None = None,
 ) -> ManagerSummary:
-    """What one manager adds; with `recorded_as` (a store run) their route customers too."""
+    """What one manager adds; with `recorded_as` (a store run) their route customers too, with
+    `values` their class counts (and, with the order detail, their customers' keys)."""
     customers = result.customers
     counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
     return ManagerSummary(
@@ -54,4 +66,6 @@ def summarize(
         customers[["segment", "grade", "change", "batch"]],
         recorded_as or "",
         route_record(result) if recorded_as is not None else None,
+        values.counts() if values is not None else {},
+        code_keys(customers["customer_code"])[0] if values is not None and values.with_orders else None,
     )

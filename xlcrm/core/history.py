@@ -34,6 +34,7 @@ ALERT_KINDS = {
     "fell": "本季降档",
     "down_twice": "连续两季降档",
     "volume_drop": "购进量大幅下降",
+    "no_order": "久未订货",  # with the order detail (core.values)
     "long_holder_at_risk": "多年保持的等级有风险",
     "left_routes": "已不在线路上",
 }

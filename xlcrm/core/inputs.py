@@ -16,6 +16,7 @@ from . import issues as issue_list
 from .addresses import cell_ref
 from .cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, map_uniques
 from .columns import Header, column_label, find_header, tidy_header
+from .dates import clean_dates
 from .errors import XlcrmError
 from .model import HIDDEN_LABELS, RawSheet, RouteBook, RouteSheet, Table, lines_above
 from .route_sheets import (
@@ -52,6 +53,8 @@ PURCHASES = TableSpec("购进表", ("code", "volume", "amount"), ("code", "volum
 ROUTES = TableSpec(
     "线路表", ("code", "route", "previous_grade", "grade", "name", "owner", "address"), ("code",)
 )
+# the ordering platform's order detail (订单明细): one row per order line; its 订货量 is not needed
+ORDERS = TableSpec("订单明细", ("code", "order_date", "amount"), ("code", "order_date", "amount"))
 # what a route row says about its customer besides the code (kept in the customer store)
 ROUTE_FACTS = ("name", "owner", "address")
 # the manager's visit log (拜访记录): the follow-up date is looked for before the visit's own
@@ -394,6 +397,21 @@ def _clean_body(
                     )
                 )
             rows[role] = numbers.values.mask(odd)
+        elif role == "order_date":  # an order line without its date cannot count: said at its cell
+            dates = clean_dates(raw)
+            bad = dates.problem.notna().to_numpy() & usable
+            if bad.any():
+                issues.append(
+                    issue_list.issue_frame(
+                        "bad_date",
+                        codes.values[bad].values,
+                        cells(bad, cell_ref(cols[role])),
+                        f"{column_label(header, role)}的值“"
+                        + as_text(raw[bad])
+                        + "”不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
+                    )
+                )
+            rows[role] = dates.values
         elif role in ("grade", "previous_grade"):
             rows[role] = clean_grades(raw)
         elif role in ("segment", "market_type", "route"):

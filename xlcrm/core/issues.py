@@ -26,6 +26,8 @@ KINDS = {
     "missing_code": "缺少客户代码",
     "bad_number": "数字无法识别",
     "odd_number": "数字不合理",
+    "bad_date": "日期无法识别",
+    "orders_not_counted": "订单未计入",
     "unknown_batch": "线路无法对应访销日",
     # the visit log (core.visits)
     "visit_not_on_route": "拜访的客户不在线路上",

@@ -30,34 +30,50 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_PACKAGE_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        f'<Relationships xmlns="{_NS_PKG_REL}"><Relationship Id="rId1" '
-        f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        f'<Relationships xmlns="{_NS_PKG_REL}">'
-        f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/></Relationships>'
-    ),
-    "xl/styles.xml": (
-        f'<styleSheet xmlns="{_NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="宋体"/>'
-        '<family val="2"/><charset val="134"/></font></fonts><fills count="2"><fill><patternFill '
-        'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-    ),
-}
+
+
+def _package_parts(sheets: int) -> dict[str, str]:
+    """The parts around the worksheets of a workbook of `sheets` sheets."""
+    numbers = range(1, sheets + 1)
+    return {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
+                for i in numbers
+            )
+            + f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_NS_PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_NS_PKG_REL}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in numbers
+            )
+            + f'<Relationship Id="rId{sheets + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _STYLES,
+    }
+
+
+_STYLES = (
+    f'<styleSheet xmlns="{_NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="宋体"/>'
+    '<family val="2"/><charset val="134"/></font></fonts><fills count="2"><fill><patternFill '
+    'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -100,34 +116,44 @@ def _xml_cells(letter: str, first_row: int, values: list) -> list[str]:
 def write_xlsx(path: Path, table) -> None:
     """A plain one-sheet .xlsx streamed block by block (inline strings, no shared table);
     zip entries carry a fixed date so that the same table gives the same bytes."""
-    letters = [column_letter(c) for c in range(table.n_cols)]
-    big = table.n_rows * table.n_cols > 30_000_000  # ~50 bytes a cell: near the 2 GiB zip limit
+    write_xlsx_sheets(path, [table])
+
+
+def write_xlsx_sheets(path: Path, tables: list) -> None:
+    """The same with one sheet per table, in order (an export split over several sheets)."""
+    big = sum(t.n_rows * t.n_cols for t in tables) > 30_000_000  # ~50 bytes a cell: near the 2 GiB zip limit
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, xml in _PACKAGE_PARTS.items():
+        for name, xml in _package_parts(len(tables)).items():
             book.writestr(_zip_info(name), _XML_HEAD + xml)
+        sheets = "".join(
+            f'<sheet name={quoteattr(t.sheet)} sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(tables, 1)
+        )
         book.writestr(
             _zip_info("xl/workbook.xml"),
             _XML_HEAD
-            + (
-                f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
-                f'<sheet name={quoteattr(table.sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>'
-            ),
+            + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>{sheets}</sheets></workbook>',
         )
-        # open() with a name gives the entry ZipInfo's fixed default date and the book's level.
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=big) as sheet:
-            sheet.write(
-                (
-                    _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
-                    f'<dimension ref="A1:{letters[-1]}{max(table.n_rows, 1)}"/><sheetData>'
-                ).encode()
-            )
-            row = 1
-            for block in table.blocks():
-                cells = [_xml_cells(letter, row, column) for letter, column in zip(letters, block)]
-                text = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in enumerate(zip(*cells), row))
-                sheet.write(text.encode())
-                row += len(block[0])
-            sheet.write(b"</sheetData></worksheet>")
+        for i, table in enumerate(tables, 1):
+            _write_sheet(book, f"xl/worksheets/sheet{i}.xml", table, big)
+
+
+def _write_sheet(book: zipfile.ZipFile, name: str, table, big: bool) -> None:
+    letters = [column_letter(c) for c in range(table.n_cols)]
+    # open() with a name gives the entry ZipInfo's fixed default date and the book's level.
+    with book.open(name, "w", force_zip64=big) as sheet:
+        sheet.write(
+            (
+                _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+                f'<dimension ref="A1:{letters[-1]}{max(table.n_rows, 1)}"/><sheetData>'
+            ).encode()
+        )
+        row = 1
+        for block in table.blocks():
+            cells = [_xml_cells(letter, row, column) for letter, column in zip(letters, block)]
+            text = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in enumerate(zip(*cells), row))
+            sheet.write(text.encode())
+            row += len(block[0])
+        sheet.write(b"</sheetData></worksheet>")
 
 
 def _zip_info(name: str) -> zipfile.ZipInfo:

@@ -13,6 +13,7 @@ from pyarrow import csv as pa_csv
 
 from ..core.history import Outlook
 from ..core.quarter import QuarterResult
+from ..core.values import CustomerValues
 from ..core.visits import VisitReview
 from ..report.exports import export_frames
 from .atomic import atomic_output, refuse_inputs
@@ -25,11 +26,12 @@ def write_exports(
     directory: Path,
     inputs: Iterable[Path | None] = (),
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
 ) -> list[Path]:
     """Writes the CSV files (UTF-8, '\\n' line ends, same bytes for the same inputs); none
     when any of them would replace an input (customers.csv in the input folder)."""
-    frames = export_frames(result, outlook, visits)
+    frames = export_frames(result, outlook, values, visits)
     inputs = list(inputs)
     refuse_inputs([Path(directory) / name for name in frames], inputs)
     written = []

@@ -168,7 +168,7 @@ def render_report(
 ) -> Rendering:
     """Everything 生成本季报表 writes: the added route columns and the report sheets."""
     sheets = report_sheets(result, inputs.routes, labels, outlook=outlook, visits=visits)
-    additions = route_additions(result, inputs.routes, outlook, visits)
+    additions = route_additions(result, inputs.routes, outlook, visits=visits)
     path = work / "rendering.xlsx"
     write_workbook(sheets, path, additions)
     return Rendering(path, [s.name for s in sheets], additions)

@@ -25,6 +25,9 @@ DISTRICT_ISSUES = "数据问题（辖区表）"
 
 
 SUBTOTAL = "小计"
+# a manager's value classes in 部门汇总: route customers per ABC class, and (with the order
+# detail) those alerted for not ordering
+VALUE_COUNTS = {"A": "A类客户", "B": "B类客户", "C": "C类客户", "no_order": "久未订货"}
 
 
 def pinyin_key(name: str) -> tuple:
@@ -65,6 +68,8 @@ def district_issues(data: DistrictData, labels: Labels) -> Sheet:
 
 
 def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: Labels) -> Sheet:
+    # value classes per manager: A/B/C always, customers not ordering lately with the order detail
+    valued = [k for k in VALUE_COUNTS if any(k in s.classes for s in summaries)]
     rows = [
         {
             "manager": s.manager,
@@ -72,6 +77,7 @@ def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: L
             "routes": s.routes,
             "customers": sum(s.counts.values()),
             **s.counts,
+            **{k: s.classes.get(k, 0) for k in valued},
             "issues": s.issues,
             "status": "已生成",
         }
@@ -79,10 +85,10 @@ def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: L
     ]
     rows += [{"manager": f.manager, "file": f.file, "status": "未完成（见“未完成”表）"} for f in failures]
     frame = pd.DataFrame(
-        rows, columns=["manager", "file", "routes", "customers", *CHANGES, "issues", "status"]
+        rows, columns=["manager", "file", "routes", "customers", *CHANGES, *valued, "issues", "status"]
     )
     total = {"manager": "合计", "file": f"{len(summaries)} 份已生成，{len(failures)} 份未完成"}
-    total |= {c: int(frame[c].fillna(0).sum()) for c in ["routes", "customers", *CHANGES, "issues"]}
+    total |= {c: int(frame[c].fillna(0).sum()) for c in ["routes", "customers", *CHANGES, *valued, "issues"]}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     columns = [
         Column("manager", "客户经理"),
@@ -91,6 +97,7 @@ def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: L
         Column("customers", "线路客户", "count"),
     ]
     columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
+    columns += [Column(k, VALUE_COUNTS[k], "count") for k in valued]
     columns += [Column("issues", "数据问题", "count"), Column("status", "状态")]
     return Sheet(
         SUMMARY_NAME,

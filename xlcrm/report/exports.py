@@ -11,6 +11,7 @@ from ..core.cleaning import STRING
 from ..core.history import ALERT_COLUMNS, HISTORY_COLUMNS, Outlook
 from ..core.history import outlook as core_outlook
 from ..core.quarter import CUSTOMER_COLUMNS, QuarterResult
+from ..core.values import VALUE_COLUMNS, CustomerValues, customer_values, values_export
 from ..core.visits import FOLLOW_UP_EXPORT, VisitReview, follow_up_export
 
 EXPORTS = {
@@ -20,6 +21,7 @@ EXPORTS = {
     "issues.csv": ["kind", "customer_code", "source", "detail"],
     "alerts.csv": ALERT_COLUMNS,
     "history.csv": HISTORY_COLUMNS,  # only with a customer store
+    "values.csv": VALUE_COLUMNS,
     # only with a visit log: open follow-ups overdue or due within 7 days, by due date then code
     "followups.csv": FOLLOW_UP_EXPORT,
 }
@@ -28,11 +30,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_frames(
-    result: QuarterResult, outlook: Outlook | None = None, visits: VisitReview | None = None
+    result: QuarterResult,
+    outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
+    visits: VisitReview | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Each export file's rows, defused, in the order EXPORTS lists them (history.csv only with
-    a customer store, followups.csv only with a visit log)."""
+    a customer store; values.csv's order columns only with the order detail; followups.csv only
+    with a visit log)."""
     outlook = outlook or core_outlook(result)
+    values = values if values is not None else customer_values(result)
     frames = {
         "customers.csv": result.customers,
         "grade_changes.csv": result.grade_changes,
@@ -42,6 +49,7 @@ def export_frames(
         "history.csv": None
         if outlook.history is None
         else figures_as_text(outlook.history, ("volume", "amount")),
+        "values.csv": values_export(values),
         "followups.csv": None if visits is None else follow_up_export(visits),
     }
     return {

@@ -29,6 +29,7 @@ NUMBER_FORMATS = {
     "volume_gap": '#,##0.00;-#,##0.00;"已达标"',
     "amount_gap": '#,##0.00;-#,##0.00;"已达标"',
     "date": "yyyy-mm-dd",
+    "share": "0.0%",
 }
 WHOLE = {"volume": "#,##0", "volume_gap": '#,##0;-#,##0;"已达标"'}
 CENTERED = {"grade", "date"}

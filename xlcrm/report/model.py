@@ -13,6 +13,7 @@ class Column:
     key: str
     header: str
     # text | code | grade | count | volume | amount | volume_gap | amount_gap | date
+    # | share (of a total)
     kind: str = "text"
     total: bool = False  # a column of totals, set apart
     # a date column whose dates before today show red: a native conditional format against

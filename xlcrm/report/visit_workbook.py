@@ -24,10 +24,12 @@ from ..core.quarter import QuarterResult
 from ..core.route_sheets import Outputs
 from ..core.tables import batch_summary, grade_change_wide, grade_distribution
 from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route_title
+from ..core.values import CustomerValues, customer_values
 from ..core.visits import VisitReview
 from ..core.weekdays import route_sort_key
 from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
 from .model import Block, Chart, Column, RouteAddition, Sheet
+from .value_sheets import ABC_COLUMN, abc_block, segment_block, value_cells, value_columns, value_lookup
 from .visit_sheets import (
     FOLLOW_UPS_NAME,
     coverage_block,
@@ -88,22 +90,32 @@ def printed_own_columns(headers: list[str], code_at: int, chosen: tuple[str, ...
     return [i for i, h in enumerate(headers) if i == code_at or any(k in h for k in PRINTED_BY_DEFAULT)]
 
 
-def added_columns(outlook: Outlook | None = None, visits: VisitReview | None = None) -> list[Column]:
-    """The columns xlcrm adds to a route sheet; with a store, the grade trail too; with a
-    visit log, the last visit and the next follow-up."""
+def added_columns(
+    outlook: Outlook | None = None, values: CustomerValues | None = None, visits: VisitReview | None = None
+) -> list[Column]:
+    """The columns xlcrm adds to a route sheet: the value classes; with a store, the grade
+    trail; with a visit log, the last visit and the next follow-up."""
     trail = TRAIL_COLUMNS if outlook is not None and outlook.trails is not None else []
-    return ROUTE_ADDED + trail + visit_columns(visits)
+    return ROUTE_ADDED + value_columns(values) + trail + visit_columns(visits)
 
 
 def _added_values(
-    mine: pd.DataFrame, trails: pd.DataFrame | None, visits: pd.DataFrame | None, mask: bool = False
+    mine: pd.DataFrame,
+    trails: pd.DataFrame | None,
+    values: CustomerValues | None,
+    classes,
+    visits: pd.DataFrame | None = None,
+    mask: bool = False,
 ) -> dict:
-    values = {c.key: mine[c.key].array for c in ROUTE_ADDED}
-    return (
-        values
-        | trail_values(mine["customer_code"], trails)
-        | visit_values(mine["customer_code"], visits, mask)
-    )
+    codes = mine["customer_code"]
+    added = {c.key: mine[c.key].array for c in ROUTE_ADDED}
+    added |= value_cells(codes, values, classes)
+    return added | trail_values(codes, trails) | visit_values(codes, visits, mask)
+
+
+def _or_abc(result: QuarterResult, values: CustomerValues | None) -> CustomerValues:
+    """The value classes given, else ABC alone (it needs nothing but the review)."""
+    return values if values is not None else customer_values(result)
 
 
 def route_sheets(
@@ -113,14 +125,18 @@ def route_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
 ) -> list[Sheet]:
     """Each route sheet: the manager's columns exactly as read (phone and ID numbers masked
     when `mask`, as for printing), then the added columns and a blank 本次拜访 column. Of the
     manager's columns, those named in `printed` print (default: see printed_own_columns); the
-    others stay in the workbook, folded away; the visit columns print (the visit needs them)."""
+    others stay in the workbook, folded away. Of xlcrm's, the grade columns, ABC and the visit
+    columns print (the visit needs them)."""
     sheets = []
     trails = trail_lookup(outlook)
+    values = _or_abc(result, values)
+    classes = value_lookup(values)
     seen = visit_lookup(visits)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         header = route_sheet.header
@@ -137,12 +153,12 @@ def route_sheets(
         columns = [
             Column(f"own{i}", name, "code" if i == code_at else "text") for i, name in enumerate(own_names)
         ]
-        values = {
+        cells = {
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        values |= _added_values(mine, trails, seen, mask)
-        values[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
+        cells |= _added_values(mine, trails, values, classes, seen, mask)
+        cells[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
         shown = printed_own_columns(own_names, code_at, printed)
@@ -150,13 +166,13 @@ def route_sheets(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + added_columns(outlook, visits) + [WRITE_IN], pd.DataFrame(values))],
+                [Block(columns + added_columns(outlook, values, visits) + [WRITE_IN], pd.DataFrame(cells))],
                 filters=True,
                 highlight_changes=True,
                 note=ROUTE_LEGEND,
                 footer=footer_label(labels),
                 printed=tuple(columns[i].key for i in shown)
-                + tuple(c.key for c in ROUTE_ADDED + visit_columns(visits) + [WRITE_IN]),
+                + tuple(c.key for c in ROUTE_ADDED + [ABC_COLUMN] + visit_columns(visits) + [WRITE_IN]),
                 write_in=WRITE_IN.key,
                 row_height=ROUTE_ROW_HEIGHT,
             )
@@ -168,15 +184,18 @@ def route_additions(
     result: QuarterResult,
     routes: RouteBook,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
 ) -> list[RouteAddition]:
     additions = []
     trails = trail_lookup(outlook)
+    values = _or_abc(result, values)
+    classes = value_lookup(values)
     seen = visit_lookup(visits)
     for route_sheet, mine in _rows_by_sheet(result, routes):
         block = Block(
-            added_columns(outlook, visits),
-            pd.DataFrame(_added_values(mine, trails, seen)).reset_index(drop=True),
+            added_columns(outlook, values, visits),
+            pd.DataFrame(_added_values(mine, trails, values, classes, seen)).reset_index(drop=True),
         )
         additions.append(
             RouteAddition(
@@ -323,10 +342,14 @@ def output_rows(sheets: list[Sheet]) -> dict[str, str]:
 
 
 def overview_sheet(
-    result: QuarterResult, routes: RouteBook, labels: Labels = Labels(), visits: VisitReview | None = None
+    result: QuarterResult,
+    routes: RouteBook,
+    labels: Labels = Labels(),
+    values: CustomerValues | None = None,
+    visits: VisitReview | None = None,
 ) -> Sheet:
-    """Counts at a glance, the week's changes and the grade distribution, each with a chart;
-    with a visit log, the route customers visited this quarter, per route."""
+    """Counts at a glance, the value classes, the week's changes and the grade distribution,
+    each with a chart; with a visit log, the route customers visited this quarter, per route."""
     customers = result.customers
     counts = customers["change"].value_counts()
     facts = [("线路（条）", len(routes.sheets)), ("线路客户（户）", len(customers))]
@@ -372,11 +395,17 @@ def overview_sheet(
     return Sheet(
         OVERVIEW_NAME,
         report_title(OVERVIEW_TITLE, labels),
-        [summary, week, grades] + ([coverage_block(visits)] if visits is not None else []),
+        [summary, *value_blocks(_or_abc(result, values)), week, grades]
+        + ([coverage_block(visits)] if visits is not None else []),
         mute_zeros=True,
         one_page=True,
         footer=footer_label(labels),
     )
+
+
+def value_blocks(values: CustomerValues) -> list[Block]:
+    """汇总's blocks of the value classes: ABC, and the RFM groups with the order detail."""
+    return [b for b in (abc_block(values), segment_block(values)) if b is not None]
 
 
 def report_sheets(
@@ -385,6 +414,7 @@ def report_sheets(
     labels: Labels = Labels(),
     output_rows: dict[str, str] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
     mask: bool = False,
 ) -> list[Sheet]:
@@ -393,7 +423,7 @@ def report_sheets(
     outlook = outlook or core_outlook(result)
     follow_ups = [follow_up_sheet(visits, labels, mask)] if visits is not None else []
     return [
-        overview_sheet(result, routes, labels, visits),
+        overview_sheet(result, routes, labels, values, visits),
         focus_sheet(outlook, labels, with_store=outlook.trails is not None),
         *follow_ups,
         change_table_sheet(result, labels),
@@ -409,15 +439,17 @@ def workbook_sheets(
     mask: bool = False,
     printed: tuple[str, ...] | None = None,
     outlook: Outlook | None = None,
+    values: CustomerValues | None = None,
     visits: VisitReview | None = None,
 ) -> list[Sheet]:
     """汇总 first (the cover), 重点关注 and 跟进提醒 (with a visit log), then the routes to carry,
     both tables and the issue list (each issue also at the route row of this workbook)."""
     outlook = outlook or core_outlook(result)
-    route_pages = route_sheets(result, routes, labels, mask, printed, outlook, visits)
+    values = _or_abc(result, values)
+    route_pages = route_sheets(result, routes, labels, mask, printed, outlook, values, visits)
     names = sheet_names([s.name for s in route_pages], taken=REPORT_NAMES)
     route_pages = [replace(s, name=name) for s, name in zip(route_pages, names)]
-    reports = report_sheets(result, routes, labels, output_rows(route_pages), outlook, visits, mask)
+    reports = report_sheets(result, routes, labels, output_rows(route_pages), outlook, values, visits, mask)
     ahead = 3 if visits is not None else 2  # 汇总, 重点关注 (and 跟进提醒) before the routes
     return [*reports[:ahead], *route_pages, *reports[ahead:]]
 
