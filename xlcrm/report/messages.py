@@ -7,8 +7,8 @@ import pandas as pd
 from ..core.changes import CHANGE_LABELS, CHANGES
 from ..core.issues import KINDS
 from ..core.quarter import QuarterResult
-from ..core.visits import FOLLOW_UP_DAYS, OVERDUE, VisitReview
 from ..core.values import ABC_CLASSES, CustomerValues
+from ..core.visits import FOLLOW_UP_DAYS, OVERDUE, VisitReview
 
 
 def change_counts(result: QuarterResult) -> str:
@@ -40,6 +40,8 @@ def follow_up_line(review: VisitReview, where: str = "（见“跟进提醒”�
         f"拜访记录 {len(review.visits):,} 条：待跟进逾期 {overdue} 条，"
         f"{FOLLOW_UP_DAYS} 天内到期 {len(review.follow_ups) - overdue} 条{where}"
     )
+
+
 def values_line(values: CustomerValues) -> str:
     """'A 类 186 户，B 类 146 户，C 类 168 户；久未订货 52 户（见“重点关注”）'."""
     counts = values.counts()
