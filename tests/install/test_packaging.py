@@ -80,8 +80,16 @@ def test_xlcrm_demo_from_another_folder_without_the_extras(installed):
         "2026年三季度客户等级表.xlsx",
         "2026年三季度客户购进量与购进额.csv",
         "2026年二季度客户等级表.xlsx",
+        "订单明细.csv",
         "零售客户拜访线路表.xlsx",
     ]
     assert (elsewhere / "样例" / "本季客户等级报表.xlsx").stat().st_size > 0
     exports = sorted(p.name for p in (elsewhere / "样例" / "csv").iterdir())
-    assert exports == ["alerts.csv", "customers.csv", "grade_changes.csv", "issues.csv", "standards.csv"]
+    assert exports == [
+        "alerts.csv",
+        "customers.csv",
+        "grade_changes.csv",
+        "issues.csv",
+        "standards.csv",
+        "values.csv",
+    ]

@@ -494,7 +494,7 @@ def cmd_demo(args, watch: Stopwatch) -> int:
     run_quarter(
         QuarterRequest(
             files=InputFiles(
-                sample.routes, sample.grades, sample.purchases, sample.previous_grades, orders.path
+                sample.routes, sample.grades, sample.purchases, sample.previous_grades, orders=orders.path
             ),
             out=workbook,
             export_dir=args.dir / "csv",

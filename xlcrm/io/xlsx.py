@@ -27,6 +27,7 @@ from ..report.look import (
     OVERDUE_STYLE,
     PADDING_PX,
     TITLE_HEIGHT,
+    WRITE_IN_NARROWEST,
     WRITE_IN_WIDTH,
     Styles,
     block_widths,
@@ -41,7 +42,7 @@ from ..report.look import (
     wrapped_heights,
 )
 from ..report.model import Block, RouteAddition, Sheet
-from ..report.pages import fill_width_px, orientation_and_scale, sheet_page_setup
+from ..report.pages import READABLE_SCALE, fill_width_px, orientation_and_scale, sheet_page_setup
 from .card_xlsx import write_card_sheet
 from .page_setup import apply_page_setup
 
@@ -180,6 +181,9 @@ def _filled(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[floa
     widths = list(widths)
     widths[at] = max(widths[at], WRITE_IN_WIDTH)
     landscape, scale = orientation_and_scale(others + column_pixels(widths[at]))
+    if scale < READABLE_SCALE:  # many printed columns: less room to write rather than smaller type
+        scale = READABLE_SCALE
+        widths[at] = WRITE_IN_NARROWEST
     fill = fill_width_px(others, scale, landscape)
     widths[at] = max(widths[at], round((fill - PADDING_PX) / DIGIT_PX, 2))
     return widths

@@ -36,6 +36,7 @@ CENTERED = {"grade", "date"}
 MAX_WIDTH = 40  # wider text wraps within its column, so it prints inside the table
 LINE_HEIGHT = 15  # points per line of 11-point text, Chinese included
 WRITE_IN_WIDTH = 22  # characters at least for notes written by hand (more when the page has room)
+WRITE_IN_NARROWEST = 12  # characters: as narrow as it gets to keep a full page of columns readable
 TITLE_HEIGHT, NOTE_HEIGHT = 24, 16  # points: the 14-point title row, the legend line under it
 
 BASE = {"border": 1, "valign": "vcenter"}

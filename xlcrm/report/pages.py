@@ -20,6 +20,8 @@ A4_MM = (210, 297)
 MARGINS = {"left": 0.3, "right": 0.3, "top": 0.7, "bottom": 0.6, "header": 0.3, "footer": 0.3}  # inches
 # Excel, WPS and LibreOffice measure text a little differently: plan a page 5% smaller
 SAFETY = 0.95
+# 11-point cells print at 9.4 points or more: the handwriting column narrows before a page shrinks below
+READABLE_SCALE = 85
 HEAD_SIZE = 10  # points: the running head and foot, the same on paper whatever the sheet's scale
 FOOT_LEFT = f"{PRINT_DATE} &D"
 FOOT_CENTER = "第 &P 页 共 &N 页"
