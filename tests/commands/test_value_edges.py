@@ -200,6 +200,12 @@ def test_values_and_no_order_with_six_ordering_customers(inputs, tmp_path):
     details = {a["customer_code"]: a["detail"] for a in alerts}
     assert details[CODE[2]] == "最近一次订货 2026-09-16，距 2026-09-30 已 14 天未订货"
     assert details[CODE[6]] == "截至 2026-09-30，订单明细中没有订货"
+    # the same customers on 重点关注, by weekday and route, in words
+    shown = openpyxl.load_workbook(tmp_path / "o.xlsx")["重点关注"].iter_rows(min_row=4, values_only=True)
+    assert [(r[0], r[1], str(r[2]), r[4]) for r in shown] == [
+        ("星期一", "一线", CODE[2], "久未订货"),
+        *[("星期二", "二线", CODE[i], "久未订货") for i in (5, 6, 8)],
+    ]
 
 
 def order_issues(exports: Path, source: str) -> tuple[set, list[str]]:
