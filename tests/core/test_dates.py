@@ -41,7 +41,11 @@ def test_every_accepted_form_reads_as_the_date_written(cells):
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-02-30", "2026/13/1", "明天", "6月22日", "12345", "2026-06", "22/06/2026", "是"]
+    "text",
+    # the calendar's own edges too: 9999-12-31 and 1677-08-30 are past what a date column holds
+    # (once read as 1816-03-29 and 2262-03-20, with a time of day)
+    ["2026-02-30", "2026/13/1", "明天", "6月22日", "12345", "2026-06", "22/06/2026", "是"]
+    + ["2025-02-29", "2026-04-31", "2026-00-10", "2026-06-00", "9999-12-31", "1677-08-30", "22620412"],
 )
 def test_text_that_is_no_date_is_a_bad_date_and_blanks_are_nothing(text):
     raw = pd.Series(["2026-06-22", text, "", None, "  "], dtype=object)
@@ -49,6 +53,17 @@ def test_text_that_is_no_date_is_a_bad_date_and_blanks_are_nothing(text):
     assert cleaned.values.iloc[0] == pd.Timestamp("2026-06-22")
     assert pd.isna(cleaned.values.iloc[1]) and cleaned.problem.iloc[1] == "bad_date"
     assert cleaned.values.iloc[2:].isna().all() and cleaned.problem.iloc[2:].isna().all()
+
+
+def test_the_first_and_last_days_a_date_column_holds():
+    cleaned = clean_dates(pd.Series(["1677-09-22", "2262年4月11日", "2024-02-29", "20000229"], dtype=object))
+    assert [v.date() for v in cleaned.values] == [
+        dt.date(1677, 9, 22),
+        dt.date(2262, 4, 11),
+        dt.date(2024, 2, 29),
+        dt.date(2000, 2, 29),
+    ]
+    assert cleaned.problem.isna().all()
 
 
 def test_the_cells_keep_their_row_labels():

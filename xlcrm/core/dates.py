@@ -63,13 +63,29 @@ def _read_texts(text: pa.Array) -> pd.Series:
     return _from_parts(text, _YMD).fillna(_from_parts(text, _COMPACT)).fillna(_from_serials(text))
 
 
+# the days a datetime64[ns] can hold (pandas' Timestamp range)
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")
+
+
 def _from_parts(text: pa.ChunkedArray, pattern: str) -> pd.Series:
+    """Each text's year, month and day as a date; NaT where the pattern does not match or the
+    day is not in the calendar (2026-02-30, 2026-13-01). In numpy: a few dozen distinct texts
+    each, but once per table of every manager's run."""
     parts = pc.extract_regex(text, pattern)
     year, month, day = (
-        pc.cast(pc.struct_field(parts, [i]), pa.int64()).to_numpy(zero_copy_only=False) for i in range(3)
+        pc.fill_null(pc.cast(pc.struct_field(parts, [i]), pa.int64()), 0).to_numpy(zero_copy_only=False)
+        for i in range(3)
     )
-    frame = pd.DataFrame({"year": year, "month": month, "day": day})
-    return pd.to_datetime(frame, errors="coerce")
+    out = np.full(len(year), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = (year > 0) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = (year[ok] - 1970) * 12 + month[ok] - 1  # months since 1970-01, as datetime64[M] counts
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    days = first + (day[ok] - 1).astype("timedelta64[D]")
+    fits = (day[ok] <= length) & (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    at = np.flatnonzero(ok)[fits]
+    out[at] = days[fits].astype("datetime64[ns]")
+    return pd.Series(out)
 
 
 def _from_serials(text: pa.ChunkedArray) -> pd.Series:

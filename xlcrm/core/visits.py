@@ -168,7 +168,7 @@ def clean_log(table: Table) -> VisitLog:
     visit_dates, follow_dates = (clean_dates(rows[r]) for r in ("visit_date", "follow_up_date"))
     texts = {t: rows[t].mask(rows[t] == "") for t in TEXTS}
     methods = _methods(rows["method"])
-    done_text = rows["done"].map(normalize_text, na_action="ignore").fillna("")
+    done_text = _each_distinct(rows["done"], normalize_text).fillna("")
     visits = pd.DataFrame(
         {
             "customer_code": rows["customer_code"].astype(STRING),
@@ -194,9 +194,11 @@ def clean_log(table: Table) -> VisitLog:
     found = [table.issues]
 
     def hit(kind: str, role: str, mask: np.ndarray, details) -> None:
+        """`details`: one text for all, or a function of the rows hit (their positions) giving
+        a text each — made only for those rows."""
         mask = mask & kept
         if mask.any():
-            said = details if isinstance(details, str) else np.asarray(details, dtype=object)[mask]
+            said = details if isinstance(details, str) else np.asarray(details(np.flatnonzero(mask)), object)
             found.append(
                 issue_list.issue_frame(kind, codes[mask], role_cells(letters, role, visits[mask]), said)
             )
@@ -214,46 +216,54 @@ def clean_log(table: Table) -> VisitLog:
     ):
         bad = cleaned.problem.notna().to_numpy(dtype=bool)
         if bad.any():
+            written = rows[role].to_numpy(dtype=object)
             no_year = lacks_year(rows[role])
-            details = [
-                f"{label}“{w}”{'没有年份' if y else '不是日期'}，{consequence}；请写成 2026-06-22 这样的日期"
-                for w, y in zip(rows[role].to_numpy(dtype=object), no_year)
-            ]
-            hit("visit_bad_date", role, bad, details)
+            hit(
+                "visit_bad_date",
+                role,
+                bad,
+                lambda at, written=written, no_year=no_year, label=label, consequence=consequence: [
+                    f"{label}“{written[i]}”{'没有年份' if no_year[i] else '不是日期'}，{consequence}；"
+                    "请写成 2026-06-22 这样的日期"
+                    for i in at
+                ],
+            )
 
     steps = texts["next_step"].notna().to_numpy(dtype=bool)
     follow_written = (rows["follow_up_date"] != "").to_numpy(dtype=bool)
     is_open = (steps | follow_written) & ~visits["done"].to_numpy(dtype=bool)
     due, seen = follow_dates.values.to_numpy(), visit_dates.values.to_numpy()
+    step_text = texts["next_step"].to_numpy(dtype=object)
     hit(
         "follow_up_no_date",
         "follow_up_date",
         is_open & steps & ~follow_written,
-        [f"下一步“{s}”没有跟进日期，不会出现在跟进提醒中；请填写跟进日期" for s in texts["next_step"]],
+        lambda at: [f"下一步“{step_text[i]}”没有跟进日期，不会出现在跟进提醒中；请填写跟进日期" for i in at],
     )
     hit(
         "follow_up_no_step",
         "next_step",
         is_open & ~steps & ~np.isnat(due),
-        [f"跟进日期 {_day(d)} 没有写下一步（要跟进什么）" for d in due],
+        lambda at: [f"跟进日期 {_day(due[i])} 没有写下一步（要跟进什么）" for i in at],
     )
     hit(
         "follow_up_before_visit",
         "follow_up_date",
         is_open & ~np.isnat(due) & ~np.isnat(seen) & (due < seen),
-        [f"跟进日期 {_day(d)} 早于拜访日期 {_day(v)}，请核对" for d, v in zip(due, seen)],
+        lambda at: [f"跟进日期 {_day(due[i])} 早于拜访日期 {_day(seen[i])}，请核对" for i in at],
     )
+    method_text, done_written = (rows[r].to_numpy(dtype=object) for r in ("method", "done"))
     hit(
         "visit_bad_method",
         "method",
         (methods.isna() & (rows["method"] != "")).to_numpy(dtype=bool),
-        [f"方式“{m}”不是 {'/'.join(METHODS)} 之一，按空白处理" for m in rows["method"]],
+        lambda at: [f"方式“{method_text[i]}”不是 {'/'.join(METHODS)} 之一，按空白处理" for i in at],
     )
     hit(
         "visit_bad_done",
         "done",
         ((done_text != "") & (done_text != DONE) & (done_text != NOT_DONE)).to_numpy(dtype=bool),
-        [f"已完成一栏是“{w}”，应填 是 或 否；按未完成处理" for w in rows["done"]],
+        lambda at: [f"已完成一栏是“{done_written[i]}”，应填 是 或 否；按未完成处理" for i in at],
     )
     if earlier.any():
         last_row = visits.groupby("visit_key", sort=False)["excel_row"].last()
@@ -271,7 +281,15 @@ def clean_log(table: Table) -> VisitLog:
 
 
 def _methods(written: pd.Series) -> pd.Series:
-    return written.map(_tidy_method, na_action="ignore").map(METHOD_WORDS).astype(STRING)
+    return _each_distinct(written, _tidy_method).map(METHOD_WORDS).astype(STRING)
+
+
+def _each_distinct(values: pd.Series, tidy) -> pd.Series:
+    """`tidy` of each cell (NA stays NA), called once per distinct value: a log repeats a
+    handful of ways, answers and days."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    tidied = np.array([tidy(v) for v in distinct] + [None], dtype=object)
+    return pd.Series(tidied[codes], index=values.index, dtype=object)
 
 
 def _tidy_method(text: str) -> str:
@@ -292,21 +310,30 @@ def visit_keys(
     masked (spaces and full-width forms aside). The same visit written twice, or recorded again
     with its follow-up marked done, has the same key; the key never holds a phone number. A day
     or way that cannot be read counts as written."""
-    days = visits["visit_date"].map(_day, na_action="ignore").astype(object)
+    dates = visits["visit_date"].to_numpy(dtype="datetime64[ns]")
+    days = pd.Series(np.datetime_as_string(dates, unit="D"), index=visits.index, dtype=object)
+    days = days.where(~np.isnat(dates), None)
     if date_written is not None:
         days = days.where(days.notna(), "?" + date_written.astype(str).to_numpy(dtype=object))
     ways = visits["method"].astype(object)
     if method_written is not None:
-        ways = ways.where(ways.notna(), method_written.map(_tidy_method).to_numpy(dtype=object))
+        ways = ways.where(ways.notna(), _each_distinct(method_written, _tidy_method).to_numpy(dtype=object))
     content = mask_text_column(visits["content"].astype(STRING))
+    # each part tidied once per distinct value (codes, days and ways repeat)
+    code = visits["customer_code"].astype(object)
     parts = zip(
-        visits["customer_code"].astype(object),
-        days.where(days.notna(), ""),
-        ways.where(ways.notna(), ""),
-        content.astype(object).where(content.notna(), ""),
+        *(
+            _each_distinct(part.where(part.notna(), blank).astype(object), _tidy)
+            for part, blank in (
+                (code, str(pd.NA)),  # as str() wrote a missing code
+                (days, ""),
+                (ways, ""),
+                (content.astype(object), ""),
+            )
+        )
     )
     return pd.Series(
-        [hashlib.sha1("\x1f".join(_tidy(p) for p in part).encode()).hexdigest() for part in parts],
+        [hashlib.sha1("\x1f".join(part).encode()).hexdigest() for part in parts],
         index=visits.index,
         dtype=object,
     )
