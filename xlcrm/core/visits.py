@@ -28,6 +28,7 @@ from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
 from .inputs import VISITS, load_table
+from .keys import codes_among
 from .model import RawSheet, Table
 from .privacy import mask_text_column
 from .quarter import QuarterResult
@@ -419,23 +420,26 @@ def visited_per_route(
     start, end = (pd.Timestamp(d) for d in period)
     dates = visits["visit_date"]
     inside = visits[((dates >= start) & (dates <= end)).to_numpy(dtype=bool)]
-    seen = set(inside["customer_code"].dropna())
-    visited = customers["customer_code"].isin(seen).to_numpy(dtype=bool)
-    table = pd.DataFrame({"route": customers["route"].to_numpy(object), "visited": visited})
-    counts = table.groupby("route", sort=False)["visited"].agg(["size", "sum"])
+    visited = codes_among(customers["customer_code"], inside["customer_code"])
+    # per route (a customer without one counts nowhere): its customers and how many were visited
+    at, found = pd.factorize(customers["route"].to_numpy(object))
+    on = at >= 0
+    size = np.bincount(at[on], minlength=len(found))
+    hit = np.bincount(at[on], weights=visited[on], minlength=len(found)).astype(np.int64)
+    counts = {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)}
     batches = dict(zip(customers["route"], customers["batch"])) | dict(routes or {})
     day = {w: i for i, w in enumerate(WEEKDAYS)}
     names = sorted(
-        set(batches) | set(counts.index), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
+        set(batches) | set(counts), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
     )
-    counts = counts.reindex(names, fill_value=0)
+    size, hit = (np.array([counts.get(r, (0, 0))[i] for r in names], dtype="int64") for i in (0, 1))
     return pd.DataFrame(
         {
             "route": names,
             "batch": [batches.get(r, "") for r in names],
-            "customers": counts["size"].to_numpy(dtype="int64"),
-            "visited": counts["sum"].to_numpy(dtype="int64"),
-            "not_visited": (counts["size"] - counts["sum"]).to_numpy(dtype="int64"),
+            "customers": size,
+            "visited": hit,
+            "not_visited": size - hit,
         }
     )
 
@@ -475,10 +479,9 @@ def review_visits(
 ) -> VisitReview:
     visits = log.visits
     rows = result.route_rows[~result.route_rows["is_duplicate"].to_numpy(dtype=bool)]
-    on_routes = set(rows["customer_code"].dropna())
     codes = visits["customer_code"].to_numpy(dtype=object)
     where = issue_list.sources(visits).to_numpy(dtype=object)  # each visit's code cell
-    off_route = ~visits["customer_code"].isin(on_routes).to_numpy(dtype=bool)
+    off_route = ~codes_among(visits["customer_code"], rows["customer_code"])
     later = (visits["visit_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)
     issues = [
         log.issues,
