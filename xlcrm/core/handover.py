@@ -143,7 +143,7 @@ def log_order(visits: pd.DataFrame) -> pd.DataFrame:
         (
             visits["visit_key"].astype(str).to_numpy(),
             visits["customer_code"].astype(str).to_numpy(),
-            visits["visit_date"].fillna(pd.Timestamp.max).to_numpy(),
+            visits["visit_date"].to_numpy(dtype="datetime64[ns]").astype("int64"),  # NaT: with the undated
             visits["visit_date"].isna().to_numpy(),
         )
     )

@@ -75,7 +75,9 @@ def log_rows(visits: pd.DataFrame, names: dict[str, str] | None = None) -> pd.Da
             "name": np.where(pd.notna(known) & (known != ""), known, written),
             **{t: _cells(visits[t]) for t in TEXTS if t != "name"},
             "follow_up_date": days(visits["follow_up_date"]),
-            "done": np.where(done, DONE, np.where(is_follow_up, NOT_DONE, None)),
+            "done": np.array(
+                [DONE if d else NOT_DONE if f else None for d, f in zip(done, is_follow_up)], dtype=object
+            ),
         }
     )[[c.key for c in LOG_COLUMNS]]
 
