@@ -13,6 +13,7 @@ import pytest
 from xlcrm.core.columns import find_header
 from xlcrm.core.inputs import VISITS
 from xlcrm.macros import names
+from xlcrm.report.visit_log import LOG_COLUMNS
 from xlcrm.template.build import build_template
 from xlcrm.template.sources import load_source
 
@@ -60,10 +61,13 @@ def test_column_formats_and_the_name_column_filled_by_xlcrm(sheet):
 
 
 def test_the_header_is_read_back_role_for_role():
-    spec = next(s for s in load_source().spec["sheets"] if s["name"] == names.VISITS)
-    header = find_header(pd.DataFrame([spec["headers"]]), VISITS.roles, where="t", required=VISITS.required)
+    """The description's headers are found by the rule that reads a log, each as the role its
+    column is keyed by (the handover workbook's log is written from the same description)."""
+    headers = [c.header for c in LOG_COLUMNS]
+    assert headers == HEADERS
+    header = find_header(pd.DataFrame([headers]), VISITS.roles, where="t", required=VISITS.required)
     assert set(header.columns) == set(VISITS.roles)
-    assert {role: spec["headers"][at] for role, at in header.columns.items()} == dict(
+    assert {role: headers[at] for role, at in header.columns.items()} == dict(
         zip(
             (
                 "visit_date",
@@ -79,6 +83,7 @@ def test_the_header_is_read_back_role_for_role():
             HEADERS,
         )
     )
+    assert {role: LOG_COLUMNS[at].key for role, at in header.columns.items()} == {r: r for r in VISITS.roles}
 
 
 def test_the_log_is_no_route_and_sits_before_the_input_tables(tmp_path):

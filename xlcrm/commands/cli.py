@@ -1,4 +1,5 @@
-"""The command line: xlcrm build | check | print | batch | template | macro | install | doctor | demo.
+"""The command line: xlcrm build | check | print | batch | history | cards | handover | template | macro |
+install | doctor | demo.
 
 Errors a person can fix print as one Chinese line and exit with code 2; --debug shows the
 traceback instead.
@@ -28,7 +29,7 @@ from ..io.atomic import output_folder
 from ..io.input_files import check_distinct, same_file
 from ..io.pdf import find_office, workbook_to_pdf
 from ..report.arguments import ChineseArgumentParser
-from . import history_cli
+from . import handover_cli, history_cli
 from .history_cli import STORE_HELP
 from .progress import Stopwatch
 from .quarter_run import InputFiles, QuarterRequest, check_suffix, run_quarter
@@ -283,6 +284,7 @@ def parser() -> argparse.ArgumentParser:
 
     history_cli.add_parsers(sub, common, _engine_options, _command)
     history_cli.add_cards_parser(sub, common, _command)
+    handover_cli.add_handover_parser(sub, common, _command)
 
     demo = _command(
         sub,
@@ -666,6 +668,7 @@ def cmd_macro(args, watch: Stopwatch) -> int:
 COMMANDS = {
     "history": history_cli.cmd_history,
     "cards": history_cli.cmd_cards,
+    "handover": handover_cli.cmd_handover,
     "build": cmd_build,
     "batch": cmd_batch,
     "macro": cmd_macro,

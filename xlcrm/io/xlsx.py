@@ -41,12 +41,14 @@ from ..report.look import (
     overdue_rule,
     wrapped_heights,
 )
-from ..report.model import Block, RouteAddition, Sheet
+from ..report.model import Block, Check, RouteAddition, Sheet
 from ..report.pages import READABLE_SCALE, fill_width_px, orientation_and_scale, sheet_page_setup
 from .card_xlsx import write_card_sheet
 from .page_setup import apply_page_setup
 
 IN_MEMORY_CELLS = 500_000
+LAST_ROW = 1_048_575  # Excel's last row (0-based): checks on a table hold however long it grows
+TABLE_STYLE = "Table Style Light 9"
 
 
 def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[RouteAddition] = ()) -> None:
@@ -127,11 +129,17 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
             ws.write(row, 0, block.caption, styles.get("caption"))
             row += 1
         top = row
-        row = _write_header(ws, styles, block, row, widths)
+        # an Excel table's column names are its header cells, written whole
+        row = _write_header(ws, styles, block, row, widths, whole=bool(sheet.excel_table))
         header_rows = header_rows or (top, row - 1)
         first = row
         row, plan = _write_rows(ws, styles, block, block_cells, widths, row, sheet.row_height)
-        _conditional_formats(book, ws, sheet, block, first, row - 1)
+        if sheet.excel_table:
+            _excel_table(ws, styles, sheet.excel_table, block, first - 1, row - 1)
+        # on an Excel table, checks and formats reach the last row: the rows a person adds get them
+        reach = LAST_ROW if sheet.excel_table else row - 1
+        _conditional_formats(book, ws, sheet, block, first, row - 1, reach)
+        _checks(ws, block, first, reach)
         if block.chart:
             chart_width = _chart_width(block, widths)
             ws.insert_chart(
@@ -145,7 +153,7 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
     rows = {}
     if len(sheet.blocks) == 1:
         ws.freeze_panes(header_rows[1] + 1, sheet.freeze_columns)
-        if sheet.filters:
+        if sheet.filters and not sheet.excel_table:  # a table filters by itself
             ws.autofilter(header_rows[1], 0, max(row - 1, header_rows[1]), len(sheet.table.columns) - 1)
         repeat_from = 1 if sheet.note else header_rows[0]
         ws.repeat_rows(repeat_from, header_rows[1])
@@ -237,7 +245,9 @@ def _last_printed_column(sheet: Sheet, widths: list[float]) -> int:
     return last
 
 
-def _write_header(ws, styles: Styles, block: Block, row: int, widths: list[float]) -> int:
+def _write_header(
+    ws, styles: Styles, block: Block, row: int, widths: list[float], whole: bool = False
+) -> int:
     head = styles.get("head")
     if block.groups:
         col = 0
@@ -249,15 +259,53 @@ def _write_header(ws, styles: Styles, block: Block, row: int, widths: list[float
             col += span
         row += 1
     starts = _group_starts(block)
+    texts = [c.header if whole else header_text(c.header, w) for c, w in zip(block.columns, widths)]
     # a header wider than its column wraps (the values decide the width): room for its lines
     lines = max(
-        sum(math.ceil(display_width(part) / max(w - 1, 1)) for part in header_text(c.header, w).split("\n"))
-        for c, w in zip(block.columns, widths)
+        sum(math.ceil(display_width(part) / max(w - 1, 1)) for part in text.split("\n"))
+        for text, w in zip(texts, widths)
     )
     ws.set_row(row, LINE_HEIGHT * max(lines, 1) + 3)
-    for col, column in enumerate(block.columns):
-        ws.write(row, col, header_text(column.header, widths[col]), styles.get("head", left=col in starts))
+    for col, text in enumerate(texts):
+        ws.write(row, col, text, styles.get("head", left=col in starts))
     return row + 1
+
+
+def _excel_table(ws, styles: Styles, name: str, block: Block, header: int, last: int) -> None:
+    """The block as an Excel table (its header row and rows as written; one blank row when it
+    has none, as a table needs one)."""
+    ws.add_table(
+        header,
+        0,
+        max(last, header + 1),
+        len(block.columns) - 1,
+        {
+            "name": name,
+            "style": TABLE_STYLE,
+            "autofilter": True,
+            "columns": [{"header": c.header, "header_format": styles.get("head")} for c in block.columns],
+        },
+    )
+
+
+def _checks(ws, block: Block, first: int, last: int) -> None:
+    for col, column in enumerate(block.columns):
+        if column.check is not None:
+            ws.data_validation(first, col, max(last, first), col, validation(column.header, column.check))
+
+
+def validation(header: str, check: Check) -> dict:
+    """XlsxWriter's data validation for a column's check, titled with its header."""
+    titled = {
+        "input_title": header,
+        "input_message": check.tip,
+        "error_title": header,
+        "error_message": check.error,
+    }
+    if check.choices:
+        return {"validate": "list", "source": list(check.choices), **titled}
+    first, last = check.days
+    return {"validate": "date", "criteria": "between", "minimum": first, "maximum": last, **titled}
 
 
 def _group_starts(block: Block) -> set[int]:
@@ -362,12 +410,17 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
         ws.write(row, col, value, fmt)  # dates and times keep Excel's own handling
 
 
-def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last: int) -> None:
+def _conditional_formats(
+    book, ws, sheet: Sheet, block: Block, first: int, last: int, reach: int | None = None
+) -> None:
+    """`reach`: the last row the dates' formats cover (an Excel table's grow with it)."""
+    reach = last if reach is None else reach
+    if reach >= first:
+        _overdue_dates(book, ws, block, first, reach)
     if last < first:
         return
     if sheet.highlight_changes:
         _change_highlights(book, ws, block, first, last)
-    _overdue_dates(book, ws, block, first, last)
     muted = book.add_format({"font_color": "#A6A6A6"})
     for col, column in enumerate(block.columns):
         if column.kind == "count" and sheet.mute_zeros:
@@ -378,10 +431,15 @@ def _conditional_formats(book, ws, sheet: Sheet, block: Block, first: int, last:
 
 
 def _overdue_dates(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
-    """Dates already past in red (Column.overdue), against TODAY(): live when opened later."""
+    """Dates already past in red (Column.overdue), against TODAY(): live when opened later;
+    not where the row is settled (Column.settled_by)."""
+    at = {c.key: offset + i for i, c in enumerate(block.columns)}
     for i, column in enumerate(block.columns):
         if column.overdue:
             col = offset + i
+            settled = column.settled_by
+            if settled is not None:
+                settled = (column_letter(at[settled[0]]), settled[1])
             ws.conditional_format(
                 first,
                 col,
@@ -389,7 +447,7 @@ def _overdue_dates(book, ws, block: Block, first: int, last: int, offset: int = 
                 col,
                 {
                     "type": "formula",
-                    "criteria": overdue_rule(column_letter(col), first + 1),
+                    "criteria": overdue_rule(column_letter(col), first + 1, settled),
                     "format": book.add_format(OVERDUE_STYLE),
                 },
             )

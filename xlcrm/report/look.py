@@ -68,11 +68,14 @@ BORDER_STYLES = {"medium": 2, "double": 6}  # Excel border codes
 OVERDUE_STYLE = {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
 
 
-def overdue_rule(letter: str, top: int) -> str:
+def overdue_rule(letter: str, top: int, settled: tuple[str, str] | None = None) -> str:
     """The conditional-format formula over a date column (its letter, first data row): a date
-    before the day the workbook is open. TODAY() keeps it live; a blank or text cell is no date."""
+    before the day the workbook is open. TODAY() keeps it live; a blank or text cell is no date.
+    `settled`: (letter, value) of a column whose value there settles the row (已完成 是)."""
     at = f"${letter}{top}"
-    return f"=AND(ISNUMBER({at}),{at}<TODAY())"
+    if settled is None:
+        return f"=AND(ISNUMBER({at}),{at}<TODAY())"
+    return f'=AND(ISNUMBER({at}),{at}<TODAY(),${settled[0]}{top}<>"{settled[1]}")'
 
 
 def mark_rules(mark: str, top: int) -> list[tuple[str, dict]]:

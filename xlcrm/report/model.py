@@ -3,9 +3,22 @@ charts, and the layout fields a writer needs (no free-text kinds to switch on)."
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a column's cells accept (Excel data validation), down to the sheet's last row on an
+    Excel table, so rows a person adds are checked too: one of `choices` (a dropdown), or a day
+    within `days`."""
+
+    tip: str  # shown when a cell of the column is selected
+    error: str  # shown when something else is typed
+    choices: tuple[str, ...] = ()
+    days: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,10 @@ class Column:
     # a date column whose dates before today show red: a native conditional format against
     # TODAY(), so the sheet stays right on whatever day it is opened or printed
     overdue: bool = False
+    # (column key, value): a row whose cell in that column holds the value is settled, its date no
+    # longer overdue (a follow-up marked 已完成 是); the rule reads the cell, so it follows edits
+    settled_by: tuple[str, str] | None = None
+    check: Check | None = None  # what a cell accepts (a dropdown, a date range)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,9 @@ class Sheet:
     printed: tuple[str, ...] | None = None  # column keys that print; the others are folded away
     write_in: str | None = None  # a blank column for handwriting, widened to fill the printed page
     row_height: float | None = None  # points per data row on paper-bound sheets (room for a note)
+    # the (single) block as an Excel table (ListObject) of this name: filterable, and it grows
+    # with the rows a person types under it (its checks and conditional formats reach the last row)
+    excel_table: str | None = None
 
     @property
     def table(self) -> Block:

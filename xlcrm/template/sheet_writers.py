@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
-
-from ..core.columns import find_header
-from ..core.inputs import VISITS
-from ..core.visits import DONE, METHODS, NOT_DONE
 from ..core.weekdays import VISIT_WEEKDAYS
-from ..io.xlsx import apply_page_setup
+from ..io.xlsx import LAST_ROW, apply_page_setup, validation
 from ..report.look import NUMBER_FORMATS, display_width
 from ..report.pages import page_setup
+from ..report.visit_log import LOG_COLUMNS, LOG_WIDTHS
 
 HELP_WIDTH = 100  # characters: one A4 page wide
 
@@ -150,80 +144,32 @@ def _headers(ws, headers: list[str], row: int, f: dict) -> None:
         )
 
 
-# what the log's date columns accept: a day from 2000 to 2099 (a typo like 2062 is caught when typed)
-LOG_DAYS = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
-LAST_ROW = 1_048_575  # Excel's last row (0-based): the dropdowns hold however long the log grows
-
-
 def _visit_log(ws, sheet: dict, f: dict, _config) -> None:
-    """The visit log: an Excel table (ListObject) with the header on row 1, dropdowns for 方式
-    and 已完成, date checks on the two date columns, 客户名称 grey (xlcrm fills it in)."""
-    headers, widths = sheet["headers"], sheet["widths"]
-    # each column found by the rule that reads the log back, never by its position here
-    role_at = find_header(
-        pd.DataFrame([headers]), VISITS.roles, where=sheet["name"], required=VISITS.required
-    ).columns
+    """The visit log as report.visit_log describes it: an Excel table (ListObject) with the header
+    on row 1, the dropdowns and date checks of its columns, 客户名称 grey (xlcrm fills it in)."""
+    formats = {
+        "date": f["date"],
+        "code": f["code"],
+        "name": f["filled_name"],
+        **dict.fromkeys(("content", "need", "next_step"), f["wrap"]),
+    }
     columns = []
-    for at, (name, width) in enumerate(zip(headers, widths)):
-        column = {"header": name}
-        if at in (role_at["visit_date"], role_at["follow_up_date"]):
-            column["format"] = f["date"]
-        elif at == role_at["code"]:
-            column["format"] = f["code"]
-        elif at == role_at["name"]:
-            column["format"] = f["filled_name"]
-        elif at in (role_at["content"], role_at["need"], role_at["next_step"]):
-            column["format"] = f["wrap"]
-        columns.append(column)
-        ws.set_column(at, at, width, column.get("format"))
+    for at, (column, width) in enumerate(zip(LOG_COLUMNS, LOG_WIDTHS)):
+        fmt = formats.get(column.key, formats.get(column.kind))
+        columns.append({"header": column.header, **({"format": fmt} if fmt else {})})
+        ws.set_column(at, at, width, fmt)
     ws.add_table(
         0,
         0,
         sheet["rows"],
-        len(headers) - 1,
+        len(LOG_COLUMNS) - 1,
         {"name": sheet["title"], "columns": columns, "style": "Table Style Light 9", "autofilter": True},
     )
-    ws.write_comment(0, role_at["name"], "不用填写：点“生成本季报表”时按线路表填写", {"x_scale": 1.6})
-    for role, choices, tip in (
-        ("method", list(METHODS), "走访、电话、微信或其他"),
-        ("done", [DONE, NOT_DONE], "下一步做完后选 是；没做完选 否"),
-    ):
-        at = role_at[role]
-        ws.data_validation(
-            1,
-            at,
-            LAST_ROW,
-            at,
-            {
-                "validate": "list",
-                "source": choices,
-                "input_title": headers[at],
-                "input_message": tip,
-                "error_title": headers[at],
-                "error_message": "请从下拉列表中选择：" + "、".join(choices),
-            },
-        )
-    for role, tip in (
-        ("visit_date", "拜访或联系客户的日期，如 2026-06-22"),
-        ("follow_up_date", "答应客户的下一步要在哪天做，如 2026-06-29"),
-    ):
-        at = role_at[role]
-        ws.data_validation(
-            1,
-            at,
-            LAST_ROW,
-            at,
-            {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": LOG_DAYS[0],
-                "maximum": LOG_DAYS[1],
-                "input_title": headers[at],
-                "input_message": tip,
-                "error_title": headers[at],
-                "error_message": "请输入 2000 年到 2099 年之间的日期，如 2026-06-22",
-            },
-        )
+    name_at = next(at for at, c in enumerate(LOG_COLUMNS) if c.key == "name")
+    ws.write_comment(0, name_at, "不用填写：点“生成本季报表”时按线路表填写", {"x_scale": 1.6})
+    for at, column in enumerate(LOG_COLUMNS):
+        if column.check is not None:
+            ws.data_validation(1, at, LAST_ROW, at, validation(column.header, column.check))
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     apply_page_setup(ws, page_setup(sheet["name"], "", landscape=True, scale=100))
