@@ -75,6 +75,7 @@ def order_files(paths: dict[str, str]) -> dict[str, str]:
     if index.exists():
         return json.loads(index.read_text())
     import numpy as np
+    import pandas as pd
 
     from xlcrm.core.inputs import PURCHASES
     from xlcrm.demo.orders import order_lines, write_orders
@@ -88,7 +89,9 @@ def order_files(paths: dict[str, str]) -> dict[str, str]:
         route_codes.append(load_routes(path).customers["customer_code"].dropna().to_numpy(dtype=object))
     on_routes = np.unique(np.concatenate(route_codes))
     bought = load_input(Path(paths["purchases"]), PURCHASES).rows.drop_duplicates("customer_code")
-    others = np.setdiff1d(bought["customer_code"].to_numpy(dtype=object), on_routes)
+    # np.setdiff1d compares object arrays element by element against each other: hours here
+    everyone = bought["customer_code"].dropna().to_numpy(dtype=object)
+    others = np.sort(everyone[~pd.Index(everyone).isin(on_routes)])
     codes = np.concatenate([on_routes, rng.choice(others, size=len(on_routes) // 20, replace=False)])
     amount = bought.set_index("customer_code")["amount"].reindex(codes).to_numpy(dtype=float)
     weekly = np.where(np.isnan(amount), 2_000.0, amount) / 13
