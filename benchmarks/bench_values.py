@@ -282,9 +282,12 @@ def fastest(runs: list[dict]) -> dict:
 
 
 def row(label: str, m: dict, ratio: str = "", target: str = "") -> str:
-    return (
-        f"| {label} | {m['seconds']:.1f} s | {m['cpu_s']:.1f} s | {ratio} | {target} | {m['peak_mb']:,.0f} |"
-    )
+    """A table row; CPU seconds (the process and its workers) only for a batch, where the
+    process does nothing else. Printed at once too (stderr), so a long run shows its progress."""
+    cpu = f"{m['cpu_s']:.1f} s" if m.get("cpu_s") is not None else ""
+    line = f"| {label} | {m['seconds']:.1f} s | {cpu} | {ratio} | {target} | {m['peak_mb']:,.0f} |"
+    print(line, file=sys.stderr, flush=True)
+    return line
 
 
 def main() -> int:
@@ -374,11 +377,21 @@ def main() -> int:
     )
     lines.append(row(label, follow | {"cpu_s": None}))
     if not args.skip_batch:
-        added = (rfm["seconds"] - read["csv"]["seconds"] + follow["seconds"]) / base - 1
+        values = rfm["seconds"] - read["csv"]["seconds"]  # the batch with --orders, its read aside
+        added = (values + follow["seconds"]) / base - 1
+        pooled = (values + follow["seconds"] / args.workers) / base - 1
         ok &= added <= 0.20 and rfm["peak_mb"] < 2048
         lines.append(
-            f"| ABC + RFM + follow-ups: (batch with --orders − xlcrm's read .csv + follow-ups) / before "
+            f"| ABC + RFM without the order detail's read: (batch with --orders − xlcrm's read .csv) "
+            f"/ before | | | {values / base - 1:+.1%} | | |"
+        )
+        lines.append(
+            "| ABC + RFM + follow-ups: (batch with --orders − xlcrm's read .csv + follow-ups) / before "
             f"| | | {added:+.1%} | ≤ +20 % | |"
+        )
+        lines.append(
+            f"| … the follow-ups spread over the pool's {args.workers} workers, as batch runs a "
+            f"manager's rules | | | {pooled:+.1%} | | |"
         )
     lines.append("")
     lines.append(f"targets: {'all met' if ok else 'MISSED'} (peak < 2,048 MB each)")
