@@ -75,6 +75,13 @@ def overdue_rule(letter: str, top: int) -> str:
     return f"=AND(ISNUMBER({at}),{at}<TODAY())"
 
 
+def open_overdue_rule(letter: str, top: int, done_letter: str, done: str) -> str:
+    """overdue_rule for a visit log's follow-up date: past, and its 已完成 cell not `done`
+    (a follow-up done is no longer late)."""
+    at, finished = f"${letter}{top}", f"${done_letter}{top}"
+    return f'=AND(ISNUMBER({at}),{at}<TODAY(),TRIM({finished})<>"{done}")'
+
+
 def mark_rules(mark: str, top: int) -> list[tuple[str, dict]]:
     """Conditional-format formulas over the mark column (its letter, first data row) and their
     styles: they follow the cell when someone edits a grade."""

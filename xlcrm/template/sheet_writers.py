@@ -6,12 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
+from ..core.addresses import column_letter
 from ..core.columns import find_header
 from ..core.inputs import VISITS
 from ..core.visits import DONE, METHODS, NOT_DONE
 from ..core.weekdays import VISIT_WEEKDAYS
 from ..io.xlsx import apply_page_setup
-from ..report.look import NUMBER_FORMATS, display_width
+from ..report.look import NUMBER_FORMATS, OVERDUE_STYLE, display_width, open_overdue_rule
 from ..report.pages import page_setup
 
 HELP_WIDTH = 100  # characters: one A4 page wide
@@ -44,6 +45,7 @@ def _formats(book) -> dict:
         "filled_name": book.add_format({"bg_color": "#EDEDED", "font_color": "#595959"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "route_title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+        "overdue": book.add_format(OVERDUE_STYLE),
     }
 
 
@@ -157,7 +159,8 @@ LAST_ROW = 1_048_575  # Excel's last row (0-based): the dropdowns hold however l
 
 def _visit_log(ws, sheet: dict, f: dict, _config) -> None:
     """The visit log: an Excel table (ListObject) with the header on row 1, dropdowns for 方式
-    and 已完成, date checks on the two date columns, 客户名称 grey (xlcrm fills it in)."""
+    and 已完成, date checks on the two date columns, 客户名称 grey (xlcrm fills it in), and a
+    follow-up date past while not done in red (against TODAY(), as 跟进提醒 shows it)."""
     headers, widths = sheet["headers"], sheet["widths"]
     # each column found by the rule that reads the log back, never by its position here
     role_at = find_header(
@@ -224,6 +227,11 @@ def _visit_log(ws, sheet: dict, f: dict, _config) -> None:
                 "error_message": "请输入 2000 年到 2099 年之间的日期，如 2026-06-22",
             },
         )
+    follow, done = role_at["follow_up_date"], role_at["done"]
+    rule = open_overdue_rule(column_letter(follow), 2, column_letter(done), DONE)
+    ws.conditional_format(
+        1, follow, LAST_ROW, follow, {"type": "formula", "criteria": rule, "format": f["overdue"]}
+    )
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     apply_page_setup(ws, page_setup(sheet["name"], "", landscape=True, scale=100))
