@@ -13,6 +13,7 @@ from ..core.quarter import DistrictData, batch_order
 from ..core.tables import grade_change_table
 from ..core.titles import Labels, footer_label, report_title
 from .model import Block, Column, Sheet
+from .visit_sheets import VISITED_COLUMNS
 from .visit_workbook import DISTRICT, change_table_block, issues_block, standard_columns, standards_block
 
 SUMMARY_NAME = "部门汇总"
@@ -140,8 +141,7 @@ def visits_block(summaries: list[ManagerSummary]) -> Block:
         [
             Column("manager", "客户经理"),
             Column("log", "拜访记录"),
-            Column("customers", "线路客户", "count"),
-            Column("visited", "本季已拜访", "count"),
+            *VISITED_COLUMNS,
             Column("coverage", "拜访覆盖率", "share"),
             Column("open", "待跟进", "count"),
             Column("overdue", "其中逾期", "count"),
