@@ -226,6 +226,12 @@ def parser() -> argparse.ArgumentParser:
         "--manager-column", default="客户经理", help="线路总表中客户经理所在列的表头（默认 客户经理）"
     )
     batch.add_argument(
+        "--visits-dir",
+        type=Path,
+        help="每位客户经理一个拜访记录文件的文件夹（文件名即客户经理，如 张三.xlsx 或 张三拜访记录.xlsx）；"
+        "没有文件的客户经理用其线路表中的“拜访记录”表",
+    )
+    batch.add_argument(
         "--out-dir", type=Path, required=True, help="输出文件夹：每人一个 .xlsx，以及 部门汇总.xlsx"
     )
     batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
@@ -554,7 +560,9 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         routes_in_folder,
         routes_in_table,
         run_department,
+        visit_logs_in_folder,
         with_orders,
+        with_unmatched_logs,
         write_department,
     )
     from .progress import progress_bar
@@ -600,6 +608,16 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         jobs.remove(job)
     if not jobs:
         raise XlcrmError("没有客户经理的线路表可处理：请检查 --routes-dir 或 --routes-table")
+    unmatched = []
+    if args.visits_dir:
+        if not args.visits_dir.is_dir():
+            raise XlcrmError(f"找不到拜访记录文件夹 {args.visits_dir}（--visits-dir），请检查路径")
+        jobs, unmatched = visit_logs_in_folder(args.visits_dir, jobs)
+        for path in unmatched:
+            print(
+                f"拜访记录 {path.name}：文件名不是哪位客户经理的姓名，其中的拜访未计入"
+                "（见部门汇总的数据问题）"
+            )
     inputs = [*district_files, *(j.file for j in jobs)]
     options = DepartmentOptions(
         out_dir=args.out_dir,
@@ -613,6 +631,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         print_columns=print_column_choice(args.print_columns),
         as_of=as_of,
         values=values,
+        visits=args.visits_dir is not None,
     )
     if args.store:
         quarter_of(options.quarter)  # a store needs the quarter: say so before the long run
@@ -629,6 +648,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     )
     if orders is not None:
         district = orders_on_no_route(district, orders, summaries, failures)
+    district = with_unmatched_logs(district, unmatched, [j.manager for j in jobs])
     inputs = [p for p in (*district_files, args.routes_table) if p]
     trend = None
     if args.store and summaries:
