@@ -478,8 +478,10 @@ def cmd_check(args, watch: Stopwatch) -> int:
 
 
 def cmd_demo(args, watch: Stopwatch) -> int:
+    from ..core.quarters import Quarter
     from ..demo.orders import sample_orders
     from ..demo.sample import XLS_WRITER, generate
+    from ..demo.visits import sample_visits
 
     output_folder(args.dir)  # a folder that cannot be written is said before anything runs
     if args.department:
@@ -497,12 +499,26 @@ def cmd_demo(args, watch: Stopwatch) -> int:
     orders = watch.stage(
         "生成样例订单明细", sample_orders, args.dir / "inputs" / "订单明细.csv", sample.truth, seed=args.seed
     )
-    watch.say(f"订单明细截至 {orders.as_of.isoformat()}：按这一天计算多久未订货（--as-of）")
+    watch.say(f"订单明细截至 {orders.as_of.isoformat()}：按这一天计算多久未订货、跟进到期（--as-of）")
+    visits = watch.stage(
+        "生成样例拜访记录",
+        sample_visits,
+        args.dir / "inputs" / "拜访记录.xlsx",
+        sample.truth.route_customers["customer_code"].dropna(),
+        Quarter.of_day(orders.as_of).first_day,
+        orders.as_of,
+        seed=args.seed,
+    )
     workbook = args.dir / "本季客户等级报表.xlsx"
     run_quarter(
         QuarterRequest(
             files=InputFiles(
-                sample.routes, sample.grades, sample.purchases, sample.previous_grades, orders=orders.path
+                sample.routes,
+                sample.grades,
+                sample.purchases,
+                sample.previous_grades,
+                visits=visits.path,
+                orders=orders.path,
             ),
             out=workbook,
             export_dir=args.dir / "csv",
@@ -516,8 +532,10 @@ def cmd_demo(args, watch: Stopwatch) -> int:
 
 def _demo_department(args, watch: Stopwatch) -> int:
     """A department's sample files, then `xlcrm batch` on them, as the README's example runs."""
+    from ..core.quarters import Quarter
     from ..demo.department import department
     from ..demo.orders import sample_orders
+    from ..demo.visits import department_visits
 
     folder = args.department
     made = watch.stage(
@@ -534,7 +552,16 @@ def _demo_department(args, watch: Stopwatch) -> int:
     )
     argv = ["batch", "--grades", str(sample.grades), "--purchases", str(sample.purchases)]
     argv += ["--previous-grades", str(sample.previous_grades), "--routes-dir", str(made.routes_dir)]
-    argv += ["--orders", str(orders.path), "--as-of", orders.as_of.isoformat()]
+    visits = watch.stage(
+        "生成样例拜访记录",
+        department_visits,
+        folder / "拜访记录",
+        made.routes_dir,
+        Quarter.of_day(orders.as_of).first_day,
+        orders.as_of,
+        seed=args.seed,
+    )
+    argv += ["--orders", str(orders.path), "--as-of", orders.as_of.isoformat(), "--visits-dir", str(visits)]
     argv += ["--out-dir", str(folder / "本季报表")]
     argv += ["--pdf"] if find_office() else []
     watch.say("运行：xlcrm " + " ".join(argv))
