@@ -42,7 +42,13 @@ from ..report.look import (
     wrapped_heights,
 )
 from ..report.model import Block, Check, Column, RouteAddition, Sheet
-from ..report.pages import READABLE_SCALE, fill_width_px, orientation_and_scale, sheet_page_setup
+from ..report.pages import (
+    READABLE_SCALE,
+    fill_width_px,
+    folded_to_fit,
+    orientation_and_scale,
+    sheet_page_setup,
+)
 from .card_xlsx import write_card_sheet
 from .page_setup import apply_page_setup
 
@@ -110,6 +116,7 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
     widths = _sheet_widths(sheet, cells)
     printed = _printed_columns(sheet)
     if sheet.write_in:
+        printed = _readable(sheet, widths, printed)
         widths = _filled(sheet, widths, printed)
     if sheet.row_height:
         ws.set_default_row(sheet.row_height)
@@ -181,6 +188,15 @@ def _printed_columns(sheet: Sheet) -> list[bool]:
     if sheet.printed is None:
         return [True] * len(columns)
     return [c.key in sheet.printed for c in columns]
+
+
+def _readable(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[bool]:
+    """The columns that print once those of Sheet.fold_first have made room, when needed, for
+    the others and the narrowest handwriting column at a readable size."""
+    keys = [c.key for c in sheet.table.columns]
+    pixels = [column_pixels(WRITE_IN_NARROWEST if k == sheet.write_in else w) for k, w in zip(keys, widths)]
+    order = [keys.index(k) for k in sheet.fold_first if k in keys and printed[keys.index(k)]]
+    return folded_to_fit(pixels, printed, order)
 
 
 def _filled(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[float]:
