@@ -347,6 +347,6 @@ def test_demo_department_makes_a_batch_to_try(tmp_path, monkeypatch, capsys):
     argv = ["demo", "--department", str(folder), "--managers", "2", "--customers", "60"]
     assert cli.main(argv) == 0
     err = capsys.readouterr().err
-    assert "运行：xlcrm batch --grades" in err and "--routes-dir" in err
+    assert "运行：xlcrm batch --grades" in err and "--routes-dir" in err and "--visits-dir" in err
     made = {p.name for p in (folder / "本季报表").iterdir()}
     assert "部门汇总.xlsx" in made and len([n for n in made if n.endswith(".xlsx")]) == 3

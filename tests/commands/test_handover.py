@@ -269,7 +269,7 @@ def test_the_log_has_the_templates_dropdowns_and_the_overdue_format(whole_route)
         if rule.type == "expression"
     ]
     assert formats == [
-        (f"H{first}:H{LAST_ROW}", f'AND(ISNUMBER($H{first}),$H{first}<TODAY(),$I{first}<>"是")')
+        (f"H{first}:H{LAST_ROW}", f'AND(ISNUMBER($H{first}),$H{first}<TODAY(),TRIM($I{first})<>"是")')
     ]
 
 

@@ -175,7 +175,7 @@ def test_route_sheets_and_the_cover_show_the_classes(built):
             continue
         sheet = book[name]
         columns, head = header_columns(sheet)
-        assert list(columns)[-3:] == ["ABC分类", "价值分群", "本次拜访"]
+        assert list(columns)[-3:] == ["ABC分类", "价值分群", "本次拜访"]  # the handwriting column
         for r in range(head + 1, sheet.max_row + 1):
             code = sheet.cell(r, columns["客户代码"]).value
             if code is None or str(code) not in values:

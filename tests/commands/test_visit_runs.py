@@ -31,7 +31,8 @@ def sample(tmp_path_factory):
 
 def made_log(sample, seed: int = 3, rows: int = 400) -> list[dict]:
     """A manager's log as truth: route customers and a few codes on no route, days around the
-    as-of date (some before the quarter, a few after the as-of date), follow-ups open and done."""
+    as-of date (some before the quarter, a few after the as-of date), follow-ups open and done;
+    then the window's edges written on purpose (edge_rows)."""
     rng = random.Random(seed)
     codes = sorted(set(sample.truth.route_customers["customer_code"].dropna()))
     strangers = ["330781999001", "330781999002"]
@@ -47,23 +48,73 @@ def made_log(sample, seed: int = 3, rows: int = 400) -> list[dict]:
                 "content": f"第{i}次沟通",
                 "step": rng.choice(STEPS) if follow is not None or rng.random() < 0.1 else None,
                 "follow": follow,
-                "done": rng.choice(["是", "否", ""]),
+                "done": rng.choice(["是", "否", "", "完成"]),
             }
         )
-    return log
+    return log + edge_rows(codes)
+
+
+# the edges of the window, each its own next step: (step, days from the as-of date, 已完成)
+EDGES = [
+    ("边界：今天到期", 0, "否"),
+    ("边界：第7天到期", 7, ""),
+    ("边界：第8天到期", 8, "否"),
+    ("边界：逾期一天", -1, "否"),
+    ("边界：逾期一天已完成", -1, "是"),
+    ("边界：逾期一天写了完成", -1, "完成"),  # not 是: still open
+    ("边界：没有跟进日期", None, "否"),
+]
+
+
+def edge_rows(codes: list[str]) -> list[dict]:
+    rows = [
+        {
+            "code": codes[k],
+            "visit": AS_OF - dt.timedelta(days=2),
+            "method": "走访",
+            "content": f"边界{k}",
+            "step": step,
+            "follow": None if days is None else AS_OF + dt.timedelta(days=days),
+            "done": done,
+        }
+        for k, (step, days, done) in enumerate(EDGES)
+    ]
+    # a tie on the due date, the higher code written first, and one code twice on one day
+    for k, code in enumerate([codes[-1], codes[-2], codes[-2]]):
+        rows.append(
+            {
+                "code": code,
+                "visit": AS_OF - dt.timedelta(days=1),
+                "method": "电话",
+                "content": f"同日{k}",
+                "step": f"同日到期{k}",
+                "follow": AS_OF + dt.timedelta(days=3),
+                "done": "否",
+            }
+        )
+    return rows
+
+
+# dates as managers write them: date cells and text, one form after another
+DATE_FORMS = [
+    lambda d: dt.datetime.combine(d, dt.time()),
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+]
 
 
 def write_log(path: Path, log: list[dict]) -> Path:
     rows = [
         [
-            dt.datetime.combine(e["visit"], dt.time()) if i % 2 else e["visit"].strftime("%Y/%m/%d"),
+            DATE_FORMS[i % len(DATE_FORMS)](e["visit"]),
             e["code"],
             None,
             e["method"],
             e["content"],
             None,
             e["step"],
-            None if e["follow"] is None else e["follow"].isoformat(),
+            None if e["follow"] is None else DATE_FORMS[(i + 1) % len(DATE_FORMS)](e["follow"]),
             e["done"],
         ]
         for i, e in enumerate(log)
@@ -111,6 +162,19 @@ def test_followups_csv_is_the_window_computed_by_hand(built):
         (code, due.isoformat(), step, status) for due, code, _, step, status in expected
     ]
     assert {"overdue", "due"} == {r["status"] for r in got}  # the sample has both
+    # the edges, said once more by hand: as-of and as-of + 7 are due, + 8 is not; one day late is
+    # overdue unless 已完成 is 是 (完成 is not 是); a follow-up without a date is never listed
+    statuses = {r["next_step"]: r["status"] for r in got if r["next_step"].startswith("边界")}
+    assert statuses == {
+        "边界：今天到期": "due",
+        "边界：第7天到期": "due",
+        "边界：逾期一天": "overdue",
+        "边界：逾期一天写了完成": "overdue",
+    }
+    higher, lower = built["log"][-3]["code"], built["log"][-1]["code"]
+    assert lower < higher
+    tied = [(r["customer_code"], r["next_step"]) for r in got if r["next_step"].startswith("同日到期")]
+    assert tied == [(lower, "同日到期1"), (lower, "同日到期2"), (higher, "同日到期0")]
 
 
 def route_columns(path: Path) -> dict[str, tuple]:
@@ -212,9 +276,22 @@ def test_the_dates_and_the_live_red_read_back(built):
         assert dated and all(c.number_format == "yyyy-mm-dd" and c.is_date for c in dated)
 
 
-def test_visit_problems_at_their_cells_and_the_check_command(sample, tmp_path, capsys):
-    log = write_xlsx(
-        tmp_path / "张三拜访.xlsx",
+# a hand-kept log under a title, each row with its problems: (kind, issues.csv kind, cell)
+PROBLEMS = {
+    ("拜访的客户不在线路上", "visit_not_on_route", "B4"),
+    ("拜访记录的日期无法识别", "visit_bad_date", "A5"),
+    ("跟进没有日期", "follow_up_no_date", "H5"),
+    ("缺少客户代码", "missing_code", "B6"),
+    ("拜访日期在今天之后", "visit_future_date", "A7"),
+    ("拜访记录的日期无法识别", "visit_bad_date", "H7"),
+    ("拜访方式无法识别", "visit_bad_method", "D7"),
+    ("已完成一栏填写有误", "visit_bad_done", "I7"),
+}
+
+
+def problem_log(sample, folder: Path) -> Path:
+    return write_xlsx(
+        folder / "张三拜访.xlsx",
         {
             "Sheet1": [
                 ["客户拜访记录"],
@@ -227,21 +304,32 @@ def test_visit_problems_at_their_cells_and_the_check_command(sample, tmp_path, c
             ]
         },
     )
+
+
+def test_visit_problems_at_their_cells_and_the_check_command(sample, tmp_path, capsys):
+    log = problem_log(sample, tmp_path)
     argv = ["check", *input_args(sample), "--visits", str(log), "--as-of", AS_OF.isoformat()]
     assert cli.main(argv) == 0
     lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     mine = {(kind, where) for kind, _, where, _ in lines if where.startswith("张三拜访.xlsx")}
     at = "张三拜访.xlsx › Sheet1 › "
-    assert mine == {
-        ("拜访的客户不在线路上", at + "B4"),
-        ("拜访记录的日期无法识别", at + "A5"),
-        ("跟进没有日期", at + "H5"),
-        ("缺少客户代码", at + "B6"),
-        ("拜访日期在今天之后", at + "A7"),
-        ("拜访记录的日期无法识别", at + "H7"),
-        ("拜访方式无法识别", at + "D7"),
-        ("已完成一栏填写有误", at + "I7"),
+    assert mine == {(kind, at + cell) for kind, _, cell in PROBLEMS}
+
+
+def test_visit_problems_at_their_cells_in_issues_csv_and_on_the_issue_sheet(sample, tmp_path):
+    log = problem_log(sample, tmp_path)
+    out, exports = tmp_path / "o.xlsx", tmp_path / "csv"
+    argv = ["build", "-q", *input_args(sample), "--visits", str(log), "--out", str(out)]
+    assert cli.main([*argv, "--export-dir", str(exports), "--as-of", AS_OF.isoformat()]) == 0
+    at = "张三拜访.xlsx › Sheet1 › "
+    issues = read_csv(exports / "issues.csv")
+    listed = {(r["kind"], r["source"]) for r in issues if r["source"].startswith(at)}
+    assert listed == {(kind, at + cell) for _, kind, cell in PROBLEMS}
+    sheet = openpyxl.load_workbook(out)["数据问题"]
+    shown = {
+        (r[0], r[2]) for r in sheet.iter_rows(min_row=4, values_only=True) if str(r[2] or "").startswith(at)
     }
+    assert shown == {(kind, at + cell) for kind, _, cell in PROBLEMS}
 
 
 def first_code(sample) -> str:

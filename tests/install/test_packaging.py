@@ -80,6 +80,7 @@ def test_xlcrm_demo_from_another_folder_without_the_extras(installed):
         "2026年三季度客户等级表.xlsx",
         "2026年三季度客户购进量与购进额.csv",
         "2026年二季度客户等级表.xlsx",
+        "拜访记录.xlsx",
         "订单明细.csv",
         "零售客户拜访线路表.xlsx",
     ]
@@ -88,6 +89,7 @@ def test_xlcrm_demo_from_another_folder_without_the_extras(installed):
     assert exports == [
         "alerts.csv",
         "customers.csv",
+        "followups.csv",
         "grade_changes.csv",
         "issues.csv",
         "standards.csv",

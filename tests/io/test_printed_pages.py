@@ -1,6 +1,7 @@
 """Every printout read back from its PDF with pdftotext -bbox, as a manager would hold it: the
 demo's build, the template's 打印拜访表, and a department's batch (LibreOffice headless)."""
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from support import needs
+from support import input_args, needs, write_xlsx
 from xlcrm import macros
 from xlcrm.commands import cli
+from xlcrm.demo.sample import generate
 from xlcrm.macros.filebook import FileBook
 
 QUARTER = "2026年第三季度"
@@ -120,3 +122,46 @@ def test_a_department_batch_prints_every_manager_the_same_way(tmp_path):
     assert len(pdfs) == 2
     for pdf in pdfs:
         assert check_printout(pdf, pdf.stem)["route"] >= 10
+
+
+FOLLOW_UP_HEADS = ["状态", "跟进日期", "访销日", "线路", "客户代码", "客户名称", "下一步", "拜访日期", "方式"]
+
+
+@pytest.mark.libreoffice
+def test_the_follow_up_pages_print_numbered_with_their_headers_at_nine_points(tmp_path):
+    """跟进提醒 over more than one page: every page numbered, the column heads repeated, the
+    codes at about 9-point type, every follow-up of the window printed once, overdue first."""
+    needs("pdftotext")
+    sample = generate(tmp_path / "sample", route_customers=120, routes=6, seed=5)
+    as_of = dt.date(2026, 8, 15)
+    codes = sorted(set(sample.truth.route_customers["customer_code"].dropna()))[:70]
+    head = ["日期", "客户代码", "客户名称", "方式", "内容", "客户需求", "下一步", "跟进日期", "已完成"]
+    rows, expected = [], {"逾期": 0, "7天内到期": 0}
+    for k, code in enumerate(codes):
+        due = as_of + dt.timedelta(days=k % 31 - 20)  # 20 days late … 10 days ahead
+        rows.append(
+            [f"{as_of - dt.timedelta(days=25)}", code, None, "走访", f"第{k}次", None, "回访", str(due), "否"]
+        )
+        if due < as_of:
+            expected["逾期"] += 1
+        elif due <= as_of + dt.timedelta(days=7):
+            expected["7天内到期"] += 1
+    log = write_xlsx(tmp_path / "拜访记录.xlsx", {"拜访记录": [head, *rows]})
+    out, pdf = tmp_path / "报表.xlsx", tmp_path / "报表.pdf"
+    argv = ["build", "-q", *input_args(sample), "--visits", str(log), "--as-of", str(as_of)]
+    assert cli.main([*argv, "--out", str(out), "--pdf", str(pdf)]) == 0
+    all_pages = pages(pdf)
+    printed = []
+    follow_up_pages = 0
+    for number, words in enumerate(all_pages, start=1):
+        if not "".join(lines(words)[0]).startswith("跟进提醒"):
+            continue
+        follow_up_pages += 1
+        text = "".join(w[3] for w in words)
+        assert f"第{number}页共{len(all_pages)}页" in text and QUARTER in text and "张三" in text
+        assert any(line == FOLLOW_UP_HEADS for line in lines(words)), number
+        printed_codes = [w for w in words if CODE.match(w[3])]
+        assert min(y1 - y0 for y0, y1, _, _ in printed_codes) >= 10, number  # about 9-point type
+        printed += [line[0] for line in lines(words) if line[0] in expected]
+    assert follow_up_pages >= 2
+    assert printed == ["逾期"] * expected["逾期"] + ["7天内到期"] * expected["7天内到期"]

@@ -103,9 +103,18 @@ def test_build_report_fills_the_names_and_says_the_follow_ups(built):
         None,
         name_of[built["first"]],
     ]
-    # the table and its dropdowns are still there after the workbook is saved
+    # the table, its dropdowns and the red of a late follow-up are still there after the build
     sheet = openpyxl.load_workbook(built["book"], keep_vba=True)[names.VISITS]
-    assert list(sheet.tables) == ["拜访记录"] and len(sheet.data_validations.dataValidation) == 4
+    assert list(sheet.tables) == ["拜访记录"]
+    assert {(str(dv.sqref), dv.type, dv.formula1) for dv in sheet.data_validations.dataValidation} == {
+        ("A2:A1048576", "date", "36526"),  # 2000-01-01 to 2099-12-31
+        ("H2:H1048576", "date", "36526"),
+        ("D2:D1048576", "list", '"走访,电话,微信,其他"'),
+        ("I2:I1048576", "list", '"是,否"'),
+    }
+    assert [(str(cf.sqref), r.formula) for cf in sheet.conditional_formatting for r in cf.rules] == [
+        ("H2:H1048576", ['AND(ISNUMBER($H2),$H2<TODAY(),TRIM($I2)<>"是")'])
+    ]
 
 
 def test_the_workbook_gets_the_follow_ups_and_the_visit_columns(built):
@@ -115,8 +124,11 @@ def test_the_workbook_gets_the_follow_ups_and_the_visit_columns(built):
         ("逾期", TODAY - dt.timedelta(days=1), built["first"], "送价目表"),
         ("7天内到期", TODAY + dt.timedelta(days=2), built["second"], "回电"),
     ]
-    rules = [r.formula[0] for cf in book["跟进提醒"].conditional_formatting for r in cf.rules]
-    assert any("TODAY()" in f for f in rules)  # copied into the workbook: live there too
+    follow_ups = book["跟进提醒"]
+    rules = [(str(cf.sqref), r.formula) for cf in follow_ups.conditional_formatting for r in cf.rules]
+    last = follow_ups.max_row
+    # copied into the workbook: live there too (跟进日期 is column B)
+    assert [r for r in rules if "TODAY()" in r[1][0]] == [(f"B4:B{last}", ["AND(ISNUMBER($B4),$B4<TODAY())"])]
     for sheet in book.worksheets:
         heads = [c.value for c in sheet[1] if c.value] + [c.value for c in sheet[3] if c.value]
         if "上次拜访" in heads and sheet.title not in names.OUTPUTS:
@@ -130,8 +142,13 @@ def test_the_workbook_gets_the_follow_ups_and_the_visit_columns(built):
                 assert sheet.cell(r, at["上次拜访"]).value.date() == TODAY
                 assert sheet.cell(r, at["待跟进"]).value.date() == TODAY - dt.timedelta(days=1)
                 assert sheet.cell(r, at["下一步"]).value == "送价目表"
-                red = [r.formula[0] for cf in sheet.conditional_formatting for r in cf.rules]
-                assert any("TODAY()" in f for f in red)
+                red = [(str(cf.sqref), r.formula) for cf in sheet.conditional_formatting for r in cf.rules]
+                letter = openpyxl.utils.get_column_letter(at["待跟进"])
+                span = f"{letter}{header + 1}:{letter}{sheet.max_row}"
+                at_due = f"${letter}{header + 1}"
+                assert [r for r in red if "TODAY()" in r[1][0]] == [
+                    (span, [f"AND(ISNUMBER({at_due}),{at_due}<TODAY())"])
+                ]
                 break
     else:
         pytest.fail("no route sheet holds the first customer")

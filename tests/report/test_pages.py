@@ -4,7 +4,7 @@ margins = 798.7 pt, 210 mm high less 1.3 in = 501.7 pt; plans keep 5% in reserve
 import pytest
 
 from xlcrm.report.department_workbook import pinyin_key
-from xlcrm.report.pages import body_points, orientation_and_scale, page_breaks, page_setup
+from xlcrm.report.pages import body_points, folded_to_fit, orientation_and_scale, page_breaks, page_setup
 
 
 def test_a_page_body_in_points():
@@ -44,3 +44,16 @@ def test_managers_in_pinyin_order():
     names = ["张三", "王芳", "陈刚", "李明", "刘洋", "赵敏"]
     # zhang wang chen li liu zhao → chen li liu wang zhang zhao
     assert sorted(names, key=pinyin_key) == ["陈刚", "李明", "刘洋", "王芳", "张三", "赵敏"]
+
+
+def test_a_full_page_folds_columns_in_order_until_its_type_stays_readable():
+    # a landscape page's body is 798.7 pt; planned 5 % smaller and at 85 %: 892.7 pt = 1190.2 px
+    room = (297 * 72 / 25.4 - 0.6 * 72) * 0.95 * 100 / 85 / 0.75
+    assert 1190 < room < 1191
+    printed = [True] * 5
+    assert folded_to_fit([400, 300, 200, 200, 80], printed, [1, 2]) == printed  # 1180 px fits
+    # 1230 px: the first in the order goes, and that is enough
+    assert folded_to_fit([400, 300, 250, 200, 80], printed, [2, 1]) == [True, True, False, True, True]
+    # still too wide after the first: the next goes too; columns outside the order always print
+    assert folded_to_fit([600, 300, 250, 200, 80], printed, [3, 4]) == [True, True, True, False, False]
+    assert folded_to_fit([900, 900], [True, True], []) == [True, True]  # nothing to fold: as it is

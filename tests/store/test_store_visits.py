@@ -203,3 +203,29 @@ def test_postgresql_keeps_the_visits_sqlite_keeps(tmp_path, postgres_url):
         kept_by[name + " export"] = export.drop(columns=["first_recorded", "recorded_at"])
     pd.testing.assert_frame_equal(kept_by["file"], kept_by["postgres"])
     pd.testing.assert_frame_equal(kept_by["file export"], kept_by["postgres export"])
+
+
+def check_visits_read_by_customer_then_day(where: str) -> None:
+    # written latest first, codes descending, four visits of one customer on one day
+    days = [(5, 20), (5, 3), (2, 11), (2, 11), (2, 11), (2, 11), (1, 30), (1, 2)]
+    rows = [
+        [f"2026-07-{day:02d}", f"33078110000{code}", None, "走访", f"第{k}次", None, None, None, None]
+        for k, (code, day) in enumerate(days)
+    ]
+    with open_store(where) as store:
+        record_log(store, rows)
+        read = reading.visits_of(store, ["330781100005", "330781100001", "330781100002"])
+    assert list(zip(read["customer_code"], read["visit_date"].dt.day)) == [
+        (f"33078110000{code}", day) for code, day in sorted(days)
+    ]
+    # one customer's visits of one day: by their key, the same on every read
+    same_day = list(read["visit_key"].iloc[2:6])
+    assert same_day == sorted(same_day)
+
+
+def test_visits_are_read_by_customer_then_day_whatever_order_they_were_written_in(tmp_path):
+    check_visits_read_by_customer_then_day(str(tmp_path / "s.db"))
+
+
+def test_postgresql_reads_the_visits_in_the_same_order(postgres_url):
+    check_visits_read_by_customer_then_day(postgres_url)

@@ -51,6 +51,15 @@ def test_dropdowns_and_date_checks_cover_the_whole_column(sheet):
     assert all(rule.showInputMessage and rule.prompt for rule in rules.values())
 
 
+def test_a_follow_up_past_and_not_done_is_red_against_today(sheet):
+    rules = [(str(cf.sqref), rule) for cf in sheet.conditional_formatting for rule in cf.rules]
+    assert [(ref, rule.type, rule.formula) for ref, rule in rules] == [
+        ("H2:H1048576", "expression", ['AND(ISNUMBER($H2),$H2<TODAY(),TRIM($I2)<>"是")'])
+    ]
+    style = rules[0][1].dxf
+    assert style.font.color.rgb.endswith("9C0006") and style.font.b  # red, bold: stands out in grey
+
+
 def test_column_formats_and_the_name_column_filled_by_xlcrm(sheet):
     dims = sheet.column_dimensions
     assert dims["A"].number_format == dims["H"].number_format == "yyyy-mm-dd"

@@ -226,6 +226,12 @@ def parser() -> argparse.ArgumentParser:
         "--manager-column", default="客户经理", help="线路总表中客户经理所在列的表头（默认 客户经理）"
     )
     batch.add_argument(
+        "--visits-dir",
+        type=Path,
+        help="每位客户经理一个拜访记录文件的文件夹（文件名即客户经理，如 张三.xlsx 或 张三拜访记录.xlsx）；"
+        "没有文件的客户经理用其线路表中的“拜访记录”表",
+    )
+    batch.add_argument(
         "--out-dir", type=Path, required=True, help="输出文件夹：每人一个 .xlsx，以及 部门汇总.xlsx"
     )
     batch.add_argument("--pdf", action="store_true", help="同时为每人打印 PDF（需要 LibreOffice）")
@@ -472,8 +478,10 @@ def cmd_check(args, watch: Stopwatch) -> int:
 
 
 def cmd_demo(args, watch: Stopwatch) -> int:
+    from ..core.quarters import Quarter
     from ..demo.orders import sample_orders
     from ..demo.sample import XLS_WRITER, generate
+    from ..demo.visits import sample_visits
 
     output_folder(args.dir)  # a folder that cannot be written is said before anything runs
     if args.department:
@@ -491,12 +499,26 @@ def cmd_demo(args, watch: Stopwatch) -> int:
     orders = watch.stage(
         "生成样例订单明细", sample_orders, args.dir / "inputs" / "订单明细.csv", sample.truth, seed=args.seed
     )
-    watch.say(f"订单明细截至 {orders.as_of.isoformat()}：按这一天计算多久未订货（--as-of）")
+    watch.say(f"订单明细截至 {orders.as_of.isoformat()}：按这一天计算多久未订货、跟进到期（--as-of）")
+    visits = watch.stage(
+        "生成样例拜访记录",
+        sample_visits,
+        args.dir / "inputs" / "拜访记录.xlsx",
+        sample.truth.route_customers["customer_code"].dropna(),
+        Quarter.of_day(orders.as_of).first_day,
+        orders.as_of,
+        seed=args.seed,
+    )
     workbook = args.dir / "本季客户等级报表.xlsx"
     run_quarter(
         QuarterRequest(
             files=InputFiles(
-                sample.routes, sample.grades, sample.purchases, sample.previous_grades, orders=orders.path
+                sample.routes,
+                sample.grades,
+                sample.purchases,
+                sample.previous_grades,
+                visits=visits.path,
+                orders=orders.path,
             ),
             out=workbook,
             export_dir=args.dir / "csv",
@@ -510,8 +532,10 @@ def cmd_demo(args, watch: Stopwatch) -> int:
 
 def _demo_department(args, watch: Stopwatch) -> int:
     """A department's sample files, then `xlcrm batch` on them, as the README's example runs."""
+    from ..core.quarters import Quarter
     from ..demo.department import department
     from ..demo.orders import sample_orders
+    from ..demo.visits import department_visits
 
     folder = args.department
     made = watch.stage(
@@ -528,7 +552,16 @@ def _demo_department(args, watch: Stopwatch) -> int:
     )
     argv = ["batch", "--grades", str(sample.grades), "--purchases", str(sample.purchases)]
     argv += ["--previous-grades", str(sample.previous_grades), "--routes-dir", str(made.routes_dir)]
-    argv += ["--orders", str(orders.path), "--as-of", orders.as_of.isoformat()]
+    visits = watch.stage(
+        "生成样例拜访记录",
+        department_visits,
+        folder / "拜访记录",
+        made.routes_dir,
+        Quarter.of_day(orders.as_of).first_day,
+        orders.as_of,
+        seed=args.seed,
+    )
+    argv += ["--orders", str(orders.path), "--as-of", orders.as_of.isoformat(), "--visits-dir", str(visits)]
     argv += ["--out-dir", str(folder / "本季报表")]
     argv += ["--pdf"] if find_office() else []
     watch.say("运行：xlcrm " + " ".join(argv))
@@ -554,7 +587,9 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         routes_in_folder,
         routes_in_table,
         run_department,
+        visit_logs_in_folder,
         with_orders,
+        with_unmatched_logs,
         write_department,
     )
     from .progress import progress_bar
@@ -600,6 +635,16 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         jobs.remove(job)
     if not jobs:
         raise XlcrmError("没有客户经理的线路表可处理：请检查 --routes-dir 或 --routes-table")
+    unmatched = []
+    if args.visits_dir:
+        if not args.visits_dir.is_dir():
+            raise XlcrmError(f"找不到拜访记录文件夹 {args.visits_dir}（--visits-dir），请检查路径")
+        jobs, unmatched = visit_logs_in_folder(args.visits_dir, jobs)
+        for path in unmatched:
+            print(
+                f"拜访记录 {path.name}：文件名不是哪位客户经理的姓名，其中的拜访未计入"
+                "（见部门汇总的数据问题）"
+            )
     inputs = [*district_files, *(j.file for j in jobs)]
     options = DepartmentOptions(
         out_dir=args.out_dir,
@@ -613,6 +658,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         print_columns=print_column_choice(args.print_columns),
         as_of=as_of,
         values=values,
+        visits=args.visits_dir is not None,
     )
     if args.store:
         quarter_of(options.quarter)  # a store needs the quarter: say so before the long run
@@ -629,6 +675,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     )
     if orders is not None:
         district = orders_on_no_route(district, orders, summaries, failures)
+    district = with_unmatched_logs(district, unmatched, [j.manager for j in jobs])
     inputs = [p for p in (*district_files, args.routes_table) if p]
     trend = None
     if args.store and summaries:

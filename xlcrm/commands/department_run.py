@@ -17,17 +17,19 @@ import numpy as np
 import pandas as pd
 
 from ..core import issues as issue_list
-from ..core.department import Failure, ManagerSummary, summarize
+from ..core.department import Failure, ManagerSummary, log_owner, summarize
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, outlook, quarter_trend
 from ..core.inputs import GRADES, PREVIOUS_GRADES, PURCHASES, routes_from_sheets, split_by_manager
 from ..core.model import RawSheet
 from ..core.orders import Orders, off_routes
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
+from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
 from ..core.values import ValueSettings, customer_values, with_value_alerts
+from ..core.visits import VisitLog, no_visits, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, output_folder
-from ..io.input_files import load_input, load_routes
+from ..io.input_files import load_input, load_routes, load_routes_with_log, load_visits
 from ..io.pdf import workbook_to_pdf
 from ..io.read import read_sheets
 from ..io.xlsx import write_workbook
@@ -51,6 +53,7 @@ class ManagerRoutes:
     manager: str
     file: Path
     sheets: tuple[RawSheet, ...] = ()  # already split from a table; empty: read `file`
+    visits: tuple[Path, ...] = ()  # their visit log in --visits-dir (more than one: said, not guessed)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class DepartmentOptions:
     alerts: AlertSettings = AlertSettings()
     as_of: dt.date = field(default_factory=dt.date.today)  # the day date rules count from (--as-of)
     values: ValueSettings = ValueSettings()  # ABC shares, days before no_order
+    visits: bool = False  # every manager's visit log read (--visits-dir, else their route workbook's)
 
 
 def routes_in_folder(folder: Path) -> list[ManagerRoutes]:
@@ -93,6 +97,35 @@ def routes_in_table(path: Path, manager_column: str) -> list[ManagerRoutes]:
     ]
 
 
+def visit_logs_in_folder(folder: Path, jobs: list[ManagerRoutes]) -> tuple[list[ManagerRoutes], list[Path]]:
+    """Each manager's visit log in the folder, matched by file name as route workbooks are
+    (张三.xlsx, or 张三拜访记录.xlsx); the files that match no manager, to be said."""
+    files = sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.suffix.lower() in ROUTE_SUFFIXES and not p.name.startswith(("~$", "."))
+    )
+    managers = {job.manager for job in jobs}
+    owners = {p: log_owner(p.stem, managers) for p in files}
+    paired = [replace(job, visits=tuple(p for p in files if owners[p] == job.manager)) for job in jobs]
+    return paired, [p for p in files if owners[p] is None]
+
+
+def visit_log_of(job: ManagerRoutes, kept: VisitLog | None) -> tuple[VisitLog, str]:
+    """A manager's visit log and where it came from: their file in --visits-dir, else the log
+    kept in their route workbook, else none ('')."""
+    if len(job.visits) > 1:
+        names = "、".join(p.name for p in job.visits)
+        raise XlcrmError(
+            f"拜访记录文件夹中有 {len(job.visits)} 个文件都是 {job.manager} 的：{names}；请只留一个"
+        )
+    if job.visits:
+        return load_visits(job.visits[0]), job.visits[0].name
+    if kept is not None:
+        return kept, f"{job.file.name} › {kept.where.rsplit(' › ', 1)[-1]}"
+    return no_visits(), ""
+
+
 # --- in each worker process ----------------------------------------------------------------
 
 _district: DistrictData | None = None
@@ -111,9 +144,20 @@ def _start_worker(district: DistrictData, options: DepartmentOptions, orders: Or
 def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
     """One manager's visit workbook (and PDF); never raises: a failure is a Failure."""
     try:
-        routes = routes_from_sheets(list(job.sheets)) if job.sheets else load_routes(job.file)
+        kept = None
+        if job.sheets:
+            routes = routes_from_sheets(list(job.sheets))
+        elif _options.visits:
+            routes, kept = load_routes_with_log(job.file)
+        else:
+            routes = load_routes(job.file)
         result = review_routes(routes, _district, _options.settings, all_district_issues=False)
         labels = labels_for(quarter=_options.quarter, heading=routes.heading(), fallback_manager=job.manager)
+        review, log = None, ""
+        if _options.visits:  # as build --visits does
+            found, log = visit_log_of(job, kept)
+            review = review_visits(found, result, _options.as_of, Quarter.find(labels.quarter))
+            result = with_visit_issues(result, review)
         known = None
         if _store is not None:
             known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
@@ -128,14 +172,14 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
             printed=_options.print_columns,
             outlook=look,
             values=values,
+            visits=review,
         )
-        with atomic_output(out, inputs=(job.file, *_options.inputs)) as tmp:
+        with atomic_output(out, inputs=(job.file, *job.visits, *_options.inputs)) as tmp:
             write_workbook(sheets, tmp)
         if _options.pdf:
             workbook_to_pdf(out, out.with_suffix(".pdf"))
-        return summarize(
-            job.manager, job.file.name, result, labels.manager or "" if _store is not None else None, values
-        )
+        recorded_as = labels.manager or "" if _store is not None else None
+        return summarize(job.manager, job.file.name, result, recorded_as, values, review, log)
     except XlcrmError as exc:
         return Failure(job.manager, job.file.name, str(exc))
     except Exception:  # a bug on one file must not stop the others
@@ -201,7 +245,7 @@ def record_department(
     """Everyone built, recorded in one transaction with the district; the department's changes
     over every recorded quarter, read back for 历季趋势."""
     quarter = quarter_of(options.quarter)
-    builds = [BuildRecord(s.recorded_as, s.file, s.route_record) for s in summaries]
+    builds = [BuildRecord(s.recorded_as, s.file, s.route_record, s.stored_visits) for s in summaries]
     with open_store(options.store) as store:
         record(store, quarter_record(quarter, district, grades, purchases, builds))
         return reading.department_changes(store)
@@ -243,6 +287,24 @@ def with_orders(district: DistrictData, orders: Orders) -> DistrictData:
     """The order detail's issues among the district tables' own: 部门汇总 lists them all, each
     manager's workbook those about their customers."""
     return replace(district, issues=issue_list.combine([district.issues, orders.issues]), _indexes={})
+
+
+def with_unmatched_logs(district: DistrictData, files: list[Path], managers: list[str]) -> DistrictData:
+    """The district with one more issue per visit log that is no manager's (部门汇总 lists it)."""
+    if not files:
+        return district
+    names = "、".join(sorted(managers)[:5]) + ("等" if len(managers) > 5 else "")
+    found = issue_list.issue_frame(
+        "visit_log_no_manager",
+        None,
+        [p.name for p in files],
+        [
+            f"文件名 {p.stem} 不是哪位客户经理的姓名（线路表：{names}），其中的拜访未计入；"
+            f"请把文件改名为客户经理的姓名，如 {sorted(managers)[0]}{p.suffix}"
+            for p in files
+        ],
+    )
+    return replace(district, issues=issue_list.combine([district.issues, found]), _indexes={})
 
 
 def orders_on_no_route(

@@ -41,6 +41,7 @@ KINDS = {
     "visit_bad_done": "已完成一栏填写有误",
     "visit_duplicate": "重复的拜访记录",
     "not_handed_over": "名单中的客户不在交接的线路上",  # xlcrm handover --customers
+    "visit_log_no_manager": "拜访记录对不上客户经理",
     "total_row": "合计行（已跳过）",
     "repeated_header": "重复的表头或标题行（已跳过）",
     "hidden_sheet": "隐藏的工作表（已读取）",

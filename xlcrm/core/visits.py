@@ -130,8 +130,18 @@ def no_visits(where: str = VISITS.label) -> VisitLog:
 def log_sheets(sheets: list[RawSheet]) -> list[RawSheet]:
     """The sheets of a workbook that hold the log: those named so (拜访记录 …) when there are
     any (the log kept in the route workbook or in 客户管理.xlsm), else every sheet."""
-    named = [s for s in sheets if s.sheet and any(w in s.sheet for w in LOG_SHEET_WORDS)]
-    return named or sheets
+    return _named_logs(sheets) or sheets
+
+
+def _named_logs(sheets: list[RawSheet]) -> list[RawSheet]:
+    return [s for s in sheets if s.sheet and any(w in s.sheet for w in LOG_SHEET_WORDS)]
+
+
+def kept_log(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> VisitLog | None:
+    """The log a manager keeps in their route workbook: its sheets named so (拜访记录 …);
+    None when it has none."""
+    named = _named_logs(sheets)
+    return visit_log(named, overrides) if named else None
 
 
 def visit_log(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None) -> VisitLog:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.inputs import TableSpec, load_table, routes_from_sheets
 from ..core.model import RouteBook, Table
-from ..core.visits import VisitLog, visit_log
+from ..core.visits import VisitLog, kept_log, visit_log
 from ..report.visit_workbook import WRITTEN
 from .read import read_sheets
 
@@ -25,6 +25,15 @@ def load_routes(path: Path, overrides: Mapping[str, str] | None = None, typed: b
     (`typed=False`: every cell as text, a quick look at the codes). A workbook xlcrm wrote (last
     quarter's, reused) is read as one: its report sheets and added columns are set aside."""
     return routes_from_sheets(read_sheets(path, typed=typed), overrides, WRITTEN)
+
+
+def load_routes_with_log(
+    path: Path, overrides: Mapping[str, str] | None = None
+) -> tuple[RouteBook, VisitLog | None]:
+    """The route workbook and the visit log kept in it (its 拜访记录 sheet; None without one),
+    from one read of the file."""
+    sheets = read_sheets(path)
+    return routes_from_sheets(sheets, overrides, WRITTEN), kept_log(sheets, overrides)
 
 
 def load_visits(path: Path, overrides: Mapping[str, str] | None = None) -> VisitLog:

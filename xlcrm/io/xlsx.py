@@ -41,8 +41,14 @@ from ..report.look import (
     overdue_rule,
     wrapped_heights,
 )
-from ..report.model import Block, Check, RouteAddition, Sheet
-from ..report.pages import READABLE_SCALE, fill_width_px, orientation_and_scale, sheet_page_setup
+from ..report.model import Block, Check, Column, RouteAddition, Sheet
+from ..report.pages import (
+    READABLE_SCALE,
+    fill_width_px,
+    folded_to_fit,
+    orientation_and_scale,
+    sheet_page_setup,
+)
 from .card_xlsx import write_card_sheet
 from .page_setup import apply_page_setup
 
@@ -99,7 +105,9 @@ def _write_addition(book, styles: Styles, addition: RouteAddition) -> None:
             _put(ws, excel_row - 1, at + i, value, formats[i])
     if addition.rows:
         _change_highlights(book, ws, block, addition.rows[0] - 1, addition.rows[-1] - 1, offset=at)
-        _overdue_dates(book, ws, block, addition.rows[0] - 1, addition.rows[-1] - 1, offset=at)
+        overdue_dates(
+            ws, block.columns, addition.rows[0] - 1, addition.rows[-1] - 1, book.add_format(OVERDUE_STYLE), at
+        )
 
 
 def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
@@ -108,6 +116,7 @@ def _write_sheet(book, styles: Styles, sheet: Sheet) -> None:
     widths = _sheet_widths(sheet, cells)
     printed = _printed_columns(sheet)
     if sheet.write_in:
+        printed = _readable(sheet, widths, printed)
         widths = _filled(sheet, widths, printed)
     if sheet.row_height:
         ws.set_default_row(sheet.row_height)
@@ -179,6 +188,15 @@ def _printed_columns(sheet: Sheet) -> list[bool]:
     if sheet.printed is None:
         return [True] * len(columns)
     return [c.key in sheet.printed for c in columns]
+
+
+def _readable(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[bool]:
+    """The columns that print once those of Sheet.fold_first have made room, when needed, for
+    the others and the narrowest handwriting column at a readable size."""
+    keys = [c.key for c in sheet.table.columns]
+    pixels = [column_pixels(WRITE_IN_NARROWEST if k == sheet.write_in else w) for k, w in zip(keys, widths)]
+    order = [keys.index(k) for k in sheet.fold_first if k in keys and printed[keys.index(k)]]
+    return folded_to_fit(pixels, printed, order)
 
 
 def _filled(sheet: Sheet, widths: list[float], printed: list[bool]) -> list[float]:
@@ -416,7 +434,7 @@ def _conditional_formats(
     """`reach`: the last row the dates' formats cover (an Excel table's grow with it)."""
     reach = last if reach is None else reach
     if reach >= first:
-        _overdue_dates(book, ws, block, first, reach)
+        overdue_dates(ws, block.columns, first, reach, book.add_format(OVERDUE_STYLE))
     if last < first:
         return
     if sheet.highlight_changes:
@@ -430,11 +448,11 @@ def _conditional_formats(
             )
 
 
-def _overdue_dates(book, ws, block: Block, first: int, last: int, offset: int = 0) -> None:
-    """Dates already past in red (Column.overdue), against TODAY(): live when opened later;
-    not where the row is settled (Column.settled_by)."""
-    at = {c.key: offset + i for i, c in enumerate(block.columns)}
-    for i, column in enumerate(block.columns):
+def overdue_dates(ws, columns: list[Column], first: int, last: int, red, offset: int = 0) -> None:
+    """Dates already past in `red` (Column.overdue), against TODAY(): live when opened later;
+    not where the row is settled (Column.settled_by). Rows `first`..`last`, 0-based."""
+    at = {c.key: offset + i for i, c in enumerate(columns)}
+    for i, column in enumerate(columns):
         if column.overdue:
             col = offset + i
             settled = column.settled_by
@@ -448,7 +466,7 @@ def _overdue_dates(book, ws, block: Block, first: int, last: int, offset: int = 
                 {
                     "type": "formula",
                     "criteria": overdue_rule(column_letter(col), first + 1, settled),
-                    "format": book.add_format(OVERDUE_STYLE),
+                    "format": red,
                 },
             )
 

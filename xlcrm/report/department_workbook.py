@@ -13,6 +13,7 @@ from ..core.quarter import DistrictData, batch_order
 from ..core.tables import grade_change_table
 from ..core.titles import Labels, footer_label, report_title
 from .model import Block, Column, Sheet
+from .visit_sheets import VISITED_COLUMNS
 from .visit_workbook import DISTRICT, change_table_block, issues_block, standard_columns, standards_block
 
 SUMMARY_NAME = "部门汇总"
@@ -99,13 +100,58 @@ def overview(summaries: list[ManagerSummary], failures: list[Failure], labels: L
     columns += [Column(c, CHANGE_LABELS[c], "count") for c in CHANGES]
     columns += [Column(k, VALUE_COUNTS[k], "count") for k in valued]
     columns += [Column("issues", "数据问题", "count"), Column("status", "状态")]
+    visited = [s for s in summaries if s.visits is not None]
     return Sheet(
         SUMMARY_NAME,
         report_title(SUMMARY_NAME, labels),
-        [Block(columns, frame, total_row=True)],
+        [Block(columns, frame, total_row=True), *([visits_block(visited)] if visited else [])],
         freeze_columns=2,
         mute_zeros=True,
         footer=footer_label(labels),
+    )
+
+
+NO_LOG = "（无拜访记录）"
+
+
+def visits_block(summaries: list[ManagerSummary]) -> Block:
+    """Per manager: route customers, those visited this quarter (count and share: the visit
+    coverage), open follow-ups and the overdue among them; a total row over everyone."""
+    rows = pd.DataFrame(
+        [
+            {
+                "manager": s.manager,
+                "log": s.visits.log or NO_LOG,
+                "customers": s.visits.customers,
+                "visited": s.visits.visited,
+                "open": s.visits.open,
+                "overdue": s.visits.overdue,
+            }
+            for s in summaries
+        ],
+        columns=["manager", "log", "customers", "visited", "open", "overdue"],
+    )
+    logs = int((rows["log"] != NO_LOG).sum())
+    total = {"manager": "合计", "log": f"{logs} 位有拜访记录，{len(rows) - logs} 位没有"}
+    total |= {c: int(rows[c].sum()) for c in ("customers", "visited", "open", "overdue")}
+    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    rows.insert(4, "coverage", [v / c if c else None for v, c in zip(rows["visited"], rows["customers"])])
+    start, end = summaries[0].visits.period
+    return Block(
+        [
+            Column("manager", "客户经理"),
+            Column("log", "拜访记录"),
+            *VISITED_COLUMNS,
+            Column("coverage", "拜访覆盖率", "share"),
+            Column("open", "待跟进", "count"),
+            Column("overdue", "其中逾期", "count"),
+        ],
+        rows,
+        caption=(
+            f"本季拜访（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）：拜访覆盖率 = 本季已拜访的线路客户 ÷ 线路客户；"
+            f"待跟进 = 已完成不是“是”的跟进，其中逾期 = 跟进日期早于 {end:%Y-%m-%d}"
+        ),
+        total_row=True,
     )
 
 

@@ -75,7 +75,8 @@ def overdue_rule(letter: str, top: int, settled: tuple[str, str] | None = None) 
     at = f"${letter}{top}"
     if settled is None:
         return f"=AND(ISNUMBER({at}),{at}<TODAY())"
-    return f'=AND(ISNUMBER({at}),{at}<TODAY(),${settled[0]}{top}<>"{settled[1]}")'
+    # TRIM: '是 ' typed with a space is done too, as the log is read
+    return f'=AND(ISNUMBER({at}),{at}<TODAY(),TRIM(${settled[0]}{top})<>"{settled[1]}")'
 
 
 def mark_rules(mark: str, top: int) -> list[tuple[str, dict]]:

@@ -77,6 +77,9 @@ class Sheet:
     note: str = ""  # one line under the title, printed above the header on every page (a legend)
     footer: str = ""  # the quarter (and manager) at the foot of every printed page
     printed: tuple[str, ...] | None = None  # column keys that print; the others are folded away
+    # printed columns left off the print, in this order, while the page would otherwise print
+    # below a readable size (report.pages.READABLE_SCALE); they stay in the workbook, folded
+    fold_first: tuple[str, ...] = ()
     write_in: str | None = None  # a blank column for handwriting, widened to fill the printed page
     row_height: float | None = None  # points per data row on paper-bound sheets (room for a note)
     # the (single) block as an Excel table (ListObject) of this name: filterable, and it grows

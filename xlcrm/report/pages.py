@@ -116,3 +116,19 @@ def sheet_page_setup(sheet: Sheet, width_px: float, first_row: int = 0, **rows) 
 
 def _escaped(text: str) -> str:
     return text.replace("&", "&&")
+
+
+def readable_fit(width_px: float) -> bool:
+    """Do printed columns this wide (pixels at 100%) fit a landscape page at a readable size."""
+    return width_px * POINTS_PER_PX <= body_points(True)[0] * SAFETY * 100 / READABLE_SCALE
+
+
+def folded_to_fit(widths_px: list[float], printed: list[bool], fold_order: list[int]) -> list[bool]:
+    """`printed` with the columns of `fold_order` (indexes, first to go first) left off, one by
+    one, until the printed width fits a page at a readable size, or none is left to fold."""
+    printed = list(printed)
+    for at in fold_order:
+        if readable_fit(sum(w for w, p in zip(widths_px, printed) if p)):
+            break
+        printed[at] = False
+    return printed

@@ -31,6 +31,8 @@ FOLLOW_UP_COLUMNS = [
     Column("method", "方式"),
 ]
 NOT_ON_ROUTE = "（不在线路上）"
+# route customers and those visited this quarter: 汇总 per route, 部门汇总 per manager
+VISITED_COLUMNS = [Column("customers", "线路客户", "count"), Column("visited", "本季已拜访", "count")]
 
 
 def days(values) -> np.ndarray:
@@ -128,8 +130,7 @@ def coverage_block(review: VisitReview) -> Block:
         [
             Column("batch", "访销日"),
             Column("route", "线路"),
-            Column("customers", "线路客户", "count"),
-            Column("visited", "本季已拜访", "count"),
+            *VISITED_COLUMNS,
             Column("not_visited", "未拜访", "count"),
         ],
         rows.reset_index(drop=True),

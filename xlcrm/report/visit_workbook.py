@@ -48,6 +48,10 @@ REPORT_NAMES = (OVERVIEW_NAME, FOCUS_NAME, FOLLOW_UPS_NAME, CHANGE_TABLE_NAME, S
 
 
 # columns xlcrm adds to each route sheet, after the manager's own
+# what a full route page leaves off its print first (a visit log adds three columns): 本季等级
+# (变动 shows it, with the arrow), then the purchase figures (the gaps to the next grade say what
+# matters on a visit), then the next grade's name
+FOLD_FIRST = ("grade", "volume", "amount", "next_grade")
 ROUTE_ADDED = [
     Column("previous_grade", "上季等级", "grade"),
     Column("grade", "本季等级", "grade"),
@@ -174,6 +178,7 @@ def route_sheets(
                 printed=tuple(columns[i].key for i in shown)
                 + tuple(c.key for c in ROUTE_ADDED + [ABC_COLUMN] + visit_columns(visits) + [WRITE_IN]),
                 write_in=WRITE_IN.key,
+                fold_first=FOLD_FIRST,
                 row_height=ROUTE_ROW_HEIGHT,
             )
         )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..core.weekdays import VISIT_WEEKDAYS
-from ..io.xlsx import LAST_ROW, apply_page_setup, validation
-from ..report.look import NUMBER_FORMATS, display_width
+from ..io.xlsx import LAST_ROW, apply_page_setup, overdue_dates, validation
+from ..report.look import NUMBER_FORMATS, OVERDUE_STYLE, display_width
 from ..report.pages import page_setup
 from ..report.visit_log import LOG_COLUMNS, LOG_WIDTHS
 
@@ -38,6 +38,7 @@ def _formats(book) -> dict:
         "filled_name": book.add_format({"bg_color": "#EDEDED", "font_color": "#595959"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "route_title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
+        "overdue": book.add_format(OVERDUE_STYLE),
     }
 
 
@@ -146,7 +147,8 @@ def _headers(ws, headers: list[str], row: int, f: dict) -> None:
 
 def _visit_log(ws, sheet: dict, f: dict, _config) -> None:
     """The visit log as report.visit_log describes it: an Excel table (ListObject) with the header
-    on row 1, the dropdowns and date checks of its columns, 客户名称 grey (xlcrm fills it in)."""
+    on row 1, the dropdowns and date checks of its columns, 客户名称 grey (xlcrm fills it in), a
+    follow-up date past while not done in red (against TODAY(), as 跟进提醒 shows it)."""
     formats = {
         "date": f["date"],
         "code": f["code"],
@@ -170,6 +172,7 @@ def _visit_log(ws, sheet: dict, f: dict, _config) -> None:
     for at, column in enumerate(LOG_COLUMNS):
         if column.check is not None:
             ws.data_validation(1, at, LAST_ROW, at, validation(column.header, column.check))
+    overdue_dates(ws, LOG_COLUMNS, 1, LAST_ROW, f["overdue"])
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     apply_page_setup(ws, page_setup(sheet["name"], "", landscape=True, scale=100))
