@@ -23,6 +23,7 @@ from . import schema
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WAIT_S = 60  # how long a run waits for another run writing the same store
 CACHE_KB = 256 * 1024
+READ_CACHE_KB = 2 * 1024  # SQLite's default
 _LOCK_KEY = 7_263_115  # the advisory lock all xlcrm writers of a PostgreSQL store share
 
 
@@ -150,17 +151,17 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(wait_seconds() * 1000)}")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        # a writer keeps its pages in memory until it commits: spilling them into the file
-        # mid-transaction would need the file to itself, and a run reading the history while
-        # its recording is held open (store.background) would wait on it for ever
-        dbapi_connection.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         dbapi_connection.execute("PRAGMA cache_spill = OFF")
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql(
-            "BEGIN IMMEDIATE" if conn.get_execution_options().get("xlcrm_write") else "BEGIN"
-        )
+        write = conn.get_execution_options().get("xlcrm_write")
+        # a writer keeps its pages in memory until it commits: spilling them into the file
+        # mid-transaction would need the file to itself, and a run reading the history while
+        # its recording is held open (store.background) would wait on it for ever. A reader
+        # keeps SQLite's small default: its pages would only add to the build's peak memory.
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KB if write else READ_CACHE_KB}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 # --- schema version ---------------------------------------------------------------------------
