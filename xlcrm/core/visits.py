@@ -366,48 +366,64 @@ def latest_visits(visits: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return latest.rename("last_visit").reset_index()
 
 
+def _open(visits: pd.DataFrame) -> np.ndarray:
+    """Which visits are open follow-ups: a next step or a follow-up date, 已完成 not 是."""
+    step, due = (visits[c].notna().to_numpy(dtype=bool) for c in ("next_step", "follow_up_date"))
+    return (step | due) & ~visits["done"].to_numpy(dtype=bool)
+
+
 def open_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     """The open follow-ups (a next step or a follow-up date, 已完成 not 是), in log order, with
     due_date = the follow-up date."""
-    is_follow_up = visits["next_step"].notna() | visits["follow_up_date"].notna()
-    found = visits[(is_follow_up & ~visits["done"]).to_numpy(dtype=bool)]
-    return found.rename(columns={"follow_up_date": "due_date"})
+    return visits[_open(visits)].rename(columns={"follow_up_date": "due_date"})
 
 
 def earliest_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     """customer_code, due_date, next_step: each customer's earliest open follow-up (by its
     date; one without a date only when the customer has no dated one), ties in log order."""
-    found = open_follow_ups(visits)
+    at = np.flatnonzero(_open(visits))
+    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
+    code = visits["customer_code"].astype(object).to_numpy()[at]
+    undated = np.isnat(due)
     order = np.lexsort(
         (
-            found["excel_row"].to_numpy(),
-            found["due_date"].isna().to_numpy(),
-            found["due_date"].fillna(pd.Timestamp.max).to_numpy(),
-            found["customer_code"].astype(object).to_numpy(),
+            visits["excel_row"].to_numpy()[at],
+            undated,
+            np.where(undated, np.datetime64(pd.Timestamp.max.value, "ns"), due),
+            code,
         )
     )
-    first = found.iloc[order].drop_duplicates("customer_code", keep="first")
-    return first[["customer_code", "due_date", "next_step"]].reset_index(drop=True)
+    # sorted by code first, so each code's earliest is where the code changes
+    code = code[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = code[1:] != code[:-1]
+    found = visits[["customer_code", "follow_up_date", "next_step"]].iloc[at[order][first]]
+    return found.rename(columns={"follow_up_date": "due_date"}).reset_index(drop=True)
+
+
+def _window(visits: pd.DataFrame, as_of: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """follow_up_window's rows: their positions in `visits`, in the window's order, and each
+    one's status."""
+    at = np.flatnonzero(_open(visits))
+    today = np.datetime64(pd.Timestamp(as_of).value, "ns")
+    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
+    overdue = due < today  # NaT compares False: an undated follow-up is never in the window
+    soon = (due >= today) & (due <= today + np.timedelta64(days, "D"))
+    inside = overdue | soon
+    at, due, overdue = at[inside], due[inside], overdue[inside]
+    order = np.lexsort(
+        (visits["excel_row"].to_numpy()[at], visits["customer_code"].astype(object).to_numpy()[at], due)
+    )
+    return at[order], np.where(overdue, OVERDUE, DUE)[order]
 
 
 def follow_up_window(visits: pd.DataFrame, as_of: dt.date, days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
     """Every open follow-up due by as-of + `days`: status 'overdue' when its date is before the
     as-of date, 'due' when as-of ≤ date ≤ as-of + days. Sorted by due date, then customer code
     (the same customer and day: log order)."""
-    found = open_follow_ups(visits)
-    today = pd.Timestamp(as_of)
-    due = found["due_date"]
-    overdue = (due < today).to_numpy(dtype=bool)
-    soon = ((due >= today) & (due <= today + pd.Timedelta(days=days))).to_numpy(dtype=bool)
-    found = found[overdue | soon].assign(status=np.where(overdue[overdue | soon], OVERDUE, DUE))
-    order = np.lexsort(
-        (
-            found["excel_row"].to_numpy(),
-            found["customer_code"].astype(object).to_numpy(),
-            found["due_date"].to_numpy(),
-        )
-    )
-    return found.iloc[order].reset_index(drop=True)
+    at, status = _window(visits, as_of, days)
+    found = visits.iloc[at].rename(columns={"follow_up_date": "due_date"}).assign(status=status)
+    return found.reset_index(drop=True)
 
 
 def quarter_period(as_of: dt.date, quarter: Quarter | None = None) -> tuple[dt.date, dt.date]:
@@ -488,36 +504,43 @@ def review_visits(
     log: VisitLog, result: QuarterResult, as_of: dt.date, quarter: Quarter | None = None
 ) -> VisitReview:
     visits = log.visits
-    rows = result.route_rows[~result.route_rows["is_duplicate"].to_numpy(dtype=bool)]
+    # only the columns used: filtering the whole route table costs more than the rules here
+    route_rows = result.route_rows
+    coded = route_rows["customer_code"].notna().to_numpy(dtype=bool)
+    on = ~route_rows["is_duplicate"].to_numpy(dtype=bool) & coded
+    first = route_rows[["customer_code", "route", "batch", "name"]][on].drop_duplicates("customer_code")
     codes = visits["customer_code"].to_numpy(dtype=object)
-    where = issue_list.sources(visits).to_numpy(dtype=object)  # each visit's code cell
-    off_route = ~codes_among(visits["customer_code"], rows["customer_code"])
+    off_route = ~codes_among(visits["customer_code"], first["customer_code"])
     later = (visits["visit_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)
-    issues = [
-        log.issues,
-        issue_list.issue_frame(
-            "visit_not_on_route",
-            codes[off_route],
-            where[off_route],
-            [
-                f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
-                "它的跟进仍列在跟进提醒中"
-                for c in codes[off_route]
-            ],
-        ),
-        issue_list.issue_frame(
-            "visit_future_date",
-            codes[later],
-            log.cells("visit_date", visits[later]),
-            [
-                f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
-                for d in visits["visit_date"][later]
-            ],
-        ),
-    ]
+    issues = [log.issues]
+    if off_route.any():  # each visit's code cell, made only for the rows hit
+        issues.append(
+            issue_list.issue_frame(
+                "visit_not_on_route",
+                codes[off_route],
+                issue_list.sources(visits[off_route]).to_numpy(dtype=object),
+                [
+                    f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
+                    "它的跟进仍列在跟进提醒中"
+                    for c in codes[off_route]
+                ],
+            )
+        )
+    if later.any():
+        issues.append(
+            issue_list.issue_frame(
+                "visit_future_date",
+                codes[later],
+                log.cells("visit_date", visits[later]),
+                [
+                    f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
+                    for d in visits["visit_date"][later]
+                ],
+            )
+        )
     period = quarter_period(as_of, quarter)
-    first = rows[rows["customer_code"].notna().to_numpy(dtype=bool)].drop_duplicates("customer_code")
-    coverage = visited_per_route(visits[~later & ~off_route], result.customers, period, result.sheet_batches)
+    counted = visits[["customer_code", "visit_date"]][~later & ~off_route]
+    coverage = visited_per_route(counted, result.customers, period, result.sheet_batches)
     per_customer = latest_visits(visits, as_of).merge(
         earliest_follow_ups(visits), on="customer_code", how="outer"
     )
