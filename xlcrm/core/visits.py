@@ -28,7 +28,7 @@ from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
 from .inputs import VISITS, load_table
-from .keys import codes_among
+from .keys import codes_among, positions_in
 from .model import RawSheet, Table
 from .privacy import mask_text_column
 from .quarter import QuarterResult
@@ -544,11 +544,32 @@ def review_visits(
     per_customer = latest_visits(visits, as_of).merge(
         earliest_follow_ups(visits), on="customer_code", how="outer"
     )
-    window = follow_up_window(visits, as_of)
-    facts = first[["customer_code", "route", "batch", "name"]].rename(columns={"name": "route_name"})
-    window = window.merge(facts, on="customer_code", how="left")
-    window["name"] = window["route_name"].astype(object).where(window["route_name"].notna(), window["name"])
-    window = _sheet_order(window)[FOLLOW_UP_ROWS]
+    # follow_up_window's rows with only the columns 跟进提醒 shows, the route's facts by lookup
+    at, status = _window(visits, as_of, FOLLOW_UP_DAYS)
+    shown = ["customer_code", "name", "follow_up_date", "next_step", "visit_date", "method", "location"]
+    shown = visits[shown].iloc[at].reset_index(drop=True)
+    on_route = positions_in(shown["customer_code"], first["customer_code"])
+
+    def fact(column: str) -> pd.Series:
+        return pd.Series(first[column].array.take(on_route, allow_fill=True))
+
+    route_name = fact("name")
+    window = pd.DataFrame(
+        {
+            "customer_code": shown["customer_code"],
+            "name": route_name.astype(object).where(route_name.notna(), shown["name"]),
+            "route": fact("route"),
+            "batch": fact("batch"),
+            "due_date": shown["follow_up_date"],
+            "next_step": shown["next_step"],
+            "status": status,
+            "visit_date": shown["visit_date"],
+            "method": shown["method"],
+            "location": shown["location"],
+            "excel_row": visits["excel_row"].to_numpy()[at],
+        }
+    )
+    window = _sheet_order(window)
     return VisitReview(
         as_of,
         period,
