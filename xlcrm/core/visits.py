@@ -298,9 +298,14 @@ def _methods(written: pd.Series) -> pd.Series:
 def _each_distinct(values: pd.Series, tidy) -> pd.Series:
     """`tidy` of each cell (NA stays NA), called once per distinct value: a log repeats a
     handful of ways, answers and days."""
+    return pd.Series(_tidied(values, tidy), index=values.index, dtype=object)
+
+
+def _tidied(values, tidy) -> np.ndarray:
+    """_each_distinct's values, as an array."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     tidied = np.array([tidy(v) for v in distinct] + [None], dtype=object)
-    return pd.Series(tidied[codes], index=values.index, dtype=object)
+    return tidied[codes]
 
 
 def _tidy_method(text: str) -> str:
@@ -322,24 +327,27 @@ def visit_keys(
     with its follow-up marked done, has the same key; the key never holds a phone number. A day
     or way that cannot be read counts as written."""
     dates = visits["visit_date"].to_numpy(dtype="datetime64[ns]")
-    days = pd.Series(np.datetime_as_string(dates, unit="D"), index=visits.index, dtype=object)
-    days = days.where(~np.isnat(dates), None)
-    if date_written is not None:
-        days = days.where(days.notna(), "?" + date_written.astype(str).to_numpy(dtype=object))
-    ways = visits["method"].astype(object)
+    days = np.datetime_as_string(dates, unit="D").astype(object)
+    undated = np.isnat(dates)
+    days[undated] = None
+    if date_written is not None and undated.any():
+        days[undated] = "?" + date_written[undated].astype(str).to_numpy(dtype=object)
+    ways = visits["method"].to_numpy(dtype=object)
     if method_written is not None:
-        ways = ways.where(ways.notna(), _each_distinct(method_written, _tidy_method).to_numpy(dtype=object))
-    content = mask_text_column(visits["content"].astype(STRING))
+        unread = pd.isna(ways)
+        if unread.any():
+            ways = ways.copy()
+            ways[unread] = _each_distinct(method_written, _tidy_method).to_numpy(dtype=object)[unread]
+    content = mask_text_column(visits["content"].astype(STRING)).to_numpy(dtype=object)
     # each part tidied once per distinct value (codes, days and ways repeat)
-    code = visits["customer_code"].astype(object)
     parts = zip(
         *(
-            _each_distinct(part.where(part.notna(), blank).astype(object), _tidy)
+            _tidied(_filled(part, blank), _tidy)
             for part, blank in (
-                (code, str(pd.NA)),  # as str() wrote a missing code
+                (visits["customer_code"].to_numpy(dtype=object), str(pd.NA)),  # as str() wrote a missing code
                 (days, ""),
                 (ways, ""),
-                (content.astype(object), ""),
+                (content, ""),
             )
         )
     )
@@ -348,6 +356,15 @@ def visit_keys(
         index=visits.index,
         dtype=object,
     )
+
+
+def _filled(values: np.ndarray, blank: str) -> np.ndarray:
+    missing = pd.isna(values)
+    if not missing.any():
+        return values
+    values = values.copy()
+    values[missing] = blank
+    return values
 
 
 def _tidy(text) -> str:
