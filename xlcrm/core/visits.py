@@ -301,7 +301,9 @@ def _blank_as_na(text: pd.Series) -> pd.Series:
 
 
 def _methods(written: pd.Series) -> pd.Series:
-    return _each_distinct(written, _tidy_method).map(METHOD_WORDS).astype(STRING)
+    # each distinct way read once, straight to the dropdown's word (NA when none)
+    words = _tidied(written, lambda v: METHOD_WORDS.get(_tidy_method(v)))
+    return pd.Series(pd.array(words, dtype=STRING), index=written.index)
 
 
 def _each_distinct(values: pd.Series, tidy) -> pd.Series:
