@@ -205,16 +205,21 @@ def clean_log(table: Table) -> VisitLog:
     kept = ~earlier
     codes = visits["customer_code"].to_numpy(dtype=object)
     found = [table.issues]
+    location, excel_rows = rows["location"].astype(str).to_numpy(dtype=object), rows["excel_row"].to_numpy()
+
+    def cells(role: str | None, at: np.ndarray) -> list[str]:
+        """role_cells of the rows at these positions, without filtering the frame."""
+        if role not in letters:
+            return [f"{location[i]}{excel_rows[i]}" for i in at]
+        return [f"{location[i].rsplit(' › ', 1)[0]} › {letters[role]}{excel_rows[i]}" for i in at]
 
     def hit(kind: str, role: str, mask: np.ndarray, details) -> None:
         """`details`: one text for all, or a function of the rows hit (their positions) giving
         a text each — made only for those rows."""
-        mask = mask & kept
-        if mask.any():
-            said = details if isinstance(details, str) else np.asarray(details(np.flatnonzero(mask)), object)
-            found.append(
-                issue_list.issue_frame(kind, codes[mask], role_cells(letters, role, visits[mask]), said)
-            )
+        at = np.flatnonzero(mask & kept)
+        if len(at):
+            said = details if isinstance(details, str) else np.asarray(details(at), object)
+            found.append(issue_list.issue_frame(kind, codes[at], cells(role, at), said))
 
     blank_visit = (rows["visit_date"] == "").to_numpy(dtype=bool)
     hit(
@@ -285,7 +290,7 @@ def clean_log(table: Table) -> VisitLog:
             issue_list.issue_frame(
                 "visit_duplicate",
                 codes[earlier],
-                issue_list.sources(visits[earlier]).to_numpy(dtype=object),
+                cells(None, np.flatnonzero(earlier)),
                 [f"与第{r}行是同一次拜访（客户代码、日期、方式、内容都相同），按第{r}行计" for r in kept_at],
             )
         )
