@@ -181,7 +181,7 @@ def clean_log(table: Table) -> VisitLog:
     visit_dates, follow_dates = (clean_dates(rows[r]) for r in ("visit_date", "follow_up_date"))
     texts = {t: _blank_as_na(rows[t]) for t in TEXTS}
     methods = _methods(rows["method"])
-    done_text = _each_distinct(rows["done"], normalize_text).fillna("")
+    done_text = _filled(_tidied(rows["done"], normalize_text), "")
     visits = pd.DataFrame(
         {
             "customer_code": rows["customer_code"].astype(STRING),
@@ -189,7 +189,7 @@ def clean_log(table: Table) -> VisitLog:
             "method": methods,
             **{t: texts[t].astype(STRING) for t in ("content", "need", "next_step")},
             "follow_up_date": follow_dates.values,
-            "done": (done_text == DONE).to_numpy(dtype=bool),
+            "done": done_text == DONE,
             "name": texts["name"].astype(STRING),
             "location": rows["location"],
             "excel_row": rows["excel_row"].astype("int64"),
@@ -221,7 +221,7 @@ def clean_log(table: Table) -> VisitLog:
             said = details if isinstance(details, str) else np.asarray(details(at), object)
             found.append(issue_list.issue_frame(kind, codes[at], cells(role, at), said))
 
-    blank_visit = (rows["visit_date"] == "").to_numpy(dtype=bool)
+    blank_visit = _blank(rows["visit_date"])
     hit(
         "visit_no_date",
         "visit_date",
@@ -248,7 +248,7 @@ def clean_log(table: Table) -> VisitLog:
             )
 
     steps = texts["next_step"].notna().to_numpy(dtype=bool)
-    follow_written = (rows["follow_up_date"] != "").to_numpy(dtype=bool)
+    follow_written = ~_blank(rows["follow_up_date"])
     is_open = (steps | follow_written) & ~visits["done"].to_numpy(dtype=bool)
     due, seen = follow_dates.values.to_numpy(), visit_dates.values.to_numpy()
     step_text = texts["next_step"].to_numpy(dtype=object)
@@ -274,13 +274,13 @@ def clean_log(table: Table) -> VisitLog:
     hit(
         "visit_bad_method",
         "method",
-        (methods.isna() & (rows["method"] != "")).to_numpy(dtype=bool),
+        methods.isna().to_numpy(dtype=bool) & ~_blank(rows["method"]),
         lambda at: [f"方式“{method_text[i]}”不是 {'/'.join(METHODS)} 之一，按空白处理" for i in at],
     )
     hit(
         "visit_bad_done",
         "done",
-        ((done_text != "") & (done_text != DONE) & (done_text != NOT_DONE)).to_numpy(dtype=bool),
+        (done_text != "") & (done_text != DONE) & (done_text != NOT_DONE),
         lambda at: [f"已完成一栏是“{done_written[i]}”，应填 是 或 否；按未完成处理" for i in at],
     )
     if earlier.any():
@@ -296,6 +296,11 @@ def clean_log(table: Table) -> VisitLog:
         )
     visits = visits[kept][VISIT_RECORD].reset_index(drop=True)
     return VisitLog(visits, issue_list.combine(found), table.where, letters)
+
+
+def _blank(text: pd.Series) -> np.ndarray:
+    """Which cells are '' (a loaded table writes blank cells so)."""
+    return pc.equal(pa.array(text.array), "").fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _blank_as_na(text: pd.Series) -> pd.Series:
