@@ -20,15 +20,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import issues as issue_list
 from .addresses import cell_ref
-from .cleaning import STRING, as_text, normalize_text
+from .cleaning import STRING, Cleaned, as_text, normalize_text
 from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
 from .inputs import VISITS, load_table
-from .keys import codes_among
+from .keys import codes_among, positions_in
 from .model import RawSheet, Table
 from .privacy import mask_text_column
 from .quarter import QuarterResult
@@ -176,10 +178,10 @@ def clean_log(table: Table) -> VisitLog:
         if role not in rows:
             rows = rows.assign(**{role: pd.Series("", index=rows.index, dtype=STRING)})
     letters = {role: cell_ref(at) for role, at in columns.items()}
-    visit_dates, follow_dates = (clean_dates(rows[r]) for r in ("visit_date", "follow_up_date"))
-    texts = {t: rows[t].mask(rows[t] == "") for t in TEXTS}
+    visit_dates, follow_dates = _two_dates(rows["visit_date"], rows["follow_up_date"])
+    texts = {t: _blank_as_na(rows[t]) for t in TEXTS}
     methods = _methods(rows["method"])
-    done_text = _each_distinct(rows["done"], normalize_text).fillna("")
+    done_text = _filled(_tidied(rows["done"], normalize_text), "")
     visits = pd.DataFrame(
         {
             "customer_code": rows["customer_code"].astype(STRING),
@@ -187,7 +189,7 @@ def clean_log(table: Table) -> VisitLog:
             "method": methods,
             **{t: texts[t].astype(STRING) for t in ("content", "need", "next_step")},
             "follow_up_date": follow_dates.values,
-            "done": (done_text == DONE).to_numpy(dtype=bool),
+            "done": done_text == DONE,
             "name": texts["name"].astype(STRING),
             "location": rows["location"],
             "excel_row": rows["excel_row"].astype("int64"),
@@ -203,18 +205,23 @@ def clean_log(table: Table) -> VisitLog:
     kept = ~earlier
     codes = visits["customer_code"].to_numpy(dtype=object)
     found = [table.issues]
+    location, excel_rows = rows["location"].astype(str).to_numpy(dtype=object), rows["excel_row"].to_numpy()
+
+    def cells(role: str | None, at: np.ndarray) -> list[str]:
+        """role_cells of the rows at these positions, without filtering the frame."""
+        if role not in letters:
+            return [f"{location[i]}{excel_rows[i]}" for i in at]
+        return [f"{location[i].rsplit(' › ', 1)[0]} › {letters[role]}{excel_rows[i]}" for i in at]
 
     def hit(kind: str, role: str, mask: np.ndarray, details) -> None:
         """`details`: one text for all, or a function of the rows hit (their positions) giving
         a text each — made only for those rows."""
-        mask = mask & kept
-        if mask.any():
-            said = details if isinstance(details, str) else np.asarray(details(np.flatnonzero(mask)), object)
-            found.append(
-                issue_list.issue_frame(kind, codes[mask], role_cells(letters, role, visits[mask]), said)
-            )
+        at = np.flatnonzero(mask & kept)
+        if len(at):
+            said = details if isinstance(details, str) else np.asarray(details(at), object)
+            found.append(issue_list.issue_frame(kind, codes[at], cells(role, at), said))
 
-    blank_visit = (rows["visit_date"] == "").to_numpy(dtype=bool)
+    blank_visit = _blank(rows["visit_date"])
     hit(
         "visit_no_date",
         "visit_date",
@@ -241,7 +248,7 @@ def clean_log(table: Table) -> VisitLog:
             )
 
     steps = texts["next_step"].notna().to_numpy(dtype=bool)
-    follow_written = (rows["follow_up_date"] != "").to_numpy(dtype=bool)
+    follow_written = ~_blank(rows["follow_up_date"])
     is_open = (steps | follow_written) & ~visits["done"].to_numpy(dtype=bool)
     due, seen = follow_dates.values.to_numpy(), visit_dates.values.to_numpy()
     step_text = texts["next_step"].to_numpy(dtype=object)
@@ -267,13 +274,13 @@ def clean_log(table: Table) -> VisitLog:
     hit(
         "visit_bad_method",
         "method",
-        (methods.isna() & (rows["method"] != "")).to_numpy(dtype=bool),
+        methods.isna().to_numpy(dtype=bool) & ~_blank(rows["method"]),
         lambda at: [f"方式“{method_text[i]}”不是 {'/'.join(METHODS)} 之一，按空白处理" for i in at],
     )
     hit(
         "visit_bad_done",
         "done",
-        ((done_text != "") & (done_text != DONE) & (done_text != NOT_DONE)).to_numpy(dtype=bool),
+        (done_text != "") & (done_text != DONE) & (done_text != NOT_DONE),
         lambda at: [f"已完成一栏是“{done_written[i]}”，应填 是 或 否；按未完成处理" for i in at],
     )
     if earlier.any():
@@ -283,7 +290,7 @@ def clean_log(table: Table) -> VisitLog:
             issue_list.issue_frame(
                 "visit_duplicate",
                 codes[earlier],
-                issue_list.sources(visits[earlier]).to_numpy(dtype=object),
+                cells(None, np.flatnonzero(earlier)),
                 [f"与第{r}行是同一次拜访（客户代码、日期、方式、内容都相同），按第{r}行计" for r in kept_at],
             )
         )
@@ -291,16 +298,48 @@ def clean_log(table: Table) -> VisitLog:
     return VisitLog(visits, issue_list.combine(found), table.where, letters)
 
 
+def _two_dates(first: pd.Series, second: pd.Series) -> tuple[Cleaned, Cleaned]:
+    """clean_dates of two columns read as one (its cost is mostly per call, not per cell)."""
+    both = clean_dates(pd.concat([first, second], ignore_index=True))
+    n = len(first)
+    return tuple(
+        Cleaned(
+            pd.Series(both.values.to_numpy()[part], index=column.index),
+            pd.Series(both.problem.to_numpy()[part], index=column.index, dtype=both.problem.dtype),
+        )
+        for part, column in ((slice(None, n), first), (slice(n, None), second))
+    )
+
+
+def _blank(text: pd.Series) -> np.ndarray:
+    """Which cells are '' (a loaded table writes blank cells so)."""
+    return pc.equal(pa.array(text.array), "").fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _blank_as_na(text: pd.Series) -> pd.Series:
+    """Blank text as NA, in Arrow (pandas' mask costs more than the rule on a short log)."""
+    arrow = pa.array(text.array).cast(pa.large_string())
+    blank = pc.if_else(pc.equal(arrow, ""), pa.scalar(None, arrow.type), arrow)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([blank])), index=text.index)
+
+
 def _methods(written: pd.Series) -> pd.Series:
-    return _each_distinct(written, _tidy_method).map(METHOD_WORDS).astype(STRING)
+    # each distinct way read once, straight to the dropdown's word (NA when none)
+    words = _tidied(written, lambda v: METHOD_WORDS.get(_tidy_method(v)))
+    return pd.Series(pd.array(words, dtype=STRING), index=written.index)
 
 
 def _each_distinct(values: pd.Series, tidy) -> pd.Series:
     """`tidy` of each cell (NA stays NA), called once per distinct value: a log repeats a
     handful of ways, answers and days."""
+    return pd.Series(_tidied(values, tidy), index=values.index, dtype=object)
+
+
+def _tidied(values, tidy) -> np.ndarray:
+    """_each_distinct's values, as an array."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     tidied = np.array([tidy(v) for v in distinct] + [None], dtype=object)
-    return pd.Series(tidied[codes], index=values.index, dtype=object)
+    return tidied[codes]
 
 
 def _tidy_method(text: str) -> str:
@@ -322,24 +361,27 @@ def visit_keys(
     with its follow-up marked done, has the same key; the key never holds a phone number. A day
     or way that cannot be read counts as written."""
     dates = visits["visit_date"].to_numpy(dtype="datetime64[ns]")
-    days = pd.Series(np.datetime_as_string(dates, unit="D"), index=visits.index, dtype=object)
-    days = days.where(~np.isnat(dates), None)
-    if date_written is not None:
-        days = days.where(days.notna(), "?" + date_written.astype(str).to_numpy(dtype=object))
-    ways = visits["method"].astype(object)
+    days = np.datetime_as_string(dates, unit="D").astype(object)
+    undated = np.isnat(dates)
+    days[undated] = None
+    if date_written is not None and undated.any():
+        days[undated] = "?" + date_written[undated].astype(str).to_numpy(dtype=object)
+    ways = visits["method"].to_numpy(dtype=object)
     if method_written is not None:
-        ways = ways.where(ways.notna(), _each_distinct(method_written, _tidy_method).to_numpy(dtype=object))
-    content = mask_text_column(visits["content"].astype(STRING))
+        unread = pd.isna(ways)
+        if unread.any():
+            ways = ways.copy()
+            ways[unread] = _each_distinct(method_written, _tidy_method).to_numpy(dtype=object)[unread]
+    content = mask_text_column(visits["content"].astype(STRING)).to_numpy(dtype=object)
     # each part tidied once per distinct value (codes, days and ways repeat)
-    code = visits["customer_code"].astype(object)
     parts = zip(
         *(
-            _each_distinct(part.where(part.notna(), blank).astype(object), _tidy)
+            _tidied(_filled(part, blank), _tidy)
             for part, blank in (
-                (code, str(pd.NA)),  # as str() wrote a missing code
+                (visits["customer_code"].to_numpy(dtype=object), str(pd.NA)),  # as str() wrote a missing code
                 (days, ""),
                 (ways, ""),
-                (content.astype(object), ""),
+                (content, ""),
             )
         )
     )
@@ -348,6 +390,15 @@ def visit_keys(
         index=visits.index,
         dtype=object,
     )
+
+
+def _filled(values: np.ndarray, blank: str) -> np.ndarray:
+    missing = pd.isna(values)
+    if not missing.any():
+        return values
+    values = values.copy()
+    values[missing] = blank
+    return values
 
 
 def _tidy(text) -> str:
@@ -366,48 +417,64 @@ def latest_visits(visits: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return latest.rename("last_visit").reset_index()
 
 
+def _open(visits: pd.DataFrame) -> np.ndarray:
+    """Which visits are open follow-ups: a next step or a follow-up date, 已完成 not 是."""
+    step, due = (visits[c].notna().to_numpy(dtype=bool) for c in ("next_step", "follow_up_date"))
+    return (step | due) & ~visits["done"].to_numpy(dtype=bool)
+
+
 def open_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     """The open follow-ups (a next step or a follow-up date, 已完成 not 是), in log order, with
     due_date = the follow-up date."""
-    is_follow_up = visits["next_step"].notna() | visits["follow_up_date"].notna()
-    found = visits[(is_follow_up & ~visits["done"]).to_numpy(dtype=bool)]
-    return found.rename(columns={"follow_up_date": "due_date"})
+    return visits[_open(visits)].rename(columns={"follow_up_date": "due_date"})
 
 
 def earliest_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     """customer_code, due_date, next_step: each customer's earliest open follow-up (by its
     date; one without a date only when the customer has no dated one), ties in log order."""
-    found = open_follow_ups(visits)
+    at = np.flatnonzero(_open(visits))
+    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
+    code = visits["customer_code"].astype(object).to_numpy()[at]
+    undated = np.isnat(due)
     order = np.lexsort(
         (
-            found["excel_row"].to_numpy(),
-            found["due_date"].isna().to_numpy(),
-            found["due_date"].fillna(pd.Timestamp.max).to_numpy(),
-            found["customer_code"].astype(object).to_numpy(),
+            visits["excel_row"].to_numpy()[at],
+            undated,
+            np.where(undated, np.datetime64(pd.Timestamp.max.value, "ns"), due),
+            code,
         )
     )
-    first = found.iloc[order].drop_duplicates("customer_code", keep="first")
-    return first[["customer_code", "due_date", "next_step"]].reset_index(drop=True)
+    # sorted by code first, so each code's earliest is where the code changes
+    code = code[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = code[1:] != code[:-1]
+    found = visits[["customer_code", "follow_up_date", "next_step"]].iloc[at[order][first]]
+    return found.rename(columns={"follow_up_date": "due_date"}).reset_index(drop=True)
+
+
+def _window(visits: pd.DataFrame, as_of: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """follow_up_window's rows: their positions in `visits`, in the window's order, and each
+    one's status."""
+    at = np.flatnonzero(_open(visits))
+    today = np.datetime64(pd.Timestamp(as_of).value, "ns")
+    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
+    overdue = due < today  # NaT compares False: an undated follow-up is never in the window
+    soon = (due >= today) & (due <= today + np.timedelta64(days, "D"))
+    inside = overdue | soon
+    at, due, overdue = at[inside], due[inside], overdue[inside]
+    order = np.lexsort(
+        (visits["excel_row"].to_numpy()[at], visits["customer_code"].astype(object).to_numpy()[at], due)
+    )
+    return at[order], np.where(overdue, OVERDUE, DUE)[order]
 
 
 def follow_up_window(visits: pd.DataFrame, as_of: dt.date, days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
     """Every open follow-up due by as-of + `days`: status 'overdue' when its date is before the
     as-of date, 'due' when as-of ≤ date ≤ as-of + days. Sorted by due date, then customer code
     (the same customer and day: log order)."""
-    found = open_follow_ups(visits)
-    today = pd.Timestamp(as_of)
-    due = found["due_date"]
-    overdue = (due < today).to_numpy(dtype=bool)
-    soon = ((due >= today) & (due <= today + pd.Timedelta(days=days))).to_numpy(dtype=bool)
-    found = found[overdue | soon].assign(status=np.where(overdue[overdue | soon], OVERDUE, DUE))
-    order = np.lexsort(
-        (
-            found["excel_row"].to_numpy(),
-            found["customer_code"].astype(object).to_numpy(),
-            found["due_date"].to_numpy(),
-        )
-    )
-    return found.iloc[order].reset_index(drop=True)
+    at, status = _window(visits, as_of, days)
+    found = visits.iloc[at].rename(columns={"follow_up_date": "due_date"}).assign(status=status)
+    return found.reset_index(drop=True)
 
 
 def quarter_period(as_of: dt.date, quarter: Quarter | None = None) -> tuple[dt.date, dt.date]:
@@ -488,44 +555,70 @@ def review_visits(
     log: VisitLog, result: QuarterResult, as_of: dt.date, quarter: Quarter | None = None
 ) -> VisitReview:
     visits = log.visits
-    rows = result.route_rows[~result.route_rows["is_duplicate"].to_numpy(dtype=bool)]
+    # only the columns used: filtering the whole route table costs more than the rules here
+    route_rows = result.route_rows
+    coded = route_rows["customer_code"].notna().to_numpy(dtype=bool)
+    on = ~route_rows["is_duplicate"].to_numpy(dtype=bool) & coded
+    first = route_rows[["customer_code", "route", "batch", "name"]][on].drop_duplicates("customer_code")
     codes = visits["customer_code"].to_numpy(dtype=object)
-    where = issue_list.sources(visits).to_numpy(dtype=object)  # each visit's code cell
-    off_route = ~codes_among(visits["customer_code"], rows["customer_code"])
+    off_route = ~codes_among(visits["customer_code"], first["customer_code"])
     later = (visits["visit_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)
-    issues = [
-        log.issues,
-        issue_list.issue_frame(
-            "visit_not_on_route",
-            codes[off_route],
-            where[off_route],
-            [
-                f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
-                "它的跟进仍列在跟进提醒中"
-                for c in codes[off_route]
-            ],
-        ),
-        issue_list.issue_frame(
-            "visit_future_date",
-            codes[later],
-            log.cells("visit_date", visits[later]),
-            [
-                f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
-                for d in visits["visit_date"][later]
-            ],
-        ),
-    ]
+    issues = [log.issues]
+    if off_route.any():  # each visit's code cell, made only for the rows hit
+        issues.append(
+            issue_list.issue_frame(
+                "visit_not_on_route",
+                codes[off_route],
+                issue_list.sources(visits[off_route]).to_numpy(dtype=object),
+                [
+                    f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
+                    "它的跟进仍列在跟进提醒中"
+                    for c in codes[off_route]
+                ],
+            )
+        )
+    if later.any():
+        issues.append(
+            issue_list.issue_frame(
+                "visit_future_date",
+                codes[later],
+                log.cells("visit_date", visits[later]),
+                [
+                    f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
+                    for d in visits["visit_date"][later]
+                ],
+            )
+        )
     period = quarter_period(as_of, quarter)
-    first = rows[rows["customer_code"].notna().to_numpy(dtype=bool)].drop_duplicates("customer_code")
-    coverage = visited_per_route(visits[~later & ~off_route], result.customers, period, result.sheet_batches)
-    per_customer = latest_visits(visits, as_of).merge(
-        earliest_follow_ups(visits), on="customer_code", how="outer"
+    counted = visits[["customer_code", "visit_date"]][~later & ~off_route]
+    coverage = visited_per_route(counted, result.customers, period, result.sheet_batches)
+    per_customer = _per_customer(latest_visits(visits, as_of), earliest_follow_ups(visits))
+    # follow_up_window's rows with only the columns 跟进提醒 shows, the route's facts by lookup
+    at, status = _window(visits, as_of, FOLLOW_UP_DAYS)
+    shown = ["customer_code", "name", "follow_up_date", "next_step", "visit_date", "method", "location"]
+    shown = visits[shown].iloc[at].reset_index(drop=True)
+    on_route = positions_in(shown["customer_code"], first["customer_code"])
+
+    def fact(column: str) -> pd.Series:
+        return pd.Series(first[column].array.take(on_route, allow_fill=True))
+
+    route_name = fact("name")
+    window = pd.DataFrame(
+        {
+            "customer_code": shown["customer_code"],
+            "name": route_name.astype(object).where(route_name.notna(), shown["name"]),
+            "route": fact("route"),
+            "batch": fact("batch"),
+            "due_date": shown["follow_up_date"],
+            "next_step": shown["next_step"],
+            "status": status,
+            "visit_date": shown["visit_date"],
+            "method": shown["method"],
+            "location": shown["location"],
+            "excel_row": visits["excel_row"].to_numpy()[at],
+        }
     )
-    window = follow_up_window(visits, as_of)
-    facts = first[["customer_code", "route", "batch", "name"]].rename(columns={"name": "route_name"})
-    window = window.merge(facts, on="customer_code", how="left")
-    window["name"] = window["route_name"].astype(object).where(window["route_name"].notna(), window["name"])
-    window = _sheet_order(window)[FOLLOW_UP_ROWS]
+    window = _sheet_order(window)
     return VisitReview(
         as_of,
         period,
@@ -534,6 +627,27 @@ def review_visits(
         coverage,
         issue_list.combine(issues),
         visits.reset_index(drop=True),
+    )
+
+
+def _per_customer(latest: pd.DataFrame, earliest: pd.DataFrame) -> pd.DataFrame:
+    """The two per-customer frames (each one row a code, sorted by code) joined outer, as a
+    merge would, by positions in numpy (a merge costs more than the rules on a short log)."""
+    latest_codes, earliest_codes = (f["customer_code"].to_numpy(dtype=object) for f in (latest, earliest))
+    codes = np.union1d(latest_codes, earliest_codes).astype(object)
+    last_visit = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    last_visit[np.searchsorted(codes, latest_codes)] = latest["last_visit"].to_numpy(dtype="datetime64[ns]")
+    at = np.full(len(codes), -1, dtype=np.int64)
+    at[np.searchsorted(codes, earliest_codes)] = np.arange(len(earliest_codes))
+    # a NaT after the dates: position -1 (no open follow-up) reads it
+    due = np.append(earliest["due_date"].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.DataFrame(
+        {
+            "customer_code": pd.array(codes, dtype=STRING),
+            "last_visit": last_visit,
+            "due_date": due[at],
+            "next_step": earliest["next_step"].array.take(at, allow_fill=True),
+        }
     )
 
 
