@@ -364,6 +364,15 @@ def _clean_body(
     categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
     position = np.array([categories.index(loc) for loc in locations], dtype="int32")
     rows["location"] = pd.Categorical.from_codes(position[part], categories=categories)
+
+    def value_issue(kind: str, hit: np.ndarray, role: str, raw: pd.Series, why: str) -> None:
+        """Rows `hit` of a value column, each said at its cell: 'label的值“raw”' + why."""
+        if hit.any():
+            said = f"{column_label(header, role)}的值“" + as_text(raw[hit]) + "”" + why
+            issues.append(
+                issue_list.issue_frame(kind, codes.values[hit].values, cells(hit, cell_ref(cols[role])), said)
+            )
+
     for role in roles:
         if role == "code" or role not in cols:
             continue
@@ -371,46 +380,29 @@ def _clean_body(
         if role in ("volume", "amount"):
             numbers = clean_numbers(raw)
             bad = numbers.problem.notna().to_numpy() & usable
-            if bad.any():
-                issues.append(
-                    issue_list.issue_frame(
-                        "bad_number",
-                        codes.values[bad].values,
-                        cells(bad, cell_ref(cols[role])),
-                        f"{column_label(header, role)}的值“" + as_text(raw[bad]) + "”不是数字，按空值处理",
-                    )
-                )
+            value_issue("bad_number", bad, role, raw, "不是数字，按空值处理")
             # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
             odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(
                 False
             ).to_numpy() & usable
-            if odd.any():
-                issues.append(
-                    issue_list.issue_frame(
-                        "odd_number",
-                        codes.values[odd].values,
-                        cells(odd, cell_ref(cols[role])),
-                        f"{column_label(header, role)}的值“"
-                        + as_text(raw[odd])
-                        + f"”为负数或大于 {PLAUSIBLE[role]:,.0f}，"
-                        "不像一个客户一个季度的数字，按空值处理；请核对原表",
-                    )
-                )
+            value_issue(
+                "odd_number",
+                odd,
+                role,
+                raw,
+                f"为负数或大于 {PLAUSIBLE[role]:,.0f}，不像一个客户一个季度的数字，按空值处理；请核对原表",
+            )
             rows[role] = numbers.values.mask(odd)
         elif role == "order_date":  # an order line without its date cannot count: said at its cell
             dates = clean_dates(raw)
             bad = dates.problem.notna().to_numpy() & usable
-            if bad.any():
-                issues.append(
-                    issue_list.issue_frame(
-                        "bad_date",
-                        codes.values[bad].values,
-                        cells(bad, cell_ref(cols[role])),
-                        f"{column_label(header, role)}的值“"
-                        + as_text(raw[bad])
-                        + "”不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
-                    )
-                )
+            value_issue(
+                "bad_date",
+                bad,
+                role,
+                raw,
+                "不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
+            )
             rows[role] = dates.values
         elif role in ("grade", "previous_grade"):
             rows[role] = clean_grades(raw)
