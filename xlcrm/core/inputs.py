@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import issues as issue_list
 from .addresses import cell_ref
@@ -306,6 +307,22 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     return split
 
 
+def kept_rows(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """rows[keep], renumbered: Arrow text filtered by Arrow (pandas takes a million-row text
+    column by index, several times slower), every other column by numpy."""
+    if keep.all():
+        return rows.reset_index(drop=True)
+    mask = pa.array(keep)
+    columns = {}
+    for name, column in rows.items():
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            taken = column.array._pa_array.filter(mask)
+            columns[name] = pd.arrays.ArrowStringArray(taken)
+        else:
+            columns[name] = column.array[keep]
+    return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())))
+
+
 def header_layout(header: Header) -> tuple:
     """The roles a header names, where, and under which name: equal for sheets of one table."""
     return tuple(
@@ -444,5 +461,4 @@ def clean_body(
             rows[role] = map_uniques(as_text(raw), lambda t: t, STRING)
         else:
             rows[role] = as_text(raw)
-    rows = rows[usable].reset_index(drop=True)
-    return rows, issue_list.combine(issues)
+    return kept_rows(rows, usable), issue_list.combine(issues)
