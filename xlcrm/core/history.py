@@ -24,6 +24,7 @@ from .keys import codes_among, positions_in
 from .privacy import mask_text_column
 from .quarter import DistrictData, QuarterResult
 from .quarters import Quarter
+from .texts import text_array
 from .weekdays import WEEKDAYS, route_sort_key
 
 HISTORY_COLUMNS = ["customer_code", "quarter", "grade", "segment", "volume", "amount"]
@@ -287,7 +288,7 @@ def _none(current: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 def _fell(current: pd.DataFrame) -> pd.DataFrame:
     coded = current["customer_code"].notna().to_numpy()
-    change = pa.array(current["change"].astype(STRING).array)
+    change = text_array(current["change"])
     mask = pc.equal(change, DOWN).fill_null(False).to_numpy(zero_copy_only=False) & coded
     grade, previous = (current[c].to_numpy(object)[mask] for c in ("grade", "previous_grade"))
     details = [f"等级由 {p} 降为 {g}" for g, p in zip(grade, previous)]
@@ -432,17 +433,13 @@ class Outlook:
 def with_names(found: pd.DataFrame, *routes: pd.DataFrame | None) -> pd.DataFrame:
     """Each alert's customer name, from this build's routes, else the previous build's."""
     routes = [r for r in routes if r is not None]
-    names = pa.concat_arrays([_text(r["name"]) for r in routes])
+    names = pa.concat_arrays([text_array(r["name"]) for r in routes])
     named = names.is_valid()
-    codes = pa.concat_arrays([_text(r["customer_code"]) for r in routes]).filter(named)
+    codes = pa.concat_arrays([text_array(r["customer_code"]) for r in routes]).filter(named)
     # the first named row of each code, as a lookup (not a merge)
     at = positions_in(found["customer_code"], pd.Series(pd.arrays.ArrowStringArray(codes)))
     name = names.filter(named).take(pa.array(at, mask=at < 0)).to_numpy(zero_copy_only=False)
     return found.assign(name=pd.Series(np.where(at >= 0, name, ""), index=found.index, dtype=object))
-
-
-def _text(values: pd.Series) -> pa.Array:
-    return pa.array(values.astype(STRING).array).cast(pa.large_string())
 
 
 def outlook(

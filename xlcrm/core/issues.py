@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .cleaning import STRING
+from .texts import text_array
 
 COLUMNS = ["kind", "customer_code", "source", "detail"]
 
@@ -102,8 +103,9 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return empty()
-    if all(list(f.columns) == COLUMNS and all(d == STRING for d in f.dtypes) for f in frames):
-        return _combined_text(frames)
+    texts = _texts(frames)
+    if texts is not None:
+        return _combined_text(texts)
     issues = pd.concat(frames, ignore_index=True)
     rank = issues["kind"].map(_RANK).fillna(len(KINDS))
     return (
@@ -118,12 +120,24 @@ _RANK = {k: i for i, k in enumerate(KINDS)}
 _KIND_SET = pa.array(list(KINDS), type=pa.large_string())
 
 
-def _combined_text(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _texts(frames: list[pd.DataFrame]) -> dict[str, list[pa.Array]] | None:
+    """Each column of the issue frames in Arrow, when every frame is COLUMNS of text only."""
+    texts: dict[str, list[pa.Array]] = {c: [] for c in COLUMNS}
+    for frame in frames:
+        if frame.columns.tolist() != COLUMNS:
+            return None
+        for c in COLUMNS:
+            column = frame[c]
+            if column.dtype != STRING:
+                return None
+            texts[c].append(text_array(column))
+    return texts
+
+
+def _combined_text(texts: dict[str, list[pa.Array]]) -> pd.DataFrame:
     """combine() of issue frames holding text only, in Arrow: concatenated, then stably ordered by
     kind (a few small frames: pandas' concat and sort cost more than the work)."""
-    columns = {
-        c: pa.concat_arrays([pa.array(f[c].array).cast(pa.large_string()) for f in frames]) for c in COLUMNS
-    }
+    columns = {c: pa.concat_arrays(parts) if len(parts) > 1 else parts[0] for c, parts in texts.items()}
     rank = (
         pc.index_in(columns["kind"], value_set=_KIND_SET).fill_null(len(KINDS)).to_numpy(zero_copy_only=False)
     )

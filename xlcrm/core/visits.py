@@ -35,6 +35,7 @@ from .model import RawSheet, Table
 from .privacy import mask_text_column
 from .quarter import QuarterResult
 from .quarters import Quarter
+from .texts import text_array
 from .weekdays import WEEKDAYS, route_sort_key
 
 # the visit record: one row per visit of the log, in log order
@@ -424,11 +425,7 @@ class _Columns:
 
 
 def _columns(visits: pd.DataFrame) -> _Columns:
-    codes = visits["customer_code"]
-    written = pa.array((codes if codes.dtype == STRING else codes.astype(STRING)).array)
-    encoded = pc.dictionary_encode(
-        written.combine_chunks() if isinstance(written, pa.ChunkedArray) else written
-    )
+    encoded = pc.dictionary_encode(text_array(visits["customer_code"]))
     # Arrow orders text by its UTF-8 bytes: the order of code points, as Python's sorted()
     order = pc.array_sort_indices(encoded.dictionary).to_numpy()
     rank = np.empty(len(order) + 1, dtype=np.int64)
@@ -470,7 +467,7 @@ def latest_visits(visits: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 def _open(visits: pd.DataFrame) -> np.ndarray:
     """Which visits are open follow-ups: a next step or a follow-up date, 已完成 not 是."""
-    step = visits["next_step"].notna().to_numpy(dtype=bool)
+    step = text_array(visits["next_step"]).is_valid().to_numpy(zero_copy_only=False)
     due = ~np.isnat(visits["follow_up_date"].to_numpy(dtype="datetime64[ns]"))
     return (step | due) & ~visits["done"].to_numpy(dtype=bool)
 
@@ -479,6 +476,11 @@ def open_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     """The open follow-ups (a next step or a follow-up date, 已完成 not 是), in log order, with
     due_date = the follow-up date."""
     return visits[_open(visits)].rename(columns={"follow_up_date": "due_date"})
+
+
+def open_follow_up_count(visits: pd.DataFrame) -> int:
+    """How many open follow-ups (len(open_follow_ups(visits)), without taking their rows)."""
+    return int(_open(visits).sum())
 
 
 def _earliest(found: _Columns) -> np.ndarray:
@@ -566,14 +568,37 @@ def visited_per_route(
 
 def _coverage(customers: pd.DataFrame, visited: np.ndarray, routes: Mapping[str, str] | None) -> pd.DataFrame:
     """visited_per_route's table, `visited` saying which route customers were."""
-    route = customers["route"].to_numpy(object)
-    # per route (a customer without one counts nowhere): its customers and how many were visited
+    route = text_array(customers["route"])
+    if route.null_count:  # a customer without a route counts nowhere
+        return _coverage_of(
+            customers["route"].to_numpy(object), customers["batch"].to_numpy(object), visited, routes
+        )
+    # per route: its customers, how many were visited, and the batch of its last customer
+    encoded = pc.dictionary_encode(route)
+    at, found = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+    size = np.bincount(at, minlength=len(found))
+    hit = np.bincount(at, weights=visited, minlength=len(found)).astype(np.int64)
+    last = np.zeros(len(found), dtype=np.int64)
+    np.maximum.at(last, at, np.arange(len(at)))
+    batch = text_array(customers["batch"]).take(last).to_pylist()
+    return _coverage_table(
+        {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)},
+        dict(zip(found, batch)) | dict(routes or {}),
+    )
+
+
+def _coverage_of(route: np.ndarray, batch: np.ndarray, visited: np.ndarray, routes) -> pd.DataFrame:
     at, found = pd.factorize(route)
     on = at >= 0
     size = np.bincount(at[on], minlength=len(found))
     hit = np.bincount(at[on], weights=visited[on], minlength=len(found)).astype(np.int64)
     counts = {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)}
-    batches = dict(zip(route, customers["batch"].to_numpy(object))) | dict(routes or {})
+    return _coverage_table(counts, dict(zip(route, batch)) | dict(routes or {}))
+
+
+def _coverage_table(counts: dict, batches: dict) -> pd.DataFrame:
+    """Per route, by visit weekday, then route (counts: route → customers, visited; batches:
+    route → batch)."""
     day = {w: i for i, w in enumerate(WEEKDAYS)}
     names = sorted(
         set(batches) | set(counts), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
@@ -629,7 +654,7 @@ def review_visits(
     # filtering the whole route table costs more than the rules here
     route_rows = result.route_rows
     # (duplicate rows blanked: each code's first row; a blank code matches nothing)
-    route_codes = pa.array(route_rows["customer_code"].astype(STRING).array)
+    route_codes = text_array(route_rows["customer_code"])
     first_rows = pc.if_else(
         pa.array(route_rows["is_duplicate"].to_numpy(dtype=bool)),
         pa.scalar(None, route_codes.type),
@@ -670,7 +695,10 @@ def review_visits(
         )
     period = quarter_period(as_of, quarter)
     counted = ~later & ~off_route & _within(found.seen, period)
-    visited = codes_among(result.customers["customer_code"], visits["customer_code"][counted])
+    visited_codes = found.codes.filter(np.isin(np.arange(len(found.codes)), found.code_at[counted]))
+    visited = codes_among(
+        result.customers["customer_code"], pd.Series(pd.arrays.ArrowStringArray(visited_codes))
+    )
     coverage = _coverage(result.customers, visited, result.sheet_batches)
     at, status = _window(found, as_of, FOLLOW_UP_DAYS)
     return VisitReview(
@@ -718,14 +746,14 @@ def _follow_up_rows(
     def fact(column: str):
         return route_rows[column].array.take(route_at, allow_fill=True)
 
-    route_name = fact("name").to_numpy(dtype=object)
+    # the route's name, else the one the log wrote (missing: NA, as pandas gives it)
+    name = pc.coalesce(_arrow_at(route_rows["name"], route_at), _arrow_at(visits["name"], at))
+    name = name.to_numpy(zero_copy_only=False)
+    name[pd.isna(name)] = pd.NA
     return pd.DataFrame(
         {
             "customer_code": visits["customer_code"].array.take(at),
-            "name": pd.Series(
-                np.where(pd.notna(route_name), route_name, visits["name"].to_numpy(dtype=object)[at]),
-                dtype=object,
-            ),
+            "name": pd.Series(name, dtype=object),
             "route": fact("route"),
             "batch": fact("batch"),
             "due_date": visits["follow_up_date"].to_numpy()[at],
@@ -745,13 +773,16 @@ def _sheet_order(route_rows, route_at, status, due, code_at, row) -> np.ndarray:
     each follow-up's route row (-1: none); each row's keys made once."""
     day = {w: i for i, w in enumerate(WEEKDAYS)}
     hit, inverse = np.unique(route_at, return_inverse=True)
-    route, batch = (
-        route_rows[c].array.take(hit, allow_fill=True).to_numpy(dtype=object) for c in ("route", "batch")
-    )
-    known = {r: route_sort_key(str(r)) for r in set(route[pd.notna(route)])}
-    keys = [known.get(r, (2, 0, "")) for r in route]  # no route: last
+    route, batch = (_arrow_at(route_rows[c], hit).to_pylist() for c in ("route", "batch"))
+    known = {r: route_sort_key(r) for r in set(route) - {None}}
+    keys = [known.get(r, (2, 0, "")) for r in route]  # no route (None): last
     weekday = np.array([day.get(b, len(day)) for b in batch], dtype=np.int64)
     return np.lexsort((row, code_at, _ranks(keys)[inverse], due, weekday[inverse], status != OVERDUE))
+
+
+def _arrow_at(text: pd.Series, at: np.ndarray) -> pa.Array:
+    """Text at these positions (-1: missing), in Arrow."""
+    return text_array(text).take(pa.array(at, mask=at < 0))
 
 
 def _ranks(keys: list) -> np.ndarray:
