@@ -256,15 +256,16 @@ def visit_sorted(frame: pd.DataFrame, then: list | None = None) -> pd.DataFrame:
     # each distinct weekday, route and code keyed once, then the rows ordered by their keys' places
     weekday = [day.get(b, len(day)) for b in batch]
     route_keys = {r: route_sort_key(str(r)) for r in pd.unique(route)}
-    keys = [weekday, _places([route_keys[r] for r in route]), _places([str(c) for c in code])]
+    keys = [weekday, places([route_keys[r] for r in route]), places([str(c) for c in code])]
     if then is not None:
         keys.append(list(then))
     order = np.lexsort([np.asarray(k, dtype=np.int64).reshape(len(frame)) for k in reversed(keys)])
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _places(keys: list) -> np.ndarray:
-    """Each key's place among the distinct keys sorted (equal keys, equal places)."""
+def places(keys: list) -> np.ndarray:
+    """Each key's place among the distinct keys sorted (equal keys, equal places): rows ordered
+    by numpy on keys that Python compares (route_sort_key's tuples, text)."""
     place = {k: i for i, k in enumerate(sorted(set(keys)))}
     return np.array([place[k] for k in keys], dtype=np.int64)
 

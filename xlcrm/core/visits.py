@@ -29,6 +29,7 @@ from .cleaning import STRING, Cleaned, as_text, normalize_text
 from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
+from .history import places
 from .inputs import VISITS, load_table
 from .keys import codes_among, positions_in
 from .model import RawSheet, Table
@@ -569,36 +570,22 @@ def visited_per_route(
 def _coverage(customers: pd.DataFrame, visited: np.ndarray, routes: Mapping[str, str] | None) -> pd.DataFrame:
     """visited_per_route's table, `visited` saying which route customers were."""
     route = text_array(customers["route"])
-    if route.null_count:  # a customer without a route counts nowhere
-        return _coverage_of(
-            customers["route"].to_numpy(object), customers["batch"].to_numpy(object), visited, routes
-        )
-    # per route: its customers, how many were visited, and the batch of its last customer
-    encoded = pc.dictionary_encode(route)
-    at, found = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
-    size = np.bincount(at, minlength=len(found))
-    hit = np.bincount(at, weights=visited, minlength=len(found)).astype(np.int64)
-    last = np.zeros(len(found), dtype=np.int64)
-    np.maximum.at(last, at, np.arange(len(at)))
-    batch = text_array(customers["batch"]).take(last).to_pylist()
-    return _coverage_table(
-        {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)},
-        dict(zip(found, batch)) | dict(routes or {}),
-    )
-
-
-def _coverage_of(route: np.ndarray, batch: np.ndarray, visited: np.ndarray, routes) -> pd.DataFrame:
-    at, found = pd.factorize(route)
+    if route.null_count:  # a customer without a route (counted nowhere), as pandas finds it
+        written = customers["route"].to_numpy(object)
+        at, found = pd.factorize(written)
+        batches = dict(zip(written, customers["batch"].to_numpy(object)))
+    else:  # in Arrow; each route's batch is its last customer's, as a dict of all of them says
+        encoded = pc.dictionary_encode(route)
+        at, found = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+        last = np.zeros(len(found), dtype=np.int64)
+        np.maximum.at(last, at, np.arange(len(at)))
+        batches = dict(zip(found, text_array(customers["batch"]).take(last).to_pylist()))
+    # per route: its customers and how many were visited
     on = at >= 0
     size = np.bincount(at[on], minlength=len(found))
     hit = np.bincount(at[on], weights=visited[on], minlength=len(found)).astype(np.int64)
     counts = {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)}
-    return _coverage_table(counts, dict(zip(route, batch)) | dict(routes or {}))
-
-
-def _coverage_table(counts: dict, batches: dict) -> pd.DataFrame:
-    """Per route, by visit weekday, then route (counts: route → customers, visited; batches:
-    route → batch)."""
+    batches |= dict(routes or {})
     day = {w: i for i, w in enumerate(WEEKDAYS)}
     names = sorted(
         set(batches) | set(counts), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
@@ -777,18 +764,12 @@ def _sheet_order(route_rows, route_at, status, due, code_at, row) -> np.ndarray:
     known = {r: route_sort_key(r) for r in set(route) - {None}}
     keys = [known.get(r, (2, 0, "")) for r in route]  # no route (None): last
     weekday = np.array([day.get(b, len(day)) for b in batch], dtype=np.int64)
-    return np.lexsort((row, code_at, _ranks(keys)[inverse], due, weekday[inverse], status != OVERDUE))
+    return np.lexsort((row, code_at, places(keys)[inverse], due, weekday[inverse], status != OVERDUE))
 
 
 def _arrow_at(text: pd.Series, at: np.ndarray) -> pa.Array:
     """Text at these positions (-1: missing), in Arrow."""
     return text_array(text).take(pa.array(at, mask=at < 0))
-
-
-def _ranks(keys: list) -> np.ndarray:
-    """Each key's place among the distinct keys sorted (equal keys, equal places)."""
-    order = {k: i for i, k in enumerate(sorted(set(keys)))}
-    return np.array([order[k] for k in keys], dtype=np.int64)
 
 
 def with_visit_issues(result: QuarterResult, review: VisitReview) -> QuarterResult:
