@@ -10,18 +10,16 @@ performance target measured in one run.
   2. `xlcrm batch` at 200,000 route customers (400 managers) as it was before value classes
      (the code of --baseline, extracted from git), with ABC alone (no --orders) and with
      --orders (the CSV);
-  3. the follow-up rules on the department's visit logs, 400,000 visits (two per route customer
-     a quarter, 1,000 per manager): each manager's log cleaned (core.visits.visit_log) and
-     reviewed against their routes (core.visits.review_visits, follow_up_export), one after
-     another in one process — through the core functions, not through batch.
+  3. the same batch with --orders and --visits-dir: 400 visit logs, one CSV per manager, 1,000
+     visits each (two per route customer a quarter), read as a manager's file is.
 
 What value classes and follow-ups add to the batch time is
-(batch with --orders − the order detail's read + the follow-ups) / batch before − 1, target
-≤ +20 %: the order detail's read has its own target (1.), and the follow-ups get no credit for
-the pool (they would run on its workers).
+batch with --orders --visits-dir / batch before − 1, target ≤ +20 %: everything they cost,
+the order detail's and the logs' reading included (batch reads them on the core the district's
+read leaves idle, so no part of the run is set aside).
 
     python benchmarks/bench_values.py                   # ~25 min on 2 cores (data generated once)
-    python benchmarks/bench_values.py --repeat 1 --skip-batch
+    python benchmarks/bench_values.py --repeat 1
 
 Each measurement runs in a fresh process; the reads (and the three batches) alternate and each
 keeps its fastest of --repeat runs. Peak memory twice: the child's own (resource.getrusage): its
@@ -30,7 +28,7 @@ moments, and pages the workers share with the main process, added up: an upper b
 largest sum of PSS over the child and its workers, sampled every 100 ms from this process (what
 the machine needed at once; the < 2 GB target is checked on it). CPU seconds are the child's
 and its workers' (os.wait4). Inputs are generated once into benchmarks/out/ (the department of
-bench_batch.py, seed 7; orders seed 11; visit logs seed 13, made in memory).
+bench_batch.py, seed 7; orders seed 11; visit logs seed 13).
 """
 
 from __future__ import annotations
@@ -235,49 +233,6 @@ def visit_files(paths: dict[str, str], visits: int) -> str:
     return str(folder)
 
 
-def measure_followups(paths: dict[str, str], visits: int) -> dict:
-    """Every manager's visit log (made in memory) cleaned and reviewed against their routes,
-    one manager after another; only the core's visit rules are timed (the district, each
-    manager's routes and their review are made first, untimed, as batch has them)."""
-    import numpy as np
-
-    from xlcrm.commands.department_run import prepare, routes_in_folder
-    from xlcrm.core.quarter import ReviewSettings, review_routes
-    from xlcrm.core.quarters import Quarter
-    from xlcrm.core.visits import follow_up_export, review_visits, visit_log
-    from xlcrm.io.input_files import load_routes
-
-    rng = np.random.default_rng(13)
-    settings = ReviewSettings()
-    district = prepare(Path(paths["grades"]), Path(paths["purchases"]), Path(paths["previous"]), settings)
-    jobs = routes_in_folder(Path(paths["routes_dir"]))
-    quarter = Quarter.of_day(AS_OF)
-    per_manager = visits // len(jobs)
-    cleaned = reviewed = 0.0
-    rows = open_follow_ups = 0
-    for job in jobs:
-        result = review_routes(load_routes(job.file), district, settings, all_district_issues=False)
-        codes = result.customers["customer_code"].dropna().unique()
-        sheet = visit_sheet(codes, rng, per_manager, job.manager)
-        t = time.perf_counter()
-        log = visit_log([sheet])
-        t1 = time.perf_counter()
-        review = review_visits(log, result, AS_OF, quarter)
-        open_follow_ups += len(follow_up_export(review))
-        t2 = time.perf_counter()
-        cleaned += t1 - t
-        reviewed += t2 - t1
-        rows += len(log.visits)
-    return {
-        "seconds": cleaned + reviewed,
-        "cleaned_s": cleaned,
-        "reviewed_s": reviewed,
-        "managers": len(jobs),
-        "visits": rows,
-        "follow_ups": open_follow_ups,
-    } | own_peak()
-
-
 def in_subprocess(args: list[str], pythonpath: str | None = None) -> dict:
     """One measurement in a fresh process; its CPU seconds and its workers' from os.wait4."""
     env = dict(os.environ)
@@ -389,8 +344,6 @@ def main() -> int:
         kind, *rest = args.measure
         if kind == "read":
             found = measure_read(rest[0], rest[1])
-        elif kind == "followups":
-            found = measure_followups(json.loads(rest[0]), int(rest[1]))
         else:
             found = measure_batch(json.loads(rest[0]), rest[1] or None, int(rest[2]), *rest[3:])
         print(json.dumps(found))
@@ -426,10 +379,6 @@ def main() -> int:
         lines.append(
             f"| … then each customer's figures (prepare_orders) | {mine['figures_s']:.1f} s | | | | | |"
         )
-    follow = fastest(
-        [in_subprocess(["followups", json.dumps(paths), str(args.visits)]) for _ in range(args.repeat)]
-    )
-    ok &= follow["tree_mb"] < 2048
 
     if not args.skip_batch:
         with tempfile.TemporaryDirectory() as work:
@@ -465,33 +414,12 @@ def main() -> int:
                 f"{logged['seconds'] / base - 1:+.1%}",
             )
         )
-    label = (
-        f"follow-ups: {follow['visits']:,} visits of {follow['managers']} managers, one process "
-        f"(logs cleaned {follow['cleaned_s']:.1f} s, reviewed {follow['reviewed_s']:.1f} s)"
-    )
-    lines.append(row(label, follow | {"cpu_s": None}))
     if not args.skip_batch:
-        values = rfm["seconds"] - read["csv"]["seconds"]  # the batch with --orders, its read aside
-        added = (values + follow["seconds"]) / base - 1
-        pooled = (values + follow["seconds"] / args.workers) / base - 1
-        ok &= added <= 0.20 and rfm["tree_mb"] < 2048
+        added = logged["seconds"] / base - 1
+        ok &= added <= 0.20 and all(b["tree_mb"] < 2048 for b in best.values())
         lines.append(
-            f"| ABC + RFM without the order detail's read: (batch with --orders − xlcrm's read .csv) "
-            f"/ before | | | {values / base - 1:+.1%} | | | |"
-        )
-        lines.append(
-            "| ABC + RFM + follow-ups: (batch with --orders − xlcrm's read .csv + follow-ups) / before "
+            "| ABC + RFM + follow-ups: batch with --orders --visits-dir / before − 1 "
             f"| | | {added:+.1%} | ≤ +20 % | | |"
-        )
-        lines.append(
-            f"| … the follow-ups spread over the pool's {args.workers} workers, as batch runs a "
-            f"manager's rules | | | {pooled:+.1%} | | | |"
-        )
-        measured = (logged["seconds"] - read["csv"]["seconds"]) / base - 1
-        ok &= logged["tree_mb"] < 2048
-        lines.append(
-            "| ABC + RFM + follow-ups through batch: (batch with --orders --visits-dir − xlcrm's read "
-            f".csv) / before | | | {measured:+.1%} | ≤ +20 % | | |"
         )
     lines.append("")
     lines.append(f"targets: {'all met' if ok else 'MISSED'} (peak < 2,048 MB each)")

@@ -235,3 +235,31 @@ def test_two_logs_for_one_manager_are_said_and_that_manager_is_not_built(dept, f
     assert f"未完成：{m[0]}" in said and f"{m[0]}.xlsx、{m[0]}拜访记录.xlsx；请只留一个" in said
     assert not (tmp_path / "out" / f"{m[0]}.xlsx").exists()
     assert (tmp_path / "out" / f"{m[1]}.xlsx").exists()
+
+
+def test_a_log_that_cannot_be_read_stops_only_its_manager(dept, folders, tmp_path, capsys):
+    """Logs are read together, ahead of the managers' runs: one bad file is still its manager's
+    failure, said as build --visits says it, and everyone else is built."""
+    visits = tmp_path / "拜访记录"
+    shutil.copytree(folders["visits"], visits)
+    m = dept.managers
+    write_xlsx(visits / f"{m[0]}.xlsx", {"拜访记录": [["客户代码", "客户名称"], ["330781100001", "甲店"]]})
+    (visits / f"{m[1]}拜访记录.csv").write_bytes(b"")  # an empty file: nothing to read
+    argv = batch_args(dept, {**folders, "visits": visits}, tmp_path / "out")
+    assert cli.main(argv) == 2
+    said = capsys.readouterr().out
+    assert f"未完成：{m[0]}（{m[0]}.xlsx）：" in said and "找不到日期列" in said
+    assert f"未完成：{m[1]}" in said and "是空的（0 字节）" in said
+    for name in m[2:]:
+        assert (tmp_path / "out" / f"{name}.xlsx").exists()
+
+
+def test_an_order_detail_that_cannot_be_read_is_said_as_one_line(dept, folders, tmp_path, capsys):
+    """The order detail is read beside the district's tables: its problem is still one line."""
+    orders = tmp_path / "订单明细.csv"
+    orders.write_text("客户代码,订货金额\n330781100001,120\n", encoding="utf-8")
+    argv = batch_args(dept, folders, tmp_path / "out") + ["--orders", str(orders)]
+    assert cli.main(argv) == 2
+    said = capsys.readouterr()
+    assert "订单明细.csv" in said.err + said.out and "Traceback" not in said.err
+    assert not list((tmp_path / "out").glob("*.xlsx"))

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
@@ -578,6 +579,7 @@ def cmd_template(args, watch: Stopwatch) -> int:
 
 def cmd_batch(args, watch: Stopwatch) -> int:
     from ..store.builds import quarter_of
+    from .department_ahead import DepartmentAhead
     from .department_run import (
         DepartmentOptions,
         department_quarter,
@@ -593,7 +595,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         write_department,
     )
     from .progress import progress_bar
-    from .quarter_run import read_orders
+    from .quarter_run import orders_read
 
     settings = _settings(args)
     values = value_settings(args)
@@ -609,21 +611,6 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         [(labels["grades"], labels["previous"])]
         + [(labels[k], labels["orders"]) for k in ("grades", "previous", "purchases")],
     )
-    orders = None
-    if args.orders:  # the department's order detail: read once (big tables first), reduced per customer
-        orders = read_orders(args.orders, parse_column_overrides(args.column), as_of, watch)
-    district = watch.stage(
-        "准备辖区数据",
-        prepare,
-        args.grades,
-        args.purchases,
-        args.previous_grades,
-        settings,
-        parse_column_overrides(args.column),
-        watch.note,
-    )
-    if orders is not None:
-        district = with_orders(district, orders)
     district_files = [p for p in (args.grades, args.purchases, args.previous_grades, args.orders) if p]
     jobs = (
         routes_in_folder(args.routes_dir)
@@ -645,6 +632,32 @@ def cmd_batch(args, watch: Stopwatch) -> int:
                 f"拜访记录 {path.name}：文件名不是哪位客户经理的姓名，其中的拜访未计入"
                 "（见部门汇总的数据问题）"
             )
+    # the order detail and the visit logs are read on the core the district's read leaves idle
+    logs = {j.manager: j.visits[0] for j in jobs if len(j.visits) == 1}
+    ahead = None
+    if args.orders or logs:
+        ahead = DepartmentAhead(args.orders, parse_column_overrides(args.column), as_of, logs)
+        what = [f"订单明细 {args.orders.name}"] if args.orders else []
+        what += [f"{len(logs)} 位客户经理的拜访记录"] if logs else []
+        watch.note(f"同时读取{'与'.join(what)}")
+    district = watch.stage(
+        "准备辖区数据",
+        prepare,
+        args.grades,
+        args.purchases,
+        args.previous_grades,
+        settings,
+        parse_column_overrides(args.column),
+        watch.note,
+    )
+    orders = None
+    if ahead is not None:
+        read = watch.stage("读取订单明细与拜访记录", ahead.result)
+        orders = read.orders
+        if orders is not None:
+            orders_read(orders, watch)
+            district = with_orders(district, orders)
+        jobs = [replace(j, log=read.logs.get(j.manager)) for j in jobs]
     inputs = [*district_files, *(j.file for j in jobs)]
     options = DepartmentOptions(
         out_dir=args.out_dir,

@@ -54,6 +54,9 @@ class ManagerRoutes:
     file: Path
     sheets: tuple[RawSheet, ...] = ()  # already split from a table; empty: read `file`
     visits: tuple[Path, ...] = ()  # their visit log in --visits-dir (more than one: said, not guessed)
+    log: VisitLog | XlcrmError | None = (
+        None  # that log already read (DepartmentAhead), or why it could not be
+    )
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,10 @@ def visit_log_of(job: ManagerRoutes, kept: VisitLog | None) -> tuple[VisitLog, s
         raise XlcrmError(
             f"拜访记录文件夹中有 {len(job.visits)} 个文件都是 {job.manager} 的：{names}；请只留一个"
         )
+    if isinstance(job.log, XlcrmError):
+        raise job.log
     if job.visits:
-        return load_visits(job.visits[0]), job.visits[0].name
+        return (job.log if job.log is not None else load_visits(job.visits[0])), job.visits[0].name
     if kept is not None:
         return kept, f"{job.file.name} › {kept.where.rsplit(' › ', 1)[-1]}"
     return no_visits(), ""

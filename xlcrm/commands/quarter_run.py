@@ -169,8 +169,15 @@ def read_orders(path: Path, columns: Mapping[str, str], as_of: dt.date, watch: S
     """The order detail, reduced at once to each customer's figures (the lines are not kept)."""
     table = watch.stage(f"读取订单明细 {path.name}", load_input, path, ORDERS, columns)
     orders = watch.stage("统计订单", prepare_orders, table, as_of)
-    watch.note(f"订单 {orders.read:,} 行，{len(orders.figures):,} 个客户有订货（截至 {as_of.isoformat()}）")
+    orders_read(orders, watch)
     return orders
+
+
+def orders_read(orders: Orders, watch: Stopwatch) -> None:
+    """What the order detail held, said once it is read."""
+    watch.note(
+        f"订单 {orders.read:,} 行，{len(orders.figures):,} 个客户有订货（截至 {orders.as_of.isoformat()}）"
+    )
 
 
 def review_request(

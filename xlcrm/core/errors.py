@@ -14,3 +14,10 @@ class XlcrmError(Exception):
         self.message = message
         self.where = where
         super().__init__(f"{where}：{message}" if where else message)
+
+    def __reduce__(self):  # whole across processes (a pool's worker, the batch's reader)
+        return (_remade, (self.message, self.where))
+
+
+def _remade(message: str, where: str | None) -> XlcrmError:
+    return XlcrmError(message, where=where)

@@ -66,10 +66,29 @@ VISITS = TableSpec(
 )
 
 
+@dataclass(frozen=True)
+class TableParts:
+    """A table's sheets as found: the parts with its header (sheets of one layout) and those
+    set aside, each with why; `headless`: the set-aside sheets without a header."""
+
+    parts: list[tuple[RawSheet, Header]]
+    set_aside: list[tuple[RawSheet, str]]
+    headless: list[RawSheet]
+
+
 def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, str] | None = None) -> Table:
     """The sheets with a customer-code header are the table: the first, and every later one with
     the same header layout (an export split at 65,536 rows, or by district). Every other sheet
     is listed with the reason it was not read."""
+    found = table_parts(sheets, spec, overrides)
+    rows, issues = clean_body(found.parts, spec.roles)
+    return finish_table(found, rows.drop(columns="part"), issues, spec)
+
+
+def table_parts(
+    sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, str] | None = None
+) -> TableParts:
+    """load_table's first half: each sheet's header found, the parts of the table kept."""
     label = spec.label
     if not sheets:
         raise XlcrmError(f"{label}里没有任何工作表")
@@ -90,7 +109,7 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
             set_aside.append((sheet, exc.message))
             headless.append(sheet)
             continue
-        if not parts or _layout(header) == _layout(parts[0][1]):
+        if not parts or header_layout(header) == header_layout(parts[0][1]):
             parts.append((sheet, header))
         else:
             set_aside.append((sheet, f"表头与工作表“{parts[0][0].sheet}”的不同，不是同一张表"))
@@ -98,31 +117,46 @@ def load_table(sheets: list[RawSheet], spec: TableSpec, overrides: Mapping[str, 
         if first_error is None:
             raise XlcrmError(f"{label}是空的，没有任何数据（empty table）", where=sheets[0].file.name)
         raise first_error
-    first, header = parts[0]
-    rows, issues = _clean_body(parts, spec.roles)
-    rows = rows.drop(columns="part")
+    return TableParts(parts, set_aside, headless)
+
+
+def finish_table(found: TableParts, rows: pd.DataFrame, issues: pd.DataFrame, spec: TableSpec) -> Table:
+    """load_table's second half: the cleaned rows (clean_body's, without `part`) made a Table,
+    with a note for each sheet set aside or hidden; an error when no row is left."""
+    first, header = found.parts[0]
     if rows.empty:
-        raise XlcrmError(
-            f"{label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=first.where
-        )
+        raise empty_table(found, spec)
+    quarter = quarter_label(first.file.stem, first.sheet, *lines_above(first.cells, header.row))
+    return Table(rows, issue_list.combine([issues, *table_notes(found, spec)]), first.where, header, quarter)
+
+
+def empty_table(found: TableParts, spec: TableSpec) -> XlcrmError:
+    """A table whose header has no data row under it."""
+    first, header = found.parts[0]
+    return XlcrmError(
+        f"{spec.label}在第{header.row}行表头下面没有任何客户数据（empty table）", where=first.where
+    )
+
+
+def table_notes(found: TableParts, spec: TableSpec) -> list[pd.DataFrame]:
+    """An issue for each sheet set aside (with why) and each hidden part of the table."""
+    label = spec.label
     continued = [
-        _continuation_note(sheet, reason, parts) if any(sheet is h for h in headless) else reason
-        for sheet, reason in set_aside
+        _continuation_note(sheet, reason, found.parts) if any(sheet is h for h in found.headless) else reason
+        for sheet, reason in found.set_aside
     ]
-    notes = [
+    return [
         issue_list.issue_frame(
             "ignored_sheet",
             pd.NA,
-            [sheet.where for sheet, _ in set_aside],
+            [sheet.where for sheet, _ in found.set_aside],
             [
                 f"{label}未读取此工作表{hidden_note(sheet)}：{reason}"
-                for (sheet, _), reason in zip(set_aside, continued)
+                for (sheet, _), reason in zip(found.set_aside, continued)
             ],
         ),
-        _hidden_parts([sheet for sheet, _ in parts], f"其中的{label}数据已照常读取"),
+        _hidden_parts([sheet for sheet, _ in found.parts], f"其中的{label}数据已照常读取"),
     ]
-    quarter = quarter_label(first.file.stem, first.sheet, *lines_above(first.cells, header.row))
-    return Table(rows, issue_list.combine([issues, *notes]), first.where, header, quarter)
 
 
 def no_purchases() -> Table:
@@ -165,7 +199,7 @@ def routes_from_sheets(
     frames = []
     # a manager's route sheets usually share one layout: cleaned together, not sheet by sheet
     for run in _same_layout_runs(route_sheets):
-        rows, run_issues = _clean_body([(s.raw, s.header) for s in run], ROUTES.roles, keep_blank_codes=True)
+        rows, run_issues = clean_body([(s.raw, s.header) for s in run], ROUTES.roles, keep_blank_codes=True)
         route_names = np.array([s.route for s in run], dtype=object)[rows["part"].to_numpy()]
         if "route" in rows:
             rows["route"] = rows["route"].where(rows["route"] != "", pd.Series(route_names, index=rows.index))
@@ -272,7 +306,7 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     return split
 
 
-def _layout(header: Header) -> tuple:
+def header_layout(header: Header) -> tuple:
     """The roles a header names, where, and under which name: equal for sheets of one table."""
     return tuple(
         (role, at, tidy_header(header.names[at]) if at < len(header.names) else "")
@@ -284,14 +318,14 @@ def _same_layout_runs(route_sheets: list[RouteSheet]) -> list[list[RouteSheet]]:
     """Consecutive sheets whose headers put the same roles under the same names in the same columns."""
     runs: list[list[RouteSheet]] = []
     for sheet in route_sheets:
-        if runs and _layout(runs[-1][0].header) == _layout(sheet.header):
+        if runs and header_layout(runs[-1][0].header) == header_layout(sheet.header):
             runs[-1].append(sheet)
         else:
             runs.append([sheet])
     return runs
 
 
-def _clean_body(
+def clean_body(
     parts: list[tuple[RawSheet, Header]], roles: tuple[str, ...], keep_blank_codes: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Data rows under the header of each part (sheets of one layout, cleaned together),

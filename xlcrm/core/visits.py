@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,7 +30,16 @@ from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
 from .history import places
-from .inputs import VISITS, load_table
+from .inputs import (
+    VISITS,
+    TableParts,
+    clean_body,
+    empty_table,
+    header_layout,
+    load_table,
+    table_notes,
+    table_parts,
+)
 from .keys import codes_among, positions_in
 from .model import RawSheet, Table
 from .privacy import mask_text_column
@@ -154,11 +163,89 @@ def visit_log(sheets: list[RawSheet], overrides: Mapping[str, str] | None = None
     sheets = log_sheets(sheets)
     try:
         return clean_log(load_table(sheets, VISITS, overrides))
-    except XlcrmError:
-        started = next((s for s in sheets if _header_only(s, overrides)), None)
-        if started is None:
+    except XlcrmError as exc:
+        found = _started_or(exc, sheets, overrides)
+        if isinstance(found, XlcrmError):
             raise
-        return no_visits(started.where)
+        return found
+
+
+def visit_logs(
+    logs: Sequence[list[RawSheet]], overrides: Mapping[str, str] | None = None
+) -> list[VisitLog | XlcrmError]:
+    """Many managers' logs, each as visit_log gives it, or the XlcrmError it raises. The logs of
+    one layout are cleaned as one table: cleaning a log costs mostly per call, not per row."""
+    logs = [log_sheets(sheets) for sheets in logs]
+    out: list[VisitLog | XlcrmError | None] = [None] * len(logs)
+    found: dict[int, TableParts] = {}
+    by_layout: dict[tuple, list[int]] = {}
+    for i, sheets in enumerate(logs):
+        try:
+            found[i] = table_parts(sheets, VISITS, overrides)
+        except XlcrmError as exc:
+            out[i] = _started_or(exc, sheets, overrides)
+            continue
+        by_layout.setdefault(header_layout(found[i].parts[0][1]), []).append(i)
+    for members in by_layout.values():
+        wheres = [s.where for i in members for s, _ in found[i].parts]
+        if len(set(wheres)) < len(wheres):  # issues are told apart by their sheet: one log at a time
+            for i in members:
+                out[i] = _logged(visit_log, logs[i], overrides)
+            continue
+        for i, log in zip(members, _together([found[i] for i in members])):
+            out[i] = log if isinstance(log, VisitLog) else _started_or(log, logs[i], overrides)
+    return out
+
+
+def _together(found: list[TableParts]) -> list[VisitLog | XlcrmError]:
+    """Logs of one layout (their sheets all distinct) cleaned as one table, then told apart."""
+    parts = [p for f in found for p in f.parts]
+    rows, body_issues = clean_body(parts, VISITS.roles)
+    if rows.empty:
+        return [empty_table(f, VISITS) for f in found]
+    owner_of_part = np.repeat(np.arange(len(found)), [len(f.parts) for f in found])
+    row_owner = owner_of_part[rows["part"].to_numpy()]
+    header = parts[0][1]
+    table = Table(rows.drop(columns="part"), body_issues, parts[0][0].where, header)
+    visits, issues, letters, owner = _cleaned(table, row_owner)
+    owner_of = {sheet.where: owner_of_part[at] for at, (sheet, _) in enumerate(parts)}
+    said = _told_apart(issues, owner_of, len(found))
+    counted = np.bincount(row_owner, minlength=len(found))
+    start = np.searchsorted(owner, np.arange(len(found) + 1))
+    out: list[VisitLog | XlcrmError] = []
+    for i, f in enumerate(found):
+        mine = visits.iloc[start[i] : start[i + 1]].reset_index(drop=True)
+        locations = list(dict.fromkeys(f"{s.where} › {cell_ref(header.columns['code'])}" for s, _ in f.parts))
+        mine["location"] = mine["location"].cat.set_categories(locations)
+        if not counted[i]:  # as load_table says of this log alone
+            out.append(empty_table(f, VISITS))
+            continue
+        notes = [n for n in table_notes(f, VISITS) if not n.empty]
+        own = issue_list.combine([said[i], *notes]) if notes or said[i].empty else said[i]
+        out.append(VisitLog(mine, own, f.parts[0][0].where, letters))
+    return out
+
+
+def _told_apart(issues: pd.DataFrame, owner_of: Mapping[str, int], count: int) -> list[pd.DataFrame]:
+    """Each log's issues (their sources name its sheets: 'file › sheet', or a cell or row in it)."""
+    source = issues["source"].astype(object).to_numpy()
+    owner = np.array(
+        [owner_of[s] if s in owner_of else owner_of[s.rsplit(" › ", 1)[0]] for s in source], dtype=np.int64
+    )
+    return [issues[owner == i].reset_index(drop=True) for i in range(count)]
+
+
+def _logged(read, sheets: list[RawSheet], overrides) -> VisitLog | XlcrmError:
+    try:
+        return read(sheets, overrides)
+    except XlcrmError as exc:
+        return exc
+
+
+def _started_or(problem: XlcrmError, sheets: list[RawSheet], overrides) -> VisitLog | XlcrmError:
+    """As visit_log: a log with its header and no visit yet is an empty log, else the problem."""
+    started = next((s for s in sheets if _header_only(s, overrides)), None)
+    return problem if started is None else no_visits(started.where)
 
 
 def _header_only(sheet: RawSheet, overrides: Mapping[str, str] | None) -> bool:
@@ -174,6 +261,16 @@ def _header_only(sheet: RawSheet, overrides: Mapping[str, str] | None) -> bool:
 
 
 def clean_log(table: Table) -> VisitLog:
+    visits, issues, letters, _ = _cleaned(table)
+    return VisitLog(visits, issues, table.where, letters)
+
+
+def _cleaned(
+    table: Table, owner: np.ndarray | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], np.ndarray | None]:
+    """clean_log's work: the visits (VISIT_RECORD), every issue, each role's column letter; with
+    `owner` (which log each row is of, for several logs of one layout cleaned together) a visit
+    written twice counts once within its own log, and the owner of each visit kept is returned."""
     rows = table.rows
     columns = table.header.columns
     for role in VISITS.roles[1:]:
@@ -203,7 +300,10 @@ def clean_log(table: Table) -> VisitLog:
     ).to_numpy()
     # the same visit written twice counts once: the later row (a log grows downwards, so it is
     # the update); the earlier one is listed, and only the rows that count are checked
-    earlier = visits["visit_key"].duplicated(keep="last").to_numpy(dtype=bool)
+    identity = visits["visit_key"]
+    if owner is not None:  # logs cleaned together: the same visit in two logs is two managers' visits
+        identity = identity + "\x1f" + pd.Series(owner.astype(str), index=visits.index, dtype=object)
+    earlier = identity.duplicated(keep="last").to_numpy(dtype=bool)
     kept = ~earlier
     codes = visits["customer_code"].to_numpy(dtype=object)
     found = [table.issues]
@@ -286,8 +386,8 @@ def clean_log(table: Table) -> VisitLog:
         lambda at: [f"已完成一栏是“{done_written[i]}”，应填 是 或 否；按未完成处理" for i in at],
     )
     if earlier.any():
-        last_row = visits.groupby("visit_key", sort=False)["excel_row"].last()
-        kept_at = last_row.reindex(visits["visit_key"][earlier]).to_numpy()
+        last_row = visits["excel_row"].groupby(identity, sort=False).last()
+        kept_at = last_row.reindex(identity[earlier]).to_numpy()
         found.append(
             issue_list.issue_frame(
                 "visit_duplicate",
@@ -297,7 +397,7 @@ def clean_log(table: Table) -> VisitLog:
             )
         )
     visits = visits[kept][VISIT_RECORD].reset_index(drop=True)
-    return VisitLog(visits, issue_list.combine(found), table.where, letters)
+    return visits, issue_list.combine(found), letters, None if owner is None else owner[kept]
 
 
 def _two_dates(first: pd.Series, second: pd.Series) -> tuple[Cleaned, Cleaned]:
@@ -322,7 +422,9 @@ def _blank_as_na(text: pd.Series) -> pd.Series:
     """Blank text as NA, in Arrow (pandas' mask costs more than the rule on a short log)."""
     arrow = pa.array(text.array).cast(pa.large_string())
     blank = pc.if_else(pc.equal(arrow, ""), pa.scalar(None, arrow.type), arrow)
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([blank])), index=text.index)
+    if isinstance(blank, pa.Array):  # logs cleaned together come in chunks, one per sheet
+        blank = pa.chunked_array([blank])
+    return pd.Series(pd.arrays.ArrowStringArray(blank), index=text.index)
 
 
 def _methods(written: pd.Series) -> pd.Series:

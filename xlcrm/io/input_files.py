@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.inputs import TableSpec, load_table, routes_from_sheets
 from ..core.model import RouteBook, Table
-from ..core.visits import VisitLog, kept_log, visit_log
+from ..core.visits import VisitLog, kept_log, visit_log, visit_logs
 from ..report.visit_workbook import WRITTEN
 from .read import read_sheets
 
@@ -40,6 +40,20 @@ def load_visits(path: Path, overrides: Mapping[str, str] | None = None) -> Visit
     """The manager's visit log, read with cell types (a date cell is a date): its own file, or
     the 拜访记录 sheet of the route workbook or of 客户管理.xlsm."""
     return visit_log(read_sheets(path), overrides)
+
+
+def load_visit_logs(paths: list[Path]) -> list[VisitLog | XlcrmError]:
+    """Many managers' visit logs, each as load_visits reads it, or why it cannot be read; the
+    logs of one layout are cleaned together (core.visits.visit_logs)."""
+    read: list[list | XlcrmError] = []
+    for path in paths:
+        try:
+            read.append(read_sheets(path))
+        except XlcrmError as exc:
+            read.append(exc)
+    readable = [sheets for sheets in read if not isinstance(sheets, XlcrmError)]
+    cleaned = iter(visit_logs(readable))
+    return [sheets if isinstance(sheets, XlcrmError) else next(cleaned) for sheets in read]
 
 
 def same_file(a: Path, b: Path) -> bool:

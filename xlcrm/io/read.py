@@ -10,9 +10,7 @@ cells. Two ways to read, both on calamine:
 
 from __future__ import annotations
 
-import csv
 import io
-from collections import Counter
 from pathlib import Path
 
 import fastexcel
@@ -22,14 +20,14 @@ import python_calamine
 
 from ..core.errors import XlcrmError
 from ..core.model import HIDDEN, VERY_HIDDEN, RawSheet
-from .safety import check_file, reader_failure, utf16_order
+from .csv_read import csv_delimiter as csv_delimiter  # where it always was
+from .csv_read import read_csv
+from .safety import check_file, reader_failure
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 # what each name claims (safety.check_file says what the content is)
 SUFFIX_FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
-CSV_DELIMITERS = (",", "\t", ";", "|")
 # a sheet's visibility as calamine and fastexcel name it
 _CALAMINE_HIDDEN = (
     (python_calamine.SheetVisibleEnum.Hidden, HIDDEN),
@@ -57,7 +55,7 @@ def read_sheets(path: Path, *, typed: bool = True) -> list[RawSheet]:
                 "请在 Excel 中另存为 .xlsx 再试"
             )
         # many systems export text as ".xls"; a CSV renamed .xlsx is still a CSV
-        return [RawSheet(path, None, _read_csv(path))]
+        return [RawSheet(path, None, read_csv(path))]
     # an .xls saved as .xlsx (or the other way round) is opened as what it is
     named_right = SUFFIX_FORMATS.get(suffix) == found
     return _read_workbook(path, named_right) if typed else _read_workbook_text(path, named_right)
@@ -123,61 +121,3 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
     return frame
-
-
-def decode_csv(data: bytes, name: str) -> str:
-    """CSV text in UTF-8 (with or without BOM), UTF-16 with or without a BOM (Excel's
-    "Unicode 文本", other systems' "Unicode"), else GBK/GB18030 as Chinese exports use."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    order = utf16_order(data[:4096])
-    if order:
-        try:
-            return data.decode(order)
-        except UnicodeDecodeError:
-            pass
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise XlcrmError(
-        f"{name} 的文字编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV UTF-8 再试"
-    )
-
-
-def csv_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the first lines into the same number of columns most often
-    (comma, tab, semicolon as European settings write, or |); a comma when none splits."""
-
-    def score(delimiter: str) -> tuple[int, int]:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter) if any(row))
-        width, times = widths.most_common(1)[0] if widths else (1, 0)
-        return (times, width) if width > 1 else (0, 0)
-
-    best = max(CSV_DELIMITERS, key=score)  # ties: the first of CSV_DELIMITERS
-    return best if score(best) > (0, 0) else ","
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = decode_csv(path.read_bytes(), path.name)
-    head = text[:20000].splitlines()[:50]
-    delimiter = csv_delimiter(head)
-    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            names=range(width),
-            dtype="string[pyarrow]",
-            keep_default_na=False,
-            sep=delimiter,
-            skip_blank_lines=False,
-        )
-    except pd.errors.ParserError:  # a later row is wider than the first fifty
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        frame = pd.DataFrame(rows, dtype=object).fillna("").astype("string[pyarrow]")
-    return _numbered(frame)
