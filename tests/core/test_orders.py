@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from support import raw_sheets
 from xlcrm.core.inputs import ORDERS, load_table
 from xlcrm.core.keys import code_keys
-from xlcrm.core.orders import day_of, off_routes, prepare_orders
+from xlcrm.core.orders import day_of, iso_days, off_routes, prepare_orders
 
 AS_OF = dt.date(2026, 6, 30)
 HEAD = [["订单明细"], ["导出时间：2026-07-01"], ["客户代码", "订货日期", "订货量", "订货金额"]]
@@ -132,3 +132,10 @@ def test_figures_equal_an_independent_count_of_random_lines(lines):
     assert orders.figures["lines"].sum() == sum(n for *_, n in truth.values())
     assert orders.later == sum(1 for _, d, _ in lines if d and d > as_of)
     assert np.all(np.diff(orders.figures["key"].to_numpy()) > 0)  # sorted by key, once each
+
+
+@given(st.lists(st.dates(dt.date(1971, 1, 1), dt.date(2199, 12, 31)), max_size=30))
+def test_day_numbers_written_as_days(days):
+    """iso_days: the day numbers of dates (counted here from 1970-01-01 by ordinal) as the dates' text."""
+    numbers = np.array([d.toordinal() - dt.date(1970, 1, 1).toordinal() for d in days], dtype=np.int64)
+    assert iso_days(numbers).tolist() == [d.isoformat() for d in days]

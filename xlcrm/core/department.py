@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .changes import CHANGES
 from .history import route_record
 from .keys import code_keys
 from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
+from .texts import text_array
 from .values import CustomerValues
-from .visits import LOG_SHEET_WORDS, OVERDUE, VisitReview, open_follow_ups, stored_visits
+from .visits import LOG_SHEET_WORDS, OVERDUE, VisitReview, open_follow_up_count, stored_visits
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def visit_figures(review: VisitReview, log: str) -> VisitFigures:
         review.period,
         int(coverage["customers"].sum()),
         int(coverage["visited"].sum()),
-        len(open_follow_ups(review.visits)),
+        open_follow_up_count(review.visits),
         int((review.follow_ups["status"] == OVERDUE).sum()),
     )
 
@@ -104,7 +106,10 @@ def summarize(
     the visits of their log), with `values` their class counts (and, with the order detail,
     their customers' keys), with `visits` their coverage and follow-ups (`log`: where from)."""
     customers = result.customers
-    counts = {c: int((customers["change"] == c).sum()) for c in CHANGES}
+    # each change counted in one pass (a comparison per change costs more on 500 customers)
+    counted = pc.value_counts(text_array(customers["change"]))
+    found = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
+    counts = {c: int(found.get(c, 0)) for c in CHANGES}
     return ManagerSummary(
         manager,
         file,

@@ -14,14 +14,17 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .changes import DOWN
 from .cleaning import STRING
 from .grades import GradeScheme, scheme_spec
-from .keys import positions_in
+from .keys import codes_among, positions_in
 from .privacy import mask_text_column
 from .quarter import DistrictData, QuarterResult
 from .quarters import Quarter
+from .texts import text_array
 from .weekdays import WEEKDAYS, route_sort_key
 
 HISTORY_COLUMNS = ["customer_code", "quarter", "grade", "segment", "volume", "amount"]
@@ -58,9 +61,16 @@ def district_record(result: QuarterResult | DistrictData) -> pd.DataFrame:
     return result.district[DISTRICT_RECORD].reset_index(drop=True)
 
 
-def _route_customers(result: QuarterResult) -> pd.DataFrame:
-    """Each coded route customer once (the first of duplicate rows)."""
-    return result.route_rows[~result.route_rows["is_duplicate"] & result.route_rows["customer_code"].notna()]
+def _route_customers(
+    result: QuarterResult, columns: list[str], among: pd.Series | None = None
+) -> pd.DataFrame:
+    """Each coded route customer once (the first of duplicate rows): these of its columns (those
+    the route table has), only those whose code is `among` the given ones when given."""
+    rows = result.route_rows
+    kept = ~rows["is_duplicate"].to_numpy(dtype=bool) & rows["customer_code"].notna().to_numpy(dtype=bool)
+    if among is not None:
+        kept &= codes_among(rows["customer_code"], among)
+    return rows[[c for c in columns if c in rows]][kept]
 
 
 def _masked(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -68,16 +78,20 @@ def _masked(rows: pd.DataFrame, column: str) -> pd.Series:
     return mask_text_column(text)
 
 
-def route_names(result: QuarterResult) -> pd.DataFrame:
-    """customer_code and name (masked) of this build's route customers."""
-    rows = _route_customers(result)
+def route_names(result: QuarterResult, among: pd.Series | None = None) -> pd.DataFrame:
+    """customer_code and name (masked) of this build's route customers (only those whose code is
+    `among` the given ones, when given: masking text costs more than the rest)."""
+    rows = _route_customers(result, ["customer_code", "name"], among)
     return pd.DataFrame({"customer_code": rows["customer_code"], "name": _masked(rows, "name")})
+
+
+_TEXTS = ("name", "owner", "address")  # what the route sheet says of a customer, masked when kept
 
 
 def route_record(result: QuarterResult) -> pd.DataFrame:
     """This build's route customers (each coded customer once) with what the route sheet says of
     them; phone and ID numbers in that text are masked: the store never holds them."""
-    rows = _route_customers(result)
+    rows = _route_customers(result, ["customer_code", "route", "batch", "change", "previous_grade", *_TEXTS])
     record = pd.DataFrame(
         {
             "customer_code": rows["customer_code"],
@@ -87,7 +101,7 @@ def route_record(result: QuarterResult) -> pd.DataFrame:
             "previous_grade": rows["previous_grade"],
         }
     )
-    for column in ("name", "owner", "address"):
+    for column in _TEXTS:
         record[column] = _masked(rows, column)
     return record.reset_index(drop=True)
 
@@ -238,25 +252,33 @@ def sort_alerts(table: pd.DataFrame) -> pd.DataFrame:
 def visit_sorted(frame: pd.DataFrame, then: list | None = None) -> pd.DataFrame:
     """Rows in the order the week is visited: weekday (星期一 … then the rest), route, code."""
     day = {w: i for i, w in enumerate(WEEKDAYS)}
-    route_keys = {r: route_sort_key(str(r)) for r in pd.unique(frame["route"])}
-    keys = [
-        (day.get(b, len(day)), route_keys[r], str(c))
-        for b, r, c in zip(frame["batch"], frame["route"], frame["customer_code"])
-    ]
+    batch, route, code = (frame[c].to_numpy(dtype=object) for c in ("batch", "route", "customer_code"))
+    # each distinct weekday, route and code keyed once, then the rows ordered by their keys' places
+    weekday = [day.get(b, len(day)) for b in batch]
+    route_keys = {r: route_sort_key(str(r)) for r in pd.unique(route)}
+    keys = [weekday, places([route_keys[r] for r in route]), places([str(c) for c in code])]
     if then is not None:
-        keys = [(*k, t) for k, t in zip(keys, then)]
-    return frame.iloc[sorted(range(len(frame)), key=keys.__getitem__)].reset_index(drop=True)
+        keys.append(list(then))
+    order = np.lexsort([np.asarray(k, dtype=np.int64).reshape(len(frame)) for k in reversed(keys)])
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def places(keys: list) -> np.ndarray:
+    """Each key's place among the distinct keys sorted (equal keys, equal places): rows ordered
+    by numpy on keys that Python compares (route_sort_key's tuples, text)."""
+    place = {k: i for i, k in enumerate(sorted(set(keys)))}
+    return np.array([place[k] for k in keys], dtype=np.int64)
 
 
 def _rows(current: pd.DataFrame, mask, kind: str, details) -> pd.DataFrame:
-    hit = current[np.asarray(mask, dtype=bool)]
+    mask = np.asarray(mask, dtype=bool)
     return pd.DataFrame(
         {
-            "customer_code": hit["customer_code"].to_numpy(object),
+            "customer_code": current["customer_code"].to_numpy(object)[mask],
             "kind": kind,
             "detail": list(details) if not isinstance(details, str) else details,
-            "route": hit["route"].to_numpy(object),
-            "batch": hit["batch"].to_numpy(object),
+            "route": current["route"].to_numpy(object)[mask],
+            "batch": current["batch"].to_numpy(object)[mask],
         }
     )
 
@@ -267,9 +289,10 @@ def _none(current: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 def _fell(current: pd.DataFrame) -> pd.DataFrame:
     coded = current["customer_code"].notna().to_numpy()
-    mask = (current["change"] == DOWN).fillna(False).to_numpy() & coded
-    hit = current[mask]
-    details = [f"等级由 {p} 降为 {g}" for g, p in zip(hit["grade"], hit["previous_grade"])]
+    change = text_array(current["change"])
+    mask = pc.equal(change, DOWN).fill_null(False).to_numpy(zero_copy_only=False) & coded
+    grade, previous = (current[c].to_numpy(object)[mask] for c in ("grade", "previous_grade"))
+    details = [f"等级由 {p} 降为 {g}" for g, p in zip(grade, previous)]
     return _rows(current, mask, "fell", details)
 
 
@@ -410,22 +433,23 @@ class Outlook:
 
 def with_names(found: pd.DataFrame, *routes: pd.DataFrame | None) -> pd.DataFrame:
     """Each alert's customer name, from this build's routes, else the previous build's."""
-    names = pd.concat([r[["customer_code", "name"]] for r in routes if r is not None], ignore_index=True)
-    by_code = (
-        names.dropna(subset=["name"]).drop_duplicates("customer_code").set_index("customer_code")["name"]
-    )
-    return found.assign(
-        name=found["customer_code"].map(by_code).astype(object).where(lambda n: n.notna(), "")
-    )
+    routes = [r for r in routes if r is not None]
+    names = pa.concat_arrays([text_array(r["name"]) for r in routes])
+    named = names.is_valid()
+    codes = pa.concat_arrays([text_array(r["customer_code"]) for r in routes]).filter(named)
+    # the first named row of each code, as a lookup (not a merge)
+    at = positions_in(found["customer_code"], pd.Series(pd.arrays.ArrowStringArray(codes)))
+    name = names.filter(named).take(pa.array(at, mask=at < 0)).to_numpy(zero_copy_only=False)
+    return found.assign(name=pd.Series(np.where(at >= 0, name, ""), index=found.index, dtype=object))
 
 
 def outlook(
     result: QuarterResult, known: CustomerHistory | None = None, settings: AlertSettings = AlertSettings()
 ) -> Outlook:
     current = result.customers
-    routes = route_names(result)
     if known is None:
-        return Outlook(with_names(alerts(current, 0, settings=settings), routes))
+        hits = alerts(current, 0, settings=settings)
+        return Outlook(with_names(hits, route_names(result, hits["customer_code"])))
     quarters = recent_quarters(known.quarters, known.quarter)
     found = grid(known.rows, current["customer_code"], quarters, known.schemes)
     hits = alerts(
@@ -439,7 +463,7 @@ def outlook(
         settings=settings,
         found=found,
     )
-    hits = with_names(hits, routes, known.previous_routes)
+    hits = with_names(hits, route_names(result, hits["customer_code"]), known.previous_routes)
     coded = current["customer_code"].notna().to_numpy()
     trails = grade_trails(found, current["customer_code"])[coded].assign(
         customer_code=current["customer_code"][coded].to_numpy()

@@ -6,9 +6,13 @@ sheet › cell) and detail (Chinese, for people).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .cleaning import STRING
+from .texts import text_array
 
 COLUMNS = ["kind", "customer_code", "source", "detail"]
 
@@ -54,10 +58,36 @@ def issue_frame(kind: str, codes, sources, details) -> pd.DataFrame:
     """Issues (usually of one kind): each argument is a scalar or a sequence, sequences of equal length."""
     if hasattr(sources, "__len__") and not isinstance(sources, str) and len(sources) == 0:
         return empty()  # most checks find nothing: skip building a frame (a measurable cost per sheet)
+    columns = _text_columns((kind, codes, sources, details))
+    if columns is not None:  # text already: each column made once, not a frame then cast
+        return pd.DataFrame(dict(zip(COLUMNS, columns))) if len(columns[0]) else empty()
     frame = pd.DataFrame({"kind": kind, "customer_code": codes, "source": sources, "detail": details})
     if frame.empty:
         return empty()
     return frame.astype({c: STRING for c in COLUMNS})
+
+
+def _text_columns(values: tuple) -> list | None:
+    """issue_frame's columns as text arrays when every argument is text (or missing) and every
+    sequence a list, tuple or array of one length; None otherwise (then pandas aligns and casts)."""
+    sequences = {}
+    for i, value in enumerate(values):
+        if isinstance(value, (list, tuple, np.ndarray, pd.api.extensions.ExtensionArray)):
+            sequences[i] = np.asarray(value, dtype=object)
+            if sequences[i].ndim != 1 or pd.api.types.infer_dtype(sequences[i]) not in _TEXT:
+                return None
+        elif not (isinstance(value, str) or value is None or value is pd.NA):
+            return None
+    if not sequences or len({len(v) for v in sequences.values()}) != 1:
+        return None
+    n = len(next(iter(sequences.values())))
+    return [
+        pd.array(sequences[i] if i in sequences else np.full(n, value, dtype=object), dtype=STRING)
+        for i, value in enumerate(values)
+    ]
+
+
+_TEXT = ("string", "empty")  # infer_dtype of text with missing values, or of missing values only
 
 
 _EMPTY = pd.DataFrame({c: pd.Series([], dtype=STRING) for c in COLUMNS})
@@ -73,14 +103,48 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return empty()
+    texts = _texts(frames)
+    if texts is not None:
+        return _combined_text(texts)
     issues = pd.concat(frames, ignore_index=True)
-    rank = issues["kind"].map({k: i for i, k in enumerate(KINDS)}).fillna(len(KINDS))
+    rank = issues["kind"].map(_RANK).fillna(len(KINDS))
     return (
         issues.assign(_rank=rank)
         .sort_values("_rank", kind="stable")
         .drop(columns="_rank")
         .reset_index(drop=True)
     )
+
+
+_RANK = {k: i for i, k in enumerate(KINDS)}
+_KIND_SET = pa.array(list(KINDS), type=pa.large_string())
+
+
+def _texts(frames: list[pd.DataFrame]) -> dict[str, list[pa.Array]] | None:
+    """Each column of the issue frames in Arrow, when every frame is COLUMNS of text only."""
+    texts: dict[str, list[pa.Array]] = {c: [] for c in COLUMNS}
+    for frame in frames:
+        if frame.columns.tolist() != COLUMNS:
+            return None
+        for c in COLUMNS:
+            column = frame[c]
+            if column.dtype != STRING:
+                return None
+            texts[c].append(text_array(column))
+    return texts
+
+
+def _combined_text(texts: dict[str, list[pa.Array]]) -> pd.DataFrame:
+    """combine() of issue frames holding text only, in Arrow: concatenated, then stably ordered by
+    kind (a few small frames: pandas' concat and sort cost more than the work)."""
+    columns = {c: pa.concat_arrays(parts) if len(parts) > 1 else parts[0] for c, parts in texts.items()}
+    rank = (
+        pc.index_in(columns["kind"], value_set=_KIND_SET).fill_null(len(KINDS)).to_numpy(zero_copy_only=False)
+    )
+    if (np.diff(rank) < 0).any():
+        order = pa.array(np.argsort(rank, kind="stable"))
+        columns = {c: column.take(order) for c, column in columns.items()}
+    return pd.DataFrame({c: pd.arrays.ArrowStringArray(column) for c, column in columns.items()})
 
 
 def source(where: str, cells: pd.Series | str) -> pd.Series | str:
@@ -93,4 +157,28 @@ def sources(rows: pd.DataFrame) -> pd.Series:
     rows carry `location` ('线路表.xlsx › 一线 › B') and `excel_row`."""
     if rows.empty:
         return pd.Series([], index=rows.index, dtype=STRING)
-    return rows["location"].astype(str).astype(STRING) + rows["excel_row"].astype(str).astype(STRING)
+    location, excel_row = rows["location"], rows["excel_row"]
+    if isinstance(location.dtype, pd.CategoricalDtype) and excel_row.dtype.kind in "iu":
+        at = location.cat.codes.to_numpy()
+        if (at >= 0).all():  # each distinct place once, joined to its row number in Arrow
+            places = np.array([str(c) for c in location.cat.categories], dtype=object)[at]
+            cells = pc.binary_join_element_wise(
+                pa.array(places, type=pa.large_string()),
+                pa.array(excel_row.to_numpy()).cast(pa.large_string()),
+                pa.scalar("", pa.large_string()),
+            )
+            return pd.Series(pd.arrays.ArrowStringArray(cells), index=rows.index)
+    return location.astype(str).astype(STRING) + excel_row.astype(str).astype(STRING)
+
+
+def sources_at(rows: pd.DataFrame, at: np.ndarray) -> np.ndarray:
+    """sources() of the rows at these positions, as Python text, without filtering the frame
+    (a few rows of a wide one)."""
+    location = rows["location"]
+    if isinstance(location.dtype, pd.CategoricalDtype) and rows["excel_row"].dtype.kind in "iu":
+        places = location.array.codes[at]
+        if (places >= 0).all():
+            names = [str(c) for c in location.cat.categories]
+            excel_rows = rows["excel_row"].to_numpy()[at]
+            return np.array([f"{names[p]}{r}" for p, r in zip(places, excel_rows)], dtype=object)
+    return sources(rows.iloc[at]).to_numpy(dtype=object)

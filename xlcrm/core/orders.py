@@ -34,6 +34,13 @@ def day_of(number: int) -> dt.date:
     return (_EPOCH + np.timedelta64(int(number), "D")).astype(dt.date)
 
 
+def iso_days(numbers: np.ndarray) -> np.ndarray:
+    """Day numbers as 'YYYY-MM-DD' text (day_of(n).isoformat() of each), at numpy speed."""
+    return np.datetime_as_string(
+        _EPOCH + np.asarray(numbers, dtype=np.int64).astype("timedelta64[D]"), unit="D"
+    )
+
+
 def whole_cents(amounts: np.ndarray) -> np.ndarray:
     """Amounts (yuan, already rounded to cents) as int64 cents; NaN → 0. Sums and medians of
     cents are exact, so a boundary is never decided by float noise."""

@@ -25,10 +25,10 @@ import pandas as pd
 
 from . import issues as issue_list
 from .errors import XlcrmError
-from .history import ALERT_COLUMNS, Outlook, route_record, visit_sorted, with_names
+from .history import ALERT_COLUMNS, Outlook, route_names, visit_sorted, with_names
 from .history import ALERT_KINDS as _ALERT_KINDS
 from .keys import code_keys
-from .orders import Orders, day_number, day_of, whole_cents
+from .orders import Orders, day_number, iso_days, whole_cents
 from .quarter import QuarterResult
 
 ABC_CLASSES = ("A", "B", "C")
@@ -98,14 +98,15 @@ def no_order_days(value: object) -> int:
 def abc_classes(codes: pd.Series, amounts: pd.Series, shares: tuple[Fraction, Fraction]) -> np.ndarray:
     """'A', 'B' or 'C' per customer (aligned with `codes`); see the module's rules. A negative
     amount counts as none (the purchase table never gives one)."""
-    cents = whole_cents(amounts.to_numpy(dtype=float, na_value=np.nan))
-    has = np.isfinite(amounts.to_numpy(dtype=float, na_value=np.nan)) & (cents >= 0)
+    values = amounts.to_numpy(dtype=float, na_value=np.nan)
+    cents = whole_cents(values)
+    has = np.isfinite(values) & (cents >= 0)
     out = np.full(len(codes), "C", dtype=object)
     total = int(cents[has].sum())
     if total <= 0:
         return out
     at = np.flatnonzero(has)
-    text = codes.astype(object).where(codes.notna(), "").to_numpy(dtype=str)[at]
+    text = codes.to_numpy(dtype=object, na_value="")[at].astype(str)
     order = at[np.lexsort((text, -cents[at]))]
     before = np.cumsum(cents[order]) - cents[order]  # the amount of everyone ahead of each
     # before < share × total ⟺ before < ceil(share × total): whole cents compared exactly
@@ -132,10 +133,14 @@ def rfm_segments(
     r_high = 2 * r <= _twice_median(r)
     f_high = 2 * f >= _twice_median(f)
     m_high = 2 * m >= _twice_median(m)
-    names = np.array(list(SEGMENTS.values()), dtype=object)
-    index = {key: i for i, key in enumerate(SEGMENTS)}
-    out[has] = names[[index[(a, b, c)] for a, b, c in zip(r_high, f_high, m_high)]]
+    out[has] = _SEGMENT_BY_BITS[r_high * 4 + f_high * 2 + m_high]
     return out
+
+
+# SEGMENTS by R, F and M as the bits of a number: (R high, F high, M high) → 4 R + 2 F + M
+_SEGMENT_BY_BITS = np.empty(8, dtype=object)
+for (_r, _f, _m), _name in SEGMENTS.items():
+    _SEGMENT_BY_BITS[4 * _r + 2 * _f + _m] = _name
 
 
 @dataclass(frozen=True)
@@ -169,49 +174,65 @@ def customer_values(
     amounts = customers["amount"]
     abc = abc_classes(codes, amounts, settings.abc)
     n = len(customers)
-    table = pd.DataFrame(
-        {
-            "customer_code": codes.to_numpy(dtype=object, na_value=None),
-            "abc_class": abc,
-            "amount": amounts.to_numpy(dtype=float, na_value=np.nan),
-            "last_order_date": np.full(n, None, dtype=object),
-            "recency_days": pd.array([pd.NA] * n, dtype="Int64"),
-            "frequency": pd.array([pd.NA] * n, dtype="Int64"),
-            "monetary": np.full(n, np.nan),
-            "rfm_segment": np.full(n, None, dtype=object),
-            "route": customers["route"].to_numpy(dtype=object),
-            "batch": customers["batch"].to_numpy(dtype=object),
-        }
-    )
+    columns = {
+        "customer_code": codes.to_numpy(dtype=object, na_value=None),
+        "abc_class": abc,
+        "amount": amounts.to_numpy(dtype=float, na_value=np.nan),
+        **dict.fromkeys(("last_order_date", "recency_days", "frequency", "monetary", "rfm_segment")),
+        "route": customers["route"].to_numpy(dtype=object),
+        "batch": customers["batch"].to_numpy(dtype=object),
+    }
     classes = _class_table(abc, amounts)
     if orders is None:
+        table = pd.DataFrame(columns | _no_figures(n))
         empty = pd.DataFrame(columns=[*ALERT_COLUMNS, "route", "batch"])
         return CustomerValues(table, classes, None, empty, settings)
     keys = code_keys(codes)[0]
     found, has = orders.find(keys)
-    has &= codes.notna().to_numpy()
+    coded = codes.notna().to_numpy()
+    has &= coded
     recency = day_number(orders.as_of) - found["last_day"].to_numpy()
     frequency, cents = found["frequency"].to_numpy(), found["cents"].to_numpy()
-    table["last_order_date"] = [day_of(d).isoformat() if h else None for d, h in zip(found["last_day"], has)]
-    table["recency_days"] = _where(recency, has)
-    table["frequency"] = _where(frequency, has)
-    table["monetary"] = np.where(has, cents / 100, np.nan)
-    table["rfm_segment"] = rfm_segments(recency, frequency, cents, has)
-    segments = pd.DataFrame(
-        {
-            "rfm_segment": list(SEGMENT_ORDER),
-            "customers": [int((table["rfm_segment"] == s).sum()) for s in SEGMENT_ORDER],
+    segment = rfm_segments(recency, frequency, cents, has)
+    table = pd.DataFrame(
+        columns
+        | {
+            "last_order_date": _iso_days(found["last_day"].to_numpy(), has),
+            "recency_days": _where(recency, has),
+            "frequency": _where(frequency, has),
+            "monetary": np.where(has, cents / 100, np.nan),
+            "rfm_segment": segment,
         }
     )
-    alerts = _no_order(table, recency, has, codes.notna().to_numpy(), orders, settings.no_order_days)
+    count = dict(zip(*np.unique(segment.astype(str), return_counts=True)))
+    segments = pd.DataFrame(
+        {"rfm_segment": list(SEGMENT_ORDER), "customers": [int(count.get(s, 0)) for s in SEGMENT_ORDER]}
+    )
+    alerts = _no_order(columns, table["last_order_date"], recency, has, coded, orders, settings.no_order_days)
     return CustomerValues(table, classes, segments, alerts, settings, orders.as_of)
+
+
+def _no_figures(n: int) -> dict:
+    """The order columns of a review without the order detail: blank."""
+    return {
+        "last_order_date": np.full(n, None, dtype=object),
+        "recency_days": pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)),
+        "frequency": pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)),
+        "monetary": np.full(n, np.nan),
+        "rfm_segment": np.full(n, None, dtype=object),
+    }
+
+
+def _iso_days(days: np.ndarray, has: np.ndarray) -> list:
+    """Day numbers as 'YYYY-MM-DD' text where the customer has orders, None elsewhere."""
+    text = iso_days(days).astype(object)
+    text[~has] = None
+    return text.tolist()
 
 
 def _where(values: np.ndarray, has: np.ndarray) -> pd.arrays.IntegerArray:
     """Whole numbers where the customer has orders, blank elsewhere."""
-    out = pd.array(values, dtype="Int64")
-    out[~has] = pd.NA
-    return out
+    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), ~has)
 
 
 def _class_table(abc: np.ndarray, amounts: pd.Series) -> pd.DataFrame:
@@ -219,42 +240,47 @@ def _class_table(abc: np.ndarray, amounts: pd.Series) -> pd.DataFrame:
     values = amounts.to_numpy(dtype=float, na_value=np.nan)
     cents = whole_cents(np.where(values > 0, values, np.nan))
     total = int(cents.sum())
-    rows = []
-    for cls in ABC_CLASSES:
-        mine = abc == cls
-        amount = int(cents[mine].sum())
-        rows.append(
-            {
-                "abc_class": cls,
-                "customers": int(mine.sum()),
-                "amount": amount / 100,
-                "share": amount / total if total > 0 else np.nan,
-                "plan": CONTACT_PLANS[cls],
-            }
-        )
-    return pd.DataFrame(rows)
+    mine = [abc == cls for cls in ABC_CLASSES]
+    amount = [int(cents[m].sum()) for m in mine]
+    return pd.DataFrame(
+        {
+            "abc_class": list(ABC_CLASSES),
+            "customers": [int(m.sum()) for m in mine],
+            "amount": [a / 100 for a in amount],
+            "share": [a / total if total > 0 else np.nan for a in amount],
+            "plan": [CONTACT_PLANS[cls] for cls in ABC_CLASSES],
+        }
+    )
 
 
 def _no_order(
-    table: pd.DataFrame, recency: np.ndarray, has: np.ndarray, coded: np.ndarray, orders: Orders, days: int
+    columns: dict,
+    last: pd.Series,
+    recency: np.ndarray,
+    has: np.ndarray,
+    coded: np.ndarray,
+    orders: Orders,
+    days: int,
 ) -> pd.DataFrame:
     """A coded route customer whose last order is at least `days` before the as-of date, or
-    who has none at all (on or before it)."""
+    who has none at all (on or before it). `columns`: the value table's code, route and batch."""
     late = has & (recency >= days)
-    mask = coded & (late | ~has)
+    at = np.flatnonzero(coded & (late | ~has))
     as_of = orders.as_of.isoformat()
+    last = last.to_numpy(dtype=object)
     details = [
-        f"最近一次订货 {last}，距 {as_of} 已 {r} 天未订货" if h else f"截至 {as_of}，订单明细中没有订货"
-        for last, r, h in zip(table["last_order_date"][mask], recency[mask], has[mask])
+        f"最近一次订货 {last[i]}，距 {as_of} 已 {recency[i]} 天未订货"
+        if has[i]
+        else f"截至 {as_of}，订单明细中没有订货"
+        for i in at
     ]
-    hit = table[mask]
     return pd.DataFrame(
         {
-            "customer_code": hit["customer_code"].to_numpy(dtype=object),
+            "customer_code": columns["customer_code"][at],
             "kind": "no_order",
             "detail": details,
-            "route": hit["route"].to_numpy(dtype=object),
-            "batch": hit["batch"].to_numpy(dtype=object),
+            "route": columns["route"][at],
+            "batch": columns["batch"][at],
         },
         columns=[*ALERT_COLUMNS, "route", "batch"],
     )
@@ -265,7 +291,7 @@ def with_value_alerts(look: Outlook, result: QuarterResult, values: CustomerValu
     the order 重点关注 lists alerts: weekday, route, code, kind."""
     if values is None or values.alerts.empty:
         return look
-    more = with_names(values.alerts, route_record(result))
+    more = with_names(values.alerts, route_names(result, values.alerts["customer_code"]))
     table = pd.concat([look.alerts, more], ignore_index=True)
     kind = {k: i for i, k in enumerate(_ALERT_KINDS)}
     return replace(look, alerts=visit_sorted(table, [kind.get(k, len(kind)) for k in table["kind"]]))

@@ -29,6 +29,7 @@ from .cleaning import STRING, Cleaned, as_text, normalize_text
 from .columns import find_header
 from .dates import clean_dates, lacks_year
 from .errors import XlcrmError
+from .history import places
 from .inputs import (
     VISITS,
     TableParts,
@@ -44,6 +45,7 @@ from .model import RawSheet, Table
 from .privacy import mask_text_column
 from .quarter import QuarterResult
 from .quarters import Quarter
+from .texts import text_array
 from .weekdays import WEEKDAYS, route_sort_key
 
 # the visit record: one row per visit of the log, in log order
@@ -511,17 +513,65 @@ def _tidy(text) -> str:
 # --- the rules ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What the rules read of a visit frame, as arrays taken once (a short log's rules cost
+    less than the pandas calls that would each take them again)."""
+
+    code_at: np.ndarray  # each visit's code as its place among `codes` (code order); -1 blank
+    codes: pa.Array  # the distinct codes, sorted
+    first_at: np.ndarray  # the first visit of each of `codes`
+    seen: np.ndarray  # visit_date, datetime64[ns]
+    due: np.ndarray  # follow_up_date, datetime64[ns]
+    rows: np.ndarray  # excel_row (zeros when the frame has none)
+    open: np.ndarray  # bool: an open follow-up (_open)
+
+
+def _columns(visits: pd.DataFrame) -> _Columns:
+    encoded = pc.dictionary_encode(text_array(visits["customer_code"]))
+    # Arrow orders text by its UTF-8 bytes: the order of code points, as Python's sorted()
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order], rank[-1] = np.arange(len(order)), -1
+    code_at = rank[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+    present, first_at = np.unique(code_at, return_index=True)  # each code's first visit
+    return _Columns(
+        code_at,
+        encoded.dictionary.take(order),
+        first_at[present >= 0],
+        visits["visit_date"].to_numpy(dtype="datetime64[ns]"),
+        visits["follow_up_date"].to_numpy(dtype="datetime64[ns]"),
+        visits["excel_row"].to_numpy() if "excel_row" in visits else np.zeros(len(visits), dtype=np.int64),
+        _open(visits),
+    )
+
+
+def _latest(found: _Columns, as_of: dt.date) -> np.ndarray:
+    """Per code of `found.codes`: its latest visit dated up to the as-of date; NaT when none."""
+    dated = (found.seen <= np.datetime64(pd.Timestamp(as_of).value, "ns")) & (found.code_at >= 0)
+    latest = np.full(len(found.codes), np.datetime64("NaT", "ns")).view(np.int64)
+    np.maximum.at(latest, found.code_at[dated], found.seen[dated].view(np.int64))  # NaT is the least
+    return latest.view("datetime64[ns]")
+
+
 def latest_visits(visits: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """customer_code, last_visit: each customer's latest visit up to the as-of date (a visit
     dated later is a slip of the pen, listed by review_visits)."""
-    dated = visits[(visits["visit_date"] <= pd.Timestamp(as_of)).to_numpy(dtype=bool)]
-    latest = dated.groupby("customer_code", sort=True, observed=True)["visit_date"].max()
-    return latest.rename("last_visit").reset_index()
+    found = _columns(visits)
+    latest = _latest(found, as_of)
+    has = ~np.isnat(latest)
+    return pd.DataFrame(
+        {
+            "customer_code": visits["customer_code"].array.take(found.first_at[has]),
+            "last_visit": latest[has].astype(visits["visit_date"].dtype),
+        }
+    )
 
 
 def _open(visits: pd.DataFrame) -> np.ndarray:
     """Which visits are open follow-ups: a next step or a follow-up date, 已完成 not 是."""
-    step, due = (visits[c].notna().to_numpy(dtype=bool) for c in ("next_step", "follow_up_date"))
+    step = text_array(visits["next_step"]).is_valid().to_numpy(zero_copy_only=False)
+    due = ~np.isnat(visits["follow_up_date"].to_numpy(dtype="datetime64[ns]"))
     return (step | due) & ~visits["done"].to_numpy(dtype=bool)
 
 
@@ -531,42 +581,53 @@ def open_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
     return visits[_open(visits)].rename(columns={"follow_up_date": "due_date"})
 
 
-def earliest_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
-    """customer_code, due_date, next_step: each customer's earliest open follow-up (by its
-    date; one without a date only when the customer has no dated one), ties in log order."""
-    at = np.flatnonzero(_open(visits))
-    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
-    code = visits["customer_code"].astype(object).to_numpy()[at]
+def open_follow_up_count(visits: pd.DataFrame) -> int:
+    """How many open follow-ups (len(open_follow_ups(visits)), without taking their rows)."""
+    return int(_open(visits).sum())
+
+
+def _earliest(found: _Columns) -> np.ndarray:
+    """Per code of `found.codes`: the position of its earliest open follow-up (by its date; one
+    without a date only when the code has no dated one; ties in log order); -1 when none."""
+    at = np.flatnonzero(found.open & (found.code_at >= 0))
+    due = found.due[at]
     undated = np.isnat(due)
     order = np.lexsort(
         (
-            visits["excel_row"].to_numpy()[at],
+            found.rows[at],
             undated,
             np.where(undated, np.datetime64(pd.Timestamp.max.value, "ns"), due),
-            code,
+            found.code_at[at],
         )
     )
     # sorted by code first, so each code's earliest is where the code changes
-    code = code[order]
+    code = found.code_at[at[order]]
     first = np.ones(len(order), dtype=bool)
     first[1:] = code[1:] != code[:-1]
-    found = visits[["customer_code", "follow_up_date", "next_step"]].iloc[at[order][first]]
+    earliest = np.full(len(found.codes), -1, dtype=np.int64)
+    earliest[code[first]] = at[order][first]
+    return earliest
+
+
+def earliest_follow_ups(visits: pd.DataFrame) -> pd.DataFrame:
+    """customer_code, due_date, next_step: each customer's earliest open follow-up (by its
+    date; one without a date only when the customer has no dated one), ties in log order."""
+    earliest = _earliest(_columns(visits))
+    found = visits[["customer_code", "follow_up_date", "next_step"]].iloc[earliest[earliest >= 0]]
     return found.rename(columns={"follow_up_date": "due_date"}).reset_index(drop=True)
 
 
-def _window(visits: pd.DataFrame, as_of: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """follow_up_window's rows: their positions in `visits`, in the window's order, and each
+def _window(found: _Columns, as_of: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """follow_up_window's rows: their positions in the visits, in the window's order, and each
     one's status."""
-    at = np.flatnonzero(_open(visits))
+    at = np.flatnonzero(found.open)
     today = np.datetime64(pd.Timestamp(as_of).value, "ns")
-    due = visits["follow_up_date"].to_numpy(dtype="datetime64[ns]")[at]
+    due = found.due[at]
     overdue = due < today  # NaT compares False: an undated follow-up is never in the window
     soon = (due >= today) & (due <= today + np.timedelta64(days, "D"))
     inside = overdue | soon
     at, due, overdue = at[inside], due[inside], overdue[inside]
-    order = np.lexsort(
-        (visits["excel_row"].to_numpy()[at], visits["customer_code"].astype(object).to_numpy()[at], due)
-    )
+    order = np.lexsort((found.rows[at], found.code_at[at], due))
     return at[order], np.where(overdue, OVERDUE, DUE)[order]
 
 
@@ -574,7 +635,7 @@ def follow_up_window(visits: pd.DataFrame, as_of: dt.date, days: int = FOLLOW_UP
     """Every open follow-up due by as-of + `days`: status 'overdue' when its date is before the
     as-of date, 'due' when as-of ≤ date ≤ as-of + days. Sorted by due date, then customer code
     (the same customer and day: log order)."""
-    at, status = _window(visits, as_of, days)
+    at, status = _window(_columns(visits), as_of, days)
     found = visits.iloc[at].rename(columns={"follow_up_date": "due_date"}).assign(status=status)
     return found.reset_index(drop=True)
 
@@ -584,6 +645,12 @@ def quarter_period(as_of: dt.date, quarter: Quarter | None = None) -> tuple[dt.d
     date's), up to the as-of date."""
     quarter = quarter or Quarter.of_day(as_of)
     return quarter.first_day, min(quarter.last_day, as_of)
+
+
+def _within(dates: np.ndarray, period: tuple[dt.date, dt.date]) -> np.ndarray:
+    """Which visit dates (datetime64[ns]) fall within the period, both ends included."""
+    start, end = (np.datetime64(pd.Timestamp(d).value, "ns") for d in period)
+    return (dates >= start) & (dates <= end)
 
 
 def visited_per_route(
@@ -596,17 +663,31 @@ def visited_per_route(
     visit dated within the period), not_visited. `customers`: one row per route customer
     (customer_code, route, batch); `routes`: every route → batch, so a route without customers
     reads 0."""
-    start, end = (pd.Timestamp(d) for d in period)
-    dates = visits["visit_date"]
-    inside = visits[((dates >= start) & (dates <= end)).to_numpy(dtype=bool)]
-    visited = codes_among(customers["customer_code"], inside["customer_code"])
-    # per route (a customer without one counts nowhere): its customers and how many were visited
-    at, found = pd.factorize(customers["route"].to_numpy(object))
+    inside = _within(visits["visit_date"].to_numpy(dtype="datetime64[ns]"), period)
+    return _coverage(
+        customers, codes_among(customers["customer_code"], visits["customer_code"][inside]), routes
+    )
+
+
+def _coverage(customers: pd.DataFrame, visited: np.ndarray, routes: Mapping[str, str] | None) -> pd.DataFrame:
+    """visited_per_route's table, `visited` saying which route customers were."""
+    route = text_array(customers["route"])
+    if route.null_count:  # a customer without a route (counted nowhere), as pandas finds it
+        written = customers["route"].to_numpy(object)
+        at, found = pd.factorize(written)
+        batches = dict(zip(written, customers["batch"].to_numpy(object)))
+    else:  # in Arrow; each route's batch is its last customer's, as a dict of all of them says
+        encoded = pc.dictionary_encode(route)
+        at, found = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+        last = np.zeros(len(found), dtype=np.int64)
+        np.maximum.at(last, at, np.arange(len(at)))
+        batches = dict(zip(found, text_array(customers["batch"]).take(last).to_pylist()))
+    # per route: its customers and how many were visited
     on = at >= 0
     size = np.bincount(at[on], minlength=len(found))
     hit = np.bincount(at[on], weights=visited[on], minlength=len(found)).astype(np.int64)
     counts = {r: (int(n), int(v)) for r, n, v in zip(found, size, hit)}
-    batches = dict(zip(customers["route"], customers["batch"])) | dict(routes or {})
+    batches |= dict(routes or {})
     day = {w: i for i, w in enumerate(WEEKDAYS)}
     names = sorted(
         set(batches) | set(counts), key=lambda r: (day.get(batches.get(r), len(day)), route_sort_key(r))
@@ -657,21 +738,31 @@ def review_visits(
     log: VisitLog, result: QuarterResult, as_of: dt.date, quarter: Quarter | None = None
 ) -> VisitReview:
     visits = log.visits
-    # only the columns used: filtering the whole route table costs more than the rules here
+    found = _columns(visits)
+    # each visit's route row (the first coded one of its code; -1 off the routes), by lookup:
+    # filtering the whole route table costs more than the rules here
     route_rows = result.route_rows
-    coded = route_rows["customer_code"].notna().to_numpy(dtype=bool)
-    on = ~route_rows["is_duplicate"].to_numpy(dtype=bool) & coded
-    first = route_rows[["customer_code", "route", "batch", "name"]][on].drop_duplicates("customer_code")
+    # (duplicate rows blanked: each code's first row; a blank code matches nothing)
+    route_codes = text_array(route_rows["customer_code"])
+    first_rows = pc.if_else(
+        pa.array(route_rows["is_duplicate"].to_numpy(dtype=bool)),
+        pa.scalar(None, route_codes.type),
+        route_codes,
+    )
+    at_code = positions_in(
+        pd.Series(pd.arrays.ArrowStringArray(found.codes)), pd.Series(pd.arrays.ArrowStringArray(first_rows))
+    )
+    route_at = np.append(at_code, -1)[found.code_at]
+    off_route = route_at < 0
+    later = found.seen > np.datetime64(pd.Timestamp(as_of).value, "ns")
     codes = visits["customer_code"].to_numpy(dtype=object)
-    off_route = ~codes_among(visits["customer_code"], first["customer_code"])
-    later = (visits["visit_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)
     issues = [log.issues]
     if off_route.any():  # each visit's code cell, made only for the rows hit
         issues.append(
             issue_list.issue_frame(
                 "visit_not_on_route",
                 codes[off_route],
-                issue_list.sources(visits[off_route]).to_numpy(dtype=object),
+                issue_list.sources_at(visits, np.flatnonzero(off_route)),
                 [
                     f"客户代码 {c} 不在您的线路上（代码写错，或客户已不在线路上）；不计入本季拜访，"
                     "它的跟进仍列在跟进提醒中"
@@ -684,92 +775,103 @@ def review_visits(
             issue_list.issue_frame(
                 "visit_future_date",
                 codes[later],
-                log.cells("visit_date", visits[later]),
+                log.cells("visit_date", visits[["location", "excel_row"]][later]),
                 [
                     f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
-                    for d in visits["visit_date"][later]
+                    for d in found.seen[later]
                 ],
             )
         )
     period = quarter_period(as_of, quarter)
-    counted = visits[["customer_code", "visit_date"]][~later & ~off_route]
-    coverage = visited_per_route(counted, result.customers, period, result.sheet_batches)
-    per_customer = _per_customer(latest_visits(visits, as_of), earliest_follow_ups(visits))
-    # follow_up_window's rows with only the columns 跟进提醒 shows, the route's facts by lookup
-    at, status = _window(visits, as_of, FOLLOW_UP_DAYS)
-    shown = ["customer_code", "name", "follow_up_date", "next_step", "visit_date", "method", "location"]
-    shown = visits[shown].iloc[at].reset_index(drop=True)
-    on_route = positions_in(shown["customer_code"], first["customer_code"])
-
-    def fact(column: str) -> pd.Series:
-        return pd.Series(first[column].array.take(on_route, allow_fill=True))
-
-    route_name = fact("name")
-    window = pd.DataFrame(
-        {
-            "customer_code": shown["customer_code"],
-            "name": route_name.astype(object).where(route_name.notna(), shown["name"]),
-            "route": fact("route"),
-            "batch": fact("batch"),
-            "due_date": shown["follow_up_date"],
-            "next_step": shown["next_step"],
-            "status": status,
-            "visit_date": shown["visit_date"],
-            "method": shown["method"],
-            "location": shown["location"],
-            "excel_row": visits["excel_row"].to_numpy()[at],
-        }
+    counted = ~later & ~off_route & _within(found.seen, period)
+    visited_codes = found.codes.filter(np.isin(np.arange(len(found.codes)), found.code_at[counted]))
+    visited = codes_among(
+        result.customers["customer_code"], pd.Series(pd.arrays.ArrowStringArray(visited_codes))
     )
-    window = _sheet_order(window)
+    coverage = _coverage(result.customers, visited, result.sheet_batches)
+    at, status = _window(found, as_of, FOLLOW_UP_DAYS)
     return VisitReview(
         as_of,
         period,
-        per_customer,
-        window,
+        _per_customer(visits, found, as_of),
+        _follow_up_rows(visits, found, route_rows, at, route_at[at], status),
         coverage,
         issue_list.combine(issues),
         visits.reset_index(drop=True),
     )
 
 
-def _per_customer(latest: pd.DataFrame, earliest: pd.DataFrame) -> pd.DataFrame:
-    """The two per-customer frames (each one row a code, sorted by code) joined outer, as a
-    merge would, by positions in numpy (a merge costs more than the rules on a short log)."""
-    latest_codes, earliest_codes = (f["customer_code"].to_numpy(dtype=object) for f in (latest, earliest))
-    codes = np.union1d(latest_codes, earliest_codes).astype(object)
-    last_visit = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
-    last_visit[np.searchsorted(codes, latest_codes)] = latest["last_visit"].to_numpy(dtype="datetime64[ns]")
-    at = np.full(len(codes), -1, dtype=np.int64)
-    at[np.searchsorted(codes, earliest_codes)] = np.arange(len(earliest_codes))
+def _per_customer(visits: pd.DataFrame, found: _Columns, as_of: dt.date) -> pd.DataFrame:
+    """customer_code, last_visit (latest_visits), due_date, next_step (earliest_follow_ups):
+    every code with either, sorted by code."""
+    latest, earliest = _latest(found, as_of), _earliest(found)
+    kept = ~np.isnat(latest) | (earliest >= 0)
+    earliest = earliest[kept]
     # a NaT after the dates: position -1 (no open follow-up) reads it
-    due = np.append(earliest["due_date"].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    due = np.append(found.due, np.datetime64("NaT", "ns"))
     return pd.DataFrame(
         {
-            "customer_code": pd.array(codes, dtype=STRING),
-            "last_visit": last_visit,
-            "due_date": due[at],
-            "next_step": earliest["next_step"].array.take(at, allow_fill=True),
+            "customer_code": pd.arrays.ArrowStringArray(found.codes.filter(kept)),
+            "last_visit": latest[kept],
+            "due_date": due[earliest],
+            "next_step": visits["next_step"].array.take(earliest, allow_fill=True),
         }
     )
 
 
-def _sheet_order(window: pd.DataFrame) -> pd.DataFrame:
+def _follow_up_rows(
+    visits: pd.DataFrame,
+    found: _Columns,
+    route_rows: pd.DataFrame,
+    at: np.ndarray,
+    route_at: np.ndarray,
+    status: np.ndarray,
+) -> pd.DataFrame:
+    """FOLLOW_UP_ROWS of the window's visits (`at`, each one's route row `route_at`, -1 none), in
+    跟进提醒's order; the route's facts by lookup."""
+    order = _sheet_order(route_rows, route_at, status, found.due[at], found.code_at[at], found.rows[at])
+    at, route_at = at[order], route_at[order]
+
+    def fact(column: str):
+        return route_rows[column].array.take(route_at, allow_fill=True)
+
+    # the route's name, else the one the log wrote (missing: NA, as pandas gives it)
+    name = pc.coalesce(_arrow_at(route_rows["name"], route_at), _arrow_at(visits["name"], at))
+    name = name.to_numpy(zero_copy_only=False)
+    name[pd.isna(name)] = pd.NA
+    return pd.DataFrame(
+        {
+            "customer_code": visits["customer_code"].array.take(at),
+            "name": pd.Series(name, dtype=object),
+            "route": fact("route"),
+            "batch": fact("batch"),
+            "due_date": visits["follow_up_date"].to_numpy()[at],
+            "next_step": visits["next_step"].array.take(at),
+            "status": status[order],
+            "visit_date": visits["visit_date"].to_numpy()[at],
+            "method": visits["method"].array.take(at),
+            "location": visits["location"].array.take(at),
+            "excel_row": found.rows[at],
+        }
+    )
+
+
+def _sheet_order(route_rows, route_at, status, due, code_at, row) -> np.ndarray:
     """跟进提醒's order: overdue first, then by visit weekday (routes not on a weekday last),
-    then due date, route, customer code and log order."""
+    then due date, route, customer code (its place in code order) and log order. `route_at`:
+    each follow-up's route row (-1: none); each row's keys made once."""
     day = {w: i for i, w in enumerate(WEEKDAYS)}
-    route_keys = {r: route_sort_key(str(r)) for r in pd.unique(window["route"].dropna())}
-    keys = [
-        (status != OVERDUE, day.get(batch, len(day)), due, route_keys.get(route, (2, 0, "")), str(code), row)
-        for status, batch, due, route, code, row in zip(
-            window["status"],
-            window["batch"],
-            window["due_date"],
-            window["route"],
-            window["customer_code"],
-            window["excel_row"],
-        )
-    ]
-    return window.iloc[sorted(range(len(window)), key=keys.__getitem__)].reset_index(drop=True)
+    hit, inverse = np.unique(route_at, return_inverse=True)
+    route, batch = (_arrow_at(route_rows[c], hit).to_pylist() for c in ("route", "batch"))
+    known = {r: route_sort_key(r) for r in set(route) - {None}}
+    keys = [known.get(r, (2, 0, "")) for r in route]  # no route (None): last
+    weekday = np.array([day.get(b, len(day)) for b in batch], dtype=np.int64)
+    return np.lexsort((row, code_at, places(keys)[inverse], due, weekday[inverse], status != OVERDUE))
+
+
+def _arrow_at(text: pd.Series, at: np.ndarray) -> pa.Array:
+    """Text at these positions (-1: missing), in Arrow."""
+    return text_array(text).take(pa.array(at, mask=at < 0))
 
 
 def with_visit_issues(result: QuarterResult, review: VisitReview) -> QuarterResult:
