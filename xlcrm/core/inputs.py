@@ -312,15 +312,17 @@ def kept_rows(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     column by index, several times slower), every other column by numpy."""
     if keep.all():
         return rows.reset_index(drop=True)
-    mask = pa.array(keep)
-    columns = {}
-    for name, column in rows.items():
-        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-            taken = column.array._pa_array.filter(mask)
-            columns[name] = pd.arrays.ArrowStringArray(taken)
-        else:
-            columns[name] = column.array[keep]
+    columns = {name: kept_column(column, keep) for name, column in rows.items()}
     return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())))
+
+
+def kept_column(column: pd.Series, keep: np.ndarray):
+    """One column's values at the rows kept (an array, placed by position)."""
+    if keep.all():
+        return column.array
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return pd.arrays.ArrowStringArray(column.array._pa_array.filter(pa.array(keep)))
+    return column.array[keep]
 
 
 def header_layout(header: Header) -> tuple:
@@ -410,18 +412,28 @@ def clean_body(
     )
     usable = (has_data & ~total_or_repeat) if keep_blank_codes else ~unusable
 
-    rows = pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part})
+    # each column kept to the usable rows as it is made: a million-row table is never held twice
+    rows = kept_rows(
+        pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part}), usable
+    )
+    kept_at = np.cumsum(usable) - 1  # a usable row's place among the kept
+    del codes
     locations = [f"{where} › {code_letter}" for where in wheres]
     categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
     position = np.array([categories.index(loc) for loc in locations], dtype="int32")
-    rows["location"] = pd.Categorical.from_codes(position[part], categories=categories)
+    rows["location"] = pd.Categorical.from_codes(position[part[usable]], categories=categories)
 
     def value_issue(kind: str, hit: np.ndarray, role: str, raw: pd.Series, why: str) -> None:
         """Rows `hit` of a value column, each said at its cell: 'label的值“raw”' + why."""
         if hit.any():
             said = f"{column_label(header, role)}的值“" + as_text(raw[hit]) + "”" + why
             issues.append(
-                issue_list.issue_frame(kind, codes.values[hit].values, cells(hit, cell_ref(cols[role])), said)
+                issue_list.issue_frame(
+                    kind,
+                    rows["customer_code"].array.take(kept_at[hit]),
+                    cells(hit, cell_ref(cols[role])),
+                    said,
+                )
             )
 
     for role in roles:
@@ -443,7 +455,7 @@ def clean_body(
                 raw,
                 f"为负数或大于 {PLAUSIBLE[role]:,.0f}，不像一个客户一个季度的数字，按空值处理；请核对原表",
             )
-            rows[role] = numbers.values.mask(odd)
+            rows[role] = kept_column(numbers.values.mask(odd), usable)
         elif role == "order_date":  # an order line without its date cannot count: said at its cell
             dates = clean_dates(raw)
             bad = dates.problem.notna().to_numpy() & usable
@@ -454,11 +466,11 @@ def clean_body(
                 raw,
                 "不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
             )
-            rows[role] = dates.values
+            rows[role] = kept_column(dates.values, usable)
         elif role in ("grade", "previous_grade"):
-            rows[role] = clean_grades(raw)
+            rows[role] = kept_column(clean_grades(raw), usable)
         elif role in ("segment", "market_type", "route"):
-            rows[role] = map_uniques(as_text(raw), lambda t: t, STRING)
+            rows[role] = kept_column(map_uniques(as_text(raw), lambda t: t, STRING), usable)
         else:
-            rows[role] = as_text(raw)
-    return kept_rows(rows, usable), issue_list.combine(issues)
+            rows[role] = kept_column(as_text(raw), usable)
+    return rows, issue_list.combine(issues)
