@@ -7,6 +7,7 @@ bottom, once (which small, in-memory workbooks do as well).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from pathlib import Path
@@ -55,6 +56,9 @@ from .page_setup import apply_page_setup
 IN_MEMORY_CELLS = 500_000
 LAST_ROW = 1_048_575  # Excel's last row (0-based): checks on a table hold however long it grows
 TABLE_STYLE = "Table Style Light 9"
+# Excel's day numbers: 1 is 1900-01-01; 60 is the 1900-02-29 Excel counts though it never was
+_EXCEL_EPOCH = dt.date(1899, 12, 31).toordinal()
+_FALSE_LEAP_DAY = 59
 
 
 def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[RouteAddition] = ()) -> None:
@@ -424,8 +428,13 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
             ws.write_blank(row, col, None, fmt)
         else:
             ws.write_number(row, col, value, fmt)
+    elif type(value) is dt.date and fmt is not None and not ws.date_1904:
+        # a day is a whole Excel serial number: what write_datetime() stores, without its
+        # conversion through a datetime (most of the time of a sheet's date cells)
+        serial = value.toordinal() - _EXCEL_EPOCH
+        ws.write_number(row, col, serial + 1 if serial > _FALSE_LEAP_DAY else serial, fmt)
     else:
-        ws.write(row, col, value, fmt)  # dates and times keep Excel's own handling
+        ws.write(row, col, value, fmt)  # times keep Excel's own handling
 
 
 def _conditional_formats(

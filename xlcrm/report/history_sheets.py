@@ -3,13 +3,13 @@ columns, 重点关注 (the alerts), 历季趋势 (a department over the recorded
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..core.changes import CHANGE_LABELS, COMPARABLE
 from ..core.history import ALERT_KINDS, Outlook
 from ..core.quarters import Quarter
 from ..core.titles import Labels, footer_label, report_title
+from .code_cells import CodeCells
 from .model import Block, Chart, Column, Sheet
 
 FOCUS_NAME = "重点关注"
@@ -17,22 +17,17 @@ TREND_NAME = "历季趋势"
 TRAIL_COLUMNS = [Column("trail", "近四季等级", "text"), Column("trend", "趋势", "grade")]
 
 
-def trail_lookup(outlook: Outlook | None) -> pd.DataFrame | None:
-    """近四季等级 and 趋势 by customer code (made once per workbook), or None without a store."""
+def trail_lookup(outlook: Outlook | None) -> CodeCells | None:
+    """近四季等级 and 趋势 by customer code (made once per workbook; blank for a code without a
+    trail), or None without a store."""
     if outlook is None or outlook.trails is None:
         return None
-    return outlook.trails.drop_duplicates("customer_code").set_index("customer_code")
-
-
-def trail_values(codes: pd.Series, lookup: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The trail columns for route rows (by their codes); blank for a code without a trail."""
-    if lookup is None:
-        return {}
-    at = lookup.index.get_indexer(codes)
-    return {
-        c.key: np.where(at >= 0, lookup[c.key].to_numpy(dtype=object)[at], "").astype(object)
-        for c in TRAIL_COLUMNS
-    }
+    trails = outlook.trails
+    return CodeCells.first_of(
+        trails["customer_code"],
+        {c.key: trails[c.key].to_numpy(dtype=object) for c in TRAIL_COLUMNS},
+        {c.key: "" for c in TRAIL_COLUMNS},
+    )
 
 
 def focus_sheet(outlook: Outlook, labels: Labels = Labels(), with_store: bool = False) -> Sheet:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.values import ABC_CLASSES, NO_ORDERS, SEGMENT_ORDER, CustomerValues
+from .code_cells import CodeCells
 from .model import Block, Column
 
 ABC_COLUMN = Column("abc_class", "ABC分类", "grade")
@@ -32,26 +33,19 @@ def value_columns(values: CustomerValues | None) -> list[Column]:
     return [ABC_COLUMN, SEGMENT_COLUMN] if values.with_orders else [ABC_COLUMN]
 
 
-def value_lookup(values: CustomerValues | None) -> pd.DataFrame | None:
-    """ABC class and segment by customer code (made once per workbook)."""
+def value_lookup(values: CustomerValues | None) -> CodeCells | None:
+    """ABC class and segment by customer code (made once per workbook): a row without a code,
+    or with one not among the route customers, is C (no amount) and, with orders, 无订货 — as
+    values.csv says of it."""
     if values is None:
         return None
     table = values.table[values.table["customer_code"].notna()]
-    return table.drop_duplicates("customer_code").set_index("customer_code")
-
-
-def value_cells(codes: pd.Series, values: CustomerValues | None, lookup: pd.DataFrame | None) -> dict:
-    """The value columns for route rows (by their codes): a row without a code is C (no amount)
-    and, with orders, 无订货 — as values.csv says of it."""
-    if values is None or lookup is None:
-        return {}
-    at = lookup.index.get_indexer(codes.astype(object).where(codes.notna(), None))
-    found = at >= 0
-    cells = {ABC_COLUMN.key: np.where(found, lookup["abc_class"].to_numpy(dtype=object)[at], "C")}
-    if values.with_orders:
-        segments = lookup["rfm_segment"].to_numpy(dtype=object)
-        cells[SEGMENT_COLUMN.key] = np.where(found, segments[at], NO_ORDERS)
-    return {key: column.astype(object) for key, column in cells.items()}
+    keys = [ABC_COLUMN.key, SEGMENT_COLUMN.key] if values.with_orders else [ABC_COLUMN.key]
+    return CodeCells.first_of(
+        table["customer_code"],
+        {key: table[key].to_numpy(dtype=object) for key in keys},
+        {ABC_COLUMN.key: "C", SEGMENT_COLUMN.key: NO_ORDERS},
+    )
 
 
 def abc_block(values: CustomerValues) -> Block:

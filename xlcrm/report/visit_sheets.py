@@ -11,6 +11,7 @@ import pandas as pd
 from ..core.privacy import mask_cells
 from ..core.titles import Labels, footer_label, report_title
 from ..core.visits import FOLLOW_UP_DAYS, FOLLOW_UP_STATUS, OVERDUE, VisitReview
+from .code_cells import CodeCells
 from .model import Block, Column, Sheet
 
 FOLLOW_UPS_NAME = "跟进提醒"
@@ -36,40 +37,41 @@ VISITED_COLUMNS = [Column("customers", "线路客户", "count"), Column("visited
 
 
 def days(values) -> np.ndarray:
-    """Timestamps as dates (what a date cell takes), blanks as None."""
-    return np.array([None if pd.isna(v) else pd.Timestamp(v).date() for v in values], dtype=object)
+    """Timestamps as dates (what a date cell takes), blanks as None: one conversion per column
+    (a time of day is dropped, as Timestamp.date() drops it)."""
+    stamps = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if stamps.dtype.kind != "M":  # cells (Timestamps, None), or a column with a time zone
+        column = pd.to_datetime(pd.Series(stamps, dtype=object))
+        if column.dt.tz is not None:
+            column = column.dt.tz_localize(None)  # the day where the time was written
+        stamps = column.to_numpy()
+    return stamps.astype("datetime64[D]").astype(object)
 
 
 def _text(values, mask: bool) -> np.ndarray:
-    cells = np.array([None if pd.isna(v) else v for v in values], dtype=object)
+    cells = pd.Series(values, dtype=object).to_numpy(dtype=object, na_value=None)
     return mask_cells(cells) if mask else cells
 
 
-def visit_lookup(review: VisitReview | None) -> pd.DataFrame | None:
-    """上次拜访, 待跟进 and 下一步 by customer code (made once per workbook), None without a log."""
+def _filled(values: pd.Series, blank: str) -> np.ndarray:
+    return values.to_numpy(dtype=object, na_value=blank)
+
+
+def visit_lookup(review: VisitReview | None, mask: bool = False) -> CodeCells | None:
+    """上次拜访, 待跟进 and 下一步 by customer code (blank for a code the log does not mention);
+    下一步 masked as printed text is (phone numbers in a note) when `mask`. None without a log."""
     if review is None:
         return None
-    return review.customers.drop_duplicates("customer_code").set_index("customer_code")
-
-
-def visit_values(codes: pd.Series, lookup: pd.DataFrame | None, mask: bool = False) -> dict[str, np.ndarray]:
-    """The visit columns for route rows (by their codes): blank for a customer the log does not
-    mention; 下一步 masked as printed text is (phone numbers in a note)."""
-    if lookup is None:
-        return {}
-    at = lookup.index.get_indexer(codes)
-    found = at >= 0
-
-    def column(key: str) -> np.ndarray:
-        values = np.full(len(codes), None, dtype=object)
-        values[found] = lookup[key].to_numpy(dtype=object)[at[found]]
-        return values
-
-    return {
-        "last_visit": days(column("last_visit")),
-        "due_date": days(column("due_date")),
-        "next_step": _text(column("next_step"), mask),
-    }
+    first = review.customers
+    return CodeCells.first_of(
+        first["customer_code"],
+        {
+            "last_visit": days(first["last_visit"]),
+            "due_date": days(first["due_date"]),
+            "next_step": _text(first["next_step"], mask),
+        },
+        dict.fromkeys(("last_visit", "due_date", "next_step")),
+    )
 
 
 def visit_columns(review: VisitReview | None) -> list[Column]:
@@ -83,15 +85,15 @@ def follow_up_sheet(review: VisitReview, labels: Labels = Labels(), mask: bool =
     soon = review.as_of + dt.timedelta(days=FOLLOW_UP_DAYS)
     rows = pd.DataFrame(
         {
-            "status": [FOLLOW_UP_STATUS[s] for s in window["status"]],
+            "status": [FOLLOW_UP_STATUS[s] for s in window["status"].to_numpy(dtype=object)],
             "due_date": days(window["due_date"]),
-            "batch": window["batch"].astype(object).where(window["batch"].notna(), "").to_numpy(),
-            "route": window["route"].astype(object).where(window["route"].notna(), NOT_ON_ROUTE).to_numpy(),
-            "customer_code": window["customer_code"].astype(object).to_numpy(),
+            "batch": _filled(window["batch"], ""),
+            "route": _filled(window["route"], NOT_ON_ROUTE),
+            "customer_code": window["customer_code"].to_numpy(dtype=object),
             "name": _text(window["name"], mask),
             "next_step": _text(window["next_step"], mask),
             "visit_date": days(window["visit_date"]),
-            "method": window["method"].astype(object).where(window["method"].notna(), "").to_numpy(),
+            "method": _filled(window["method"], ""),
         }
     )
     overdue = int((window["status"] == OVERDUE).sum())
@@ -114,16 +116,15 @@ def coverage_block(review: VisitReview) -> Block:
     """汇总's visits per route: route customers visited in the quarter, up to the as-of date."""
     coverage = review.coverage
     start, end = review.period
-    total = pd.DataFrame(
-        [
-            {
-                "batch": "合计",
-                "route": "",
-                **{c: int(coverage[c].sum()) for c in ("customers", "visited", "not_visited")},
-            }
-        ]
+    counts = ("customers", "visited", "not_visited")
+    # the routes, then the 合计 row
+    rows = pd.DataFrame(
+        {
+            "batch": [*coverage["batch"].to_numpy(dtype=object), "合计"],
+            "route": [*coverage["route"].to_numpy(dtype=object), ""],
+            **{c: np.append(coverage[c].to_numpy(), int(coverage[c].sum())) for c in counts},
+        }
     )
-    rows = pd.concat([coverage[["batch", "route", "customers", "visited", "not_visited"]], total])
     window = review.follow_ups["status"]
     overdue = int((window == OVERDUE).sum())
     return Block(
@@ -133,7 +134,7 @@ def coverage_block(review: VisitReview) -> Block:
             *VISITED_COLUMNS,
             Column("not_visited", "未拜访", "count"),
         ],
-        rows.reset_index(drop=True),
+        rows,
         caption=(
             f"本季拜访（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）　待跟进：逾期 {overdue} 条，"
             f"{FOLLOW_UP_DAYS}天内到期 {len(window) - overdue} 条（见“{FOLLOW_UPS_NAME}”）"

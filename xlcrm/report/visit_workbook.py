@@ -27,17 +27,10 @@ from ..core.titles import ALL_COLUMNS, Labels, footer_label, report_title, route
 from ..core.values import CustomerValues, customer_values
 from ..core.visits import VisitReview
 from ..core.weekdays import route_sort_key
-from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup, trail_values
+from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup
 from .model import Block, Chart, Column, RouteAddition, Sheet
-from .value_sheets import ABC_COLUMN, abc_block, segment_block, value_cells, value_columns, value_lookup
-from .visit_sheets import (
-    FOLLOW_UPS_NAME,
-    coverage_block,
-    follow_up_sheet,
-    visit_columns,
-    visit_lookup,
-    visit_values,
-)
+from .value_sheets import ABC_COLUMN, abc_block, segment_block, value_columns, value_lookup
+from .visit_sheets import FOLLOW_UPS_NAME, coverage_block, follow_up_sheet, visit_columns, visit_lookup
 
 OVERVIEW_NAME = "汇总"
 OVERVIEW_TITLE = "客户等级季度汇总"
@@ -103,18 +96,36 @@ def added_columns(
     return ROUTE_ADDED + value_columns(values) + trail + visit_columns(visits)
 
 
-def _added_values(
-    mine: pd.DataFrame,
-    trails: pd.DataFrame | None,
-    values: CustomerValues | None,
-    classes,
-    visits: pd.DataFrame | None = None,
+def _added_by_sheet(
+    result: QuarterResult,
+    routes: RouteBook,
+    outlook: Outlook | None,
+    values: CustomerValues,
+    visits: VisitReview | None,
     mask: bool = False,
-) -> dict:
-    codes = mine["customer_code"]
-    added = {c.key: mine[c.key].array for c in ROUTE_ADDED}
-    added |= value_cells(codes, values, classes)
-    return added | trail_values(codes, trails) | visit_values(codes, visits, mask)
+) -> list[tuple[RouteSheet, pd.DataFrame, dict]]:
+    """Each route sheet with its rows (see _rows_by_sheet) and the values of the columns xlcrm
+    adds: looked up once for all route rows, then taken per sheet."""
+    by_location, split = _rows_by_sheet(result, routes)
+    codes = by_location["customer_code"]
+    added = {c.key: by_location[c.key].array for c in ROUTE_ADDED}
+    for lookup in (value_lookup(values), trail_lookup(outlook), visit_lookup(visits, mask)):
+        if lookup is not None:
+            added |= lookup.of(codes)
+    by_sheet = []
+    for route_sheet, mine in split:
+        at = _positions(mine)
+        by_sheet.append((route_sheet, mine, {key: column[at] for key, column in added.items()}))
+    return by_sheet
+
+
+def _positions(mine: pd.DataFrame) -> slice | np.ndarray:
+    """Where a sheet's rows sit in the sorted route rows (their index, increasing): a slice when
+    they are one run, as they are unless sheets share a table (a slice costs nothing to take)."""
+    at = mine.index.to_numpy()
+    if len(at) == 0:
+        return slice(0, 0)
+    return slice(at[0], at[-1] + 1) if at[-1] - at[0] + 1 == len(at) else at
 
 
 def _or_abc(result: QuarterResult, values: CustomerValues | None) -> CustomerValues:
@@ -138,11 +149,8 @@ def route_sheets(
     others stay in the workbook, folded away. Of xlcrm's, the grade columns, ABC and the visit
     columns print (the visit needs them)."""
     sheets = []
-    trails = trail_lookup(outlook)
     values = _or_abc(result, values)
-    classes = value_lookup(values)
-    seen = visit_lookup(visits)
-    for route_sheet, mine in _rows_by_sheet(result, routes):
+    for route_sheet, mine, added in _added_by_sheet(result, routes, outlook, values, visits, mask):
         header = route_sheet.header
         own_names = _own_headers(header.names)
         cells = route_sheet.raw.cells
@@ -161,7 +169,7 @@ def route_sheets(
             c.key: (mask_cells(own[:, i]) if mask and c.kind != "code" else own[:, i])
             for i, c in enumerate(columns)
         }
-        cells |= _added_values(mine, trails, values, classes, seen, mask)
+        cells |= added
         cells[WRITE_IN.key] = np.full(len(mine), None, dtype=object)
         batch = mine["batch"].iloc[0] if len(mine) else result.sheet_batches.get(route_sheet.route, "")
         title = route_title(route_sheet.route, batch, labels)
@@ -193,15 +201,9 @@ def route_additions(
     visits: VisitReview | None = None,
 ) -> list[RouteAddition]:
     additions = []
-    trails = trail_lookup(outlook)
     values = _or_abc(result, values)
-    classes = value_lookup(values)
-    seen = visit_lookup(visits)
-    for route_sheet, mine in _rows_by_sheet(result, routes):
-        block = Block(
-            added_columns(outlook, values, visits),
-            pd.DataFrame(_added_values(mine, trails, values, classes, seen)).reset_index(drop=True),
-        )
+    for route_sheet, mine, added in _added_by_sheet(result, routes, outlook, values, visits):
+        block = Block(added_columns(outlook, values, visits), pd.DataFrame(added))
         additions.append(
             RouteAddition(
                 route_sheet.raw.sheet or route_sheet.route,
@@ -214,9 +216,12 @@ def route_additions(
     return additions
 
 
-def _rows_by_sheet(result: QuarterResult, routes: RouteBook) -> list[tuple[RouteSheet, pd.DataFrame]]:
-    """Each route sheet (in route order) with the enriched route rows read from it, in the
-    review's order: one sort of all rows by sheet, then a slice per sheet."""
+def _rows_by_sheet(
+    result: QuarterResult, routes: RouteBook
+) -> tuple[pd.DataFrame, list[tuple[RouteSheet, pd.DataFrame]]]:
+    """The enriched route rows sorted by the sheet they were read from, and each route sheet (in
+    route order) with its rows, in the review's order: one sort of all rows, then a slice per
+    sheet (its index says where its rows are in the sorted ones)."""
     rows = result.route_rows
     codes = rows["location"].cat.codes.to_numpy()
     code_of = {name: i for i, name in enumerate(rows["location"].cat.categories)}
@@ -232,7 +237,7 @@ def _rows_by_sheet(result: QuarterResult, routes: RouteBook) -> list[tuple[Route
         if is_shared:  # sheets cut from one table share its location: tell them apart by row
             mine = mine[mine["excel_row"].isin(route_sheet.raw.cells.index).to_numpy()]
         split.append((route_sheet, mine))
-    return sorted(split, key=lambda pair: route_sort_key(pair[0].route))
+    return by_location, sorted(split, key=lambda pair: route_sort_key(pair[0].route))
 
 
 def _used_width(cells: pd.DataFrame) -> int:
