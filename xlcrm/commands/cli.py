@@ -634,12 +634,12 @@ def cmd_batch(args, watch: Stopwatch) -> int:
             )
     # the order detail and the visit logs are read on the core the district's read leaves idle
     logs = {j.manager: j.visits[0] for j in jobs if len(j.visits) == 1}
-    ahead = None
+    ahead, what = None, ""
     if args.orders or logs:
         ahead = DepartmentAhead(args.orders, parse_column_overrides(args.column), as_of, logs)
-        what = [f"订单明细 {args.orders.name}"] if args.orders else []
-        what += [f"{len(logs)} 位客户经理的拜访记录"] if logs else []
-        watch.note(f"同时读取{'与'.join(what)}")
+        parts = [f"订单明细 {args.orders.name}"] if args.orders else []
+        what = "与".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
+        watch.note(f"同时读取{what}")
     district = watch.stage(
         "准备辖区数据",
         prepare,
@@ -652,7 +652,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     )
     orders = None
     if ahead is not None:
-        read = watch.stage("读取订单明细与拜访记录", ahead.result)
+        read = watch.stage(f"读取{what}", ahead.result)
         orders = read.orders
         if orders is not None:
             orders_read(orders, watch)
