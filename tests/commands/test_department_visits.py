@@ -263,3 +263,17 @@ def test_an_order_detail_that_cannot_be_read_is_said_as_one_line(dept, folders, 
     said = capsys.readouterr()
     assert "订单明细.csv" in said.err + said.out and "Traceback" not in said.err
     assert not list((tmp_path / "out").glob("*.xlsx"))
+
+
+def test_a_district_that_cannot_be_read_stops_the_reading_beside_it(dept, folders, tmp_path, capsys):
+    """The logs and the order detail are read in a process beside the district's tables: when
+    the district fails, that process is stopped, not left running."""
+    import multiprocessing
+
+    broken = tmp_path / "本季等级表.xlsx"
+    broken.write_bytes(b"not a workbook at all")
+    argv = batch_args(dept, folders, tmp_path / "out")
+    argv[argv.index("--grades") + 1] = str(broken)
+    assert cli.main(argv) == 2
+    assert "错误：本季等级表.xlsx" in capsys.readouterr().err
+    assert not [p for p in multiprocessing.active_children() if p.name == "xlcrm-read-ahead"]

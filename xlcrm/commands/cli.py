@@ -640,16 +640,21 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         parts = [f"订单明细 {args.orders.name}"] if args.orders else []
         what = "与".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
         watch.note(f"同时读取{what}")
-    district = watch.stage(
-        "准备辖区数据",
-        prepare,
-        args.grades,
-        args.purchases,
-        args.previous_grades,
-        settings,
-        parse_column_overrides(args.column),
-        watch.note,
-    )
+    try:
+        district = watch.stage(
+            "准备辖区数据",
+            prepare,
+            args.grades,
+            args.purchases,
+            args.previous_grades,
+            settings,
+            parse_column_overrides(args.column),
+            watch.note,
+        )
+    except BaseException:
+        if ahead is not None:
+            ahead.stop()
+        raise
     orders = None
     if ahead is not None:
         read = watch.stage(f"读取{what}", ahead.result)

@@ -65,6 +65,13 @@ class DepartmentAhead:
             raise found
         return found
 
+    def stop(self) -> None:
+        """The run failed before it needed what is read: the child goes at once."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._pipe.close()
+
 
 def _read(pipe: Connection, args: tuple) -> None:
     """In the child: what read_ahead found, or the XlcrmError it raised (anything else ends the
@@ -73,5 +80,8 @@ def _read(pipe: Connection, args: tuple) -> None:
         found = True, read_ahead(*args)
     except XlcrmError as exc:
         found = False, exc
-    pipe.send(found)
+    try:
+        pipe.send(found)
+    except (BrokenPipeError, OSError):  # the run is gone: nobody to tell
+        pass
     pipe.close()
