@@ -223,3 +223,15 @@ def test_a_department_recorded_in_one_transaction_with_its_trend(dept, tmp_path)
     with sqlite3.connect(store) as conn:
         assert conn.execute("select count(*) from builds").fetchone()[0] == len(dept.managers)
         assert conn.execute("select count(*) from route_customers").fetchone()[0] == 320
+
+
+def test_one_process_collects_its_garbage_again_after_the_managers(dept, tmp_path):
+    """A worker freezes what it holds for its whole life (the district) so the collector skips
+    it; run in this process (--workers 1), the run goes on and must unfreeze."""
+    import gc
+
+    out = tmp_path / "out"
+    argv = ["batch", "-q", *district_args(dept), "--routes-dir", str(dept.routes_dir), "--out-dir", str(out)]
+    assert cli.main([*argv, "--workers", "1"]) == 0
+    assert gc.get_freeze_count() == 0
+    assert (out / "部门汇总.xlsx").exists()
