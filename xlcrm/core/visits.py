@@ -108,17 +108,19 @@ class VisitLog:
     where: str  # 'file › sheet' for messages
     letters: Mapping[str, str] = field(default_factory=dict)  # role → its column's letter ('A')
 
-    def cells(self, role: str, visits: pd.DataFrame) -> np.ndarray:
-        return role_cells(self.letters, role, visits)
+    def cells(self, role: str, visits: pd.DataFrame, at: np.ndarray) -> list[str]:
+        return role_cells(self.letters, role, visits, at)
 
 
-def role_cells(letters: Mapping[str, str], role: str, rows: pd.DataFrame) -> np.ndarray:
-    """Each row's cell of a role's column ('拜访.xlsx › 拜访记录 › A7'), from the row's code cell
-    (location, excel_row); the code cell itself when the log has no such column."""
+def role_cells(letters: Mapping[str, str], role: str | None, rows: pd.DataFrame, at: np.ndarray) -> list[str]:
+    """The cell of a role's column ('拜访.xlsx › 拜访记录 › A7') of the rows at these positions,
+    from each row's code cell (location, excel_row), made for those rows only; the code cell
+    itself when the log has no such column."""
+    code_cells = issue_list.sources_at(rows, at)
     if role not in letters:
-        return issue_list.sources(rows).to_numpy(dtype=object)
-    sheet = rows["location"].astype(str).str.rsplit(" › ", n=1).str[0]
-    return (sheet + " › " + letters[role] + rows["excel_row"].astype(str)).to_numpy(dtype=object)
+        return list(code_cells)
+    excel_rows = rows["excel_row"].to_numpy()[at]
+    return [f"{cell.rsplit(' › ', 1)[0]} › {letters[role]}{row}" for cell, row in zip(code_cells, excel_rows)]
 
 
 def no_visits(where: str = VISITS.label) -> VisitLog:
@@ -212,11 +214,13 @@ def _together(found: list[TableParts]) -> list[VisitLog | XlcrmError]:
     said = _told_apart(issues, owner_of, len(found))
     counted = np.bincount(row_owner, minlength=len(found))
     start = np.searchsorted(owner, np.arange(len(found) + 1))
+    # one location per part, in part order (their sheets are all distinct): each log's are its parts'
+    locations = rows["location"].cat.categories
+    first_part = np.searchsorted(owner_of_part, np.arange(len(found) + 1))
     out: list[VisitLog | XlcrmError] = []
     for i, f in enumerate(found):
         mine = visits.iloc[start[i] : start[i + 1]].reset_index(drop=True)
-        locations = list(dict.fromkeys(f"{s.where} › {cell_ref(header.columns['code'])}" for s, _ in f.parts))
-        mine["location"] = mine["location"].cat.set_categories(locations)
+        mine["location"] = mine["location"].cat.set_categories(locations[first_part[i] : first_part[i + 1]])
         if not counted[i]:  # as load_table says of this log alone
             out.append(empty_table(f, VISITS))
             continue
@@ -307,13 +311,9 @@ def _cleaned(
     kept = ~earlier
     codes = visits["customer_code"].to_numpy(dtype=object)
     found = [table.issues]
-    location, excel_rows = rows["location"].astype(str).to_numpy(dtype=object), rows["excel_row"].to_numpy()
 
     def cells(role: str | None, at: np.ndarray) -> list[str]:
-        """role_cells of the rows at these positions, without filtering the frame."""
-        if role not in letters:
-            return [f"{location[i]}{excel_rows[i]}" for i in at]
-        return [f"{location[i].rsplit(' › ', 1)[0]} › {letters[role]}{excel_rows[i]}" for i in at]
+        return role_cells(letters, role, rows, at)
 
     def hit(kind: str, role: str, mask: np.ndarray, details) -> None:
         """`details`: one text for all, or a function of the rows hit (their positions) giving
@@ -775,7 +775,7 @@ def review_visits(
             issue_list.issue_frame(
                 "visit_future_date",
                 codes[later],
-                log.cells("visit_date", visits[["location", "excel_row"]][later]),
+                log.cells("visit_date", visits, np.flatnonzero(later)),
                 [
                     f"拜访日期 {_day(d)} 在今天（{as_of:%Y-%m-%d}）之后，请核对；不计入上次拜访和本季拜访"
                     for d in found.seen[later]
