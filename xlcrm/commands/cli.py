@@ -634,9 +634,10 @@ def cmd_batch(args, watch: Stopwatch) -> int:
             )
     # the order detail and the visit logs are read on the core the district's read leaves idle
     logs = {j.manager: j.visits[0] for j in jobs if len(j.visits) == 1}
+    columns = parse_column_overrides(args.column)
     ahead, what = None, ""
     if args.orders or logs:
-        ahead = DepartmentAhead(args.orders, parse_column_overrides(args.column), as_of, logs)
+        ahead = DepartmentAhead(args.orders, columns, as_of, logs)
         parts = [f"订单明细 {args.orders.name}"] if args.orders else []
         what = "与".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
         watch.note(f"同时读取{what}")
@@ -648,7 +649,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
             args.purchases,
             args.previous_grades,
             settings,
-            parse_column_overrides(args.column),
+            columns,
             watch.note,
         )
     except BaseException:
