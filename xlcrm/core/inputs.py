@@ -321,7 +321,7 @@ def kept_column(column: pd.Series, keep: np.ndarray):
     if keep.all():
         return column.array
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        return pd.arrays.ArrowStringArray(column.array._pa_array.filter(pa.array(keep)))
+        return pd.arrays.ArrowStringArray(pa.array(column.array).filter(pa.array(keep)))
     return column.array[keep]
 
 
@@ -416,8 +416,6 @@ def clean_body(
     rows = kept_rows(
         pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part}), usable
     )
-    kept_at = np.cumsum(usable) - 1  # a usable row's place among the kept
-    del codes
     locations = [f"{where} › {code_letter}" for where in wheres]
     categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
     position = np.array([categories.index(loc) for loc in locations], dtype="int32")
@@ -428,12 +426,7 @@ def clean_body(
         if hit.any():
             said = f"{column_label(header, role)}的值“" + as_text(raw[hit]) + "”" + why
             issues.append(
-                issue_list.issue_frame(
-                    kind,
-                    rows["customer_code"].array.take(kept_at[hit]),
-                    cells(hit, cell_ref(cols[role])),
-                    said,
-                )
+                issue_list.issue_frame(kind, codes.values[hit].values, cells(hit, cell_ref(cols[role])), said)
             )
 
     for role in roles:
