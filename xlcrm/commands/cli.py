@@ -639,7 +639,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     if args.orders or logs:
         ahead = DepartmentAhead(args.orders, columns, as_of, logs)
         parts = [f"订单明细 {args.orders.name}"] if args.orders else []
-        what = "与".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
+        what = " 与 ".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
         watch.note(f"同时读取{what}")
     try:
         district = watch.stage(
