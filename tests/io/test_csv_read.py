@@ -143,7 +143,9 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("csv")
 
 
-def check_same_cells(folder: Path, data: bytes, block: int, runs: int = csv_read.MAX_RUNS) -> None:
+def check_same_cells(
+    folder: Path, data: bytes, block: int, runs: int = csv_read.MAX_RUNS, quotes: int = csv_read.MAX_QUOTES
+) -> None:
     path = folder / "t.csv"
     path.write_bytes(data)
     try:
@@ -154,7 +156,7 @@ def check_same_cells(folder: Path, data: bytes, block: int, runs: int = csv_read
         return
     except (pd.errors.EmptyDataError, csv.Error, CutInsideQuotes) as exc:
         expected, failure = None, type(exc).__name__
-    with blocks_of(block), mock.patch.object(csv_read, "MAX_RUNS", runs):
+    with blocks_of(block), mock.patch.multiple(csv_read, MAX_RUNS=runs, MAX_QUOTES=quotes):
         cells = read_csv(path)
     if expected is None or expected.shape[1] == 0:
         # the old reading failed, or lost all text when the first lines were only line breaks
@@ -170,23 +172,38 @@ def blocks_of(size: int):
     """Files read a block of `size` bytes at a time, however small; 0: as they are (whole up to
     WHOLE_BYTES)."""
     whole = csv_read.WHOLE_BYTES if size == 0 else -1
-    return mock.patch.multiple(csv_read, BLOCK_BYTES=size or csv_read.BLOCK_BYTES, WHOLE_BYTES=whole)
+    return mock.patch.multiple(
+        csv_read,
+        BLOCK_BYTES=size or csv_read.BLOCK_BYTES,
+        PIECE_BYTES=size or csv_read.PIECE_BYTES,
+        WHOLE_BYTES=whole,
+    )
 
 
 BLOCKS = st.sampled_from([0, csv_read.BLOCK_BYTES, 64, 4096])  # small blocks split records
 
 
+# pieces cut wherever quotes allow, or (1) a single stream from the first quote on
+QUOTES = st.sampled_from([csv_read.MAX_QUOTES, 1])
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=exported_csv(), block=BLOCKS, runs=st.sampled_from([csv_read.MAX_RUNS, 0]))
-def test_the_cells_of_exported_tables_are_as_before(folder, data, block, runs):
+@given(data=exported_csv(), block=BLOCKS, runs=st.sampled_from([csv_read.MAX_RUNS, 0]), quotes=QUOTES)
+def test_the_cells_of_exported_tables_are_as_before(folder, data, block, runs, quotes):
     """Odd rows put in place by slices, or (runs=0) by index as when there are many."""
-    check_same_cells(folder, data, block, runs)
+    check_same_cells(folder, data, block, runs, quotes)
 
 
 @settings(max_examples=400, deadline=None)
-@given(text=quirky_text, encoding=st.sampled_from(ENCODINGS), block=BLOCKS, runs=st.sampled_from([4096, 0]))
-def test_the_cells_of_any_text_are_as_before(folder, text, encoding, block, runs):
-    check_same_cells(folder, text.encode(encoding), block, runs)
+@given(
+    text=quirky_text,
+    encoding=st.sampled_from(ENCODINGS),
+    block=BLOCKS,
+    runs=st.sampled_from([4096, 0]),
+    quotes=QUOTES,
+)
+def test_the_cells_of_any_text_are_as_before(folder, text, encoding, block, runs, quotes):
+    check_same_cells(folder, text.encode(encoding), block, runs, quotes)
 
 
 @settings(max_examples=300, deadline=None)

@@ -53,46 +53,57 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def arrow_text(raw: pd.Series) -> pa.ChunkedArray:
-    """Raw cells as Arrow text, trimmed of (Unicode) whitespace; blank → ''."""
+def raw_text(raw: pd.Series) -> pa.Array:
+    """Raw cells as one Arrow text array, untrimmed; blank → ''. Cleaners look at these first:
+    a column of millions is mostly cells that need no trimming."""
     if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
-        text = pa.chunked_array(pa.array(raw.array))  # already text: no Python objects
+        text = pa.array(raw.array)  # already text: no Python objects
+        if isinstance(text, pa.ChunkedArray):
+            text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
     else:
         cells = raw.to_numpy(dtype=object)
-        text = pa.chunked_array(
-            [pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())]
-        )
-    return pc.utf8_trim_whitespace(pc.fill_null(text.cast(pa.large_string()), ""))
+        text = pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())
+    return pc.fill_null(text.cast(pa.large_string()), "")
 
 
-def _series(array: pa.ChunkedArray, index: pd.Index) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
+def arrow_text(raw: pd.Series) -> pa.Array:
+    """Raw cells as Arrow text, trimmed of (Unicode) whitespace; blank → ''."""
+    return pc.utf8_trim_whitespace(raw_text(raw))
 
 
-def _replaced(array: pa.ChunkedArray, mask: np.ndarray, values: list) -> pa.ChunkedArray:
-    """`array` with the masked cells set to `values` (in order), in one Arrow pass: setting a
-    few cells of a column of millions through pandas costs a quarter of a second each time."""
-    chunks, start, taken = [], 0, 0
-    for chunk in array.chunks:  # only the parts holding such cells are rewritten
-        part = mask[start : start + len(chunk)]
-        count = int(part.sum())
-        if count:
-            replacement = pa.array(values[taken : taken + count], chunk.type)
-            chunk = pc.replace_with_mask(chunk, pa.array(part), replacement)
-            taken += count
-        chunks.append(chunk)
-        start += len(chunk)
-    return pa.chunked_array(chunks, array.type)
+def _series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    chunked = pa.chunked_array([array]) if isinstance(array, pa.Array) else array
+    return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index)
+
+
+def _replaced(array: pa.Array, mask: np.ndarray, values: list | pa.Array) -> pa.Array | pa.ChunkedArray:
+    """`array` with the masked cells set to `values` (in order). A few cells among millions
+    are put between slices of the rest (nothing copied); many, in one Arrow pass."""
+    values = values if isinstance(values, pa.Array) else pa.array(values, array.type)
+    at = np.flatnonzero(mask)
+    if len(at) > _FEW_CELLS:
+        return pc.replace_with_mask(array, pa.array(mask), values)
+    pieces, start = [], 0
+    for i, position in enumerate(at.tolist()):
+        pieces += [array.slice(start, position - start), values.slice(i, 1)]
+        start = position + 1
+    pieces.append(array.slice(start))
+    return pa.chunked_array(pieces, array.type)
+
+
+_FEW_CELLS = 1000
 
 
 def problems(index: pd.Index, mask: np.ndarray | None = None, kinds: list | None = None) -> pd.Series:
-    """Per cell, the problem kind where `mask` holds (`kinds`, in order), NA elsewhere."""
-    if mask is None or not mask.any():
-        return _series(pa.chunked_array([pa.nulls(len(index), pa.large_string())]), index)
-    at = np.zeros(len(index), dtype=np.int64)
-    at[mask] = np.arange(int(mask.sum()))
-    found = pc.take(pa.array(kinds, pa.large_string()), pa.array(at, mask=~mask))  # null index: NA
-    return _series(pa.chunked_array([found]), index)
+    """Per cell, the problem kind where `mask` holds (`kinds`, in order; None: no problem), NA
+    elsewhere. Categorical: a column of millions has a few problems, if any."""
+    codes = np.full(len(index), -1, dtype=np.int8)
+    names: list[str] = []
+    if mask is not None and mask.any():
+        names = sorted({k for k in kinds if k is not None})
+        number = {k: i for i, k in enumerate(names)}
+        codes[mask] = [-1 if k is None else number[k] for k in kinds]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object)), index=index)
 
 
 def normalize_text(value: object) -> str:
@@ -153,16 +164,29 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     it is marked 'lost_digits', never guessed. Anything else that is not digits is 'bad_code'.
     Blank cells are NA without a problem.
     """
-    text = arrow_text(raw)
+    text = raw_text(raw)
     plain = pc.ascii_is_decimal(text).to_numpy(zero_copy_only=False)  # ASCII digits only; '' is not
-    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
     values = pc.if_else(plain, text, pa.scalar(None, pa.large_string()))
-    odd = ~plain & ~blank
-    if not odd.any():
+    others = np.flatnonzero(~plain & (pc.binary_length(text).to_numpy(zero_copy_only=False) > 0))
+    if not len(others):
         return Cleaned(_series(values, raw.index), problems(raw.index))
-    fixed = [_tidy_code(t) for t in text.filter(pa.array(odd)).to_pylist()]
-    values = _replaced(values, odd, [code for code, _ in fixed])
-    return Cleaned(_series(values, raw.index), problems(raw.index, odd, [kind for _, kind in fixed]))
+    # only these are trimmed: a code with spaces around it is plain once trimmed
+    trimmed = pc.utf8_trim_whitespace(text.take(pa.array(others)))
+    fine = pc.ascii_is_decimal(trimmed).to_numpy(zero_copy_only=False)
+    odd = ~fine & (pc.binary_length(trimmed).to_numpy(zero_copy_only=False) > 0)
+    fixed = [_tidy_code(t) for t in trimmed.filter(pa.array(odd)).to_pylist()]
+    mended = pc.if_else(fine, trimmed, pa.scalar(None, pa.large_string()))  # blank once trimmed: NA
+    if odd.any():
+        mended = _replaced(mended, odd, [code for code, _ in fixed])
+    values = _replaced(values, _at(len(text), others), mended)
+    kinds = [kind for _, kind in fixed]
+    return Cleaned(_series(values, raw.index), problems(raw.index, _at(len(text), others[odd]), kinds))
+
+
+def _at(length: int, positions: np.ndarray) -> np.ndarray:
+    mask = np.zeros(length, dtype=bool)
+    mask[positions] = True
+    return mask
 
 
 FIGURE_DECIMALS = 2  # volumes (条) and amounts (元) are kept to hundredths: cents, and 0.01 条
@@ -176,44 +200,58 @@ def _tidy_number(text: str) -> float | None:
     return value if np.isfinite(value) else None  # 'nan', 'inf' are not figures
 
 
-def _plain_numbers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """Where a cell is a plain number, and its value. A part whose cells all are (the usual
-    export) is cast at once; a part with an odd cell is sorted out by the pattern first."""
-    simple, numbers = [], []
+# rows cast to numbers at a time: a slice with an odd cell is sorted out by the pattern, the
+# others are cast at once (the usual export has a few odd cells among millions)
+NUMBER_SLICE = 1 << 16
+
+
+def _plain_numbers(text: pa.Array) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per cell: its value where it is a plain number (NaN otherwise: not finite where it is
+    none), whether it is blank; and the trimmed text of the cells that are neither, in order."""
+    numbers, blanks, odd = [], [], []
     null = pa.scalar(None, pa.large_string())
-    for part in text.chunks:
+    for start in range(0, len(text), NUMBER_SLICE):
+        part = text.slice(start, NUMBER_SLICE)
+        blank = pc.equal(part, "")
         try:
-            values = pc.cast(pc.if_else(pc.equal(part, ""), null, part), pa.float64())
-            plain = pc.is_valid(values)
-        except pa.ArrowInvalid:
-            plain = pc.match_substring_regex(part, _SIMPLE_NUMBER)
-            values = pc.cast(pc.if_else(plain, part, null), pa.float64())
-        simple.append(plain)
+            values = pc.cast(pc.if_else(blank, null, part) if pc.any(blank).as_py() else part, pa.float64())
+        except pa.ArrowInvalid:  # spaces, separators, units, words: trimmed, then by the pattern
+            part = pc.utf8_trim_whitespace(part)
+            blank = pc.equal(part, "")
+            values = pc.cast(
+                pc.if_else(pc.match_substring_regex(part, _SIMPLE_NUMBER), part, null), pa.float64()
+            )
+        values = values.to_numpy(zero_copy_only=False)
+        blank = blank.to_numpy(zero_copy_only=False)
+        others = ~np.isfinite(values) & ~blank
+        if others.any():
+            odd.extend(pc.utf8_trim_whitespace(part.filter(pa.array(others))).to_pylist())
         numbers.append(values)
-    if not simple:
-        return pa.chunked_array([], pa.bool_()), pa.chunked_array([], pa.float64())
-    return pa.chunked_array(simple), pa.chunked_array(numbers)
+        blanks.append(blank)
+    if not numbers:
+        return np.zeros(0), np.zeros(0, dtype=bool), odd
+    return np.concatenate(numbers), np.concatenate(blanks), odd
 
 
 def clean_numbers(raw: pd.Series) -> Cleaned:
     """Volumes and amounts as floats: numbers stored as text, thousands separators,
     full-width digits, units, trailing spaces. Blank is NA; unreadable text is 'bad_number'."""
-    text = arrow_text(raw)
-    simple, numbers = _plain_numbers(text)
-    simple = pc.and_(simple, pc.is_finite(numbers).fill_null(True))
-    values = pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
+    figures, blank, odd_text = _plain_numbers(raw_text(raw))
+    simple = np.isfinite(figures)
+    figures[~simple] = np.nan
     problem = problems(raw.index)
-    odd = (~simple.to_numpy(zero_copy_only=False)) & ~pc.equal(text, "").to_numpy(zero_copy_only=False)
+    odd = ~simple & ~blank
     if odd.any():
-        fixed = [_tidy_number(t) for t in text.filter(pa.array(odd)).to_pylist()]
-        values[odd] = [np.nan if v is None else v for v in fixed]
+        fixed = [_tidy_number(t) for t in odd_text]
+        figures[odd] = [np.nan if v is None else v for v in fixed]
         problem = problems(raw.index, odd, [None if v is not None else "bad_number" for v in fixed])
     # a number cell computed by the exporting system may carry float noise (43794.670000000006);
     # a number too big to carry cents is kept as it is (rounding it would overflow to infinity)
-    figures = values.to_numpy()
     with np.errstate(over="ignore", invalid="ignore"):
-        rounded = np.where(np.abs(figures) < 1e15, np.round(figures, FIGURE_DECIMALS), figures)
-    return Cleaned(pd.Series(rounded, index=raw.index), problem)
+        rounded = np.round(figures, FIGURE_DECIMALS)
+        big = np.abs(figures) >= 1e15
+    rounded[big] = figures[big]
+    return Cleaned(pd.Series(rounded, index=raw.index, copy=False), problem)
 
 
 def tidy_grade(text: str) -> str:

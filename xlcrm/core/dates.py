@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cleaning import Cleaned, arrow_text, problems
+from .cleaning import Cleaned, arrow_text, problems, raw_text
 
 # year, month, day with one separator kind, then an optional time ('2026-06-22 13:05:00')
 _YMD = (
@@ -36,25 +36,31 @@ _SERIALS = (20_000, 80_000)
 def clean_dates(raw: pd.Series) -> Cleaned:
     """Each cell's date (datetime64, midnight; NaT for blank or unreadable) and 'bad_date'
     where a cell holds something that is no date. Full-width digits are folded first."""
-    values = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    values = None  # the date cells' dates, NaT elsewhere
     cells = raw.to_numpy(dtype=object) if raw.dtype == object else None
     if cells is not None:  # typed reads carry date cells as dates: taken as they are
         is_date = np.fromiter((isinstance(v, (_dt.date, pd.Timestamp)) for v in cells), bool, len(cells))
         if is_date.any():
+            values = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
             days = pd.to_datetime(pd.Series(cells[is_date]), errors="coerce").dt.normalize()
             values[is_date] = days.to_numpy(dtype="datetime64[ns]")
             raw = raw.where(~is_date, None)
-    # order lines repeat a few dozen dates: each distinct text is read once
-    text = arrow_text(raw)
-    distinct = pc.unique(text)
-    at = pc.index_in(text, distinct).to_numpy(zero_copy_only=False)
+    # order lines repeat a few dozen dates: each distinct text is trimmed and read once
+    encoded = pc.dictionary_encode(raw_text(raw))
+    distinct = pc.utf8_trim_whitespace(encoded.dictionary)
+    at = encoded.indices.to_numpy(zero_copy_only=False)
     read = _read_texts(pc.utf8_normalize(distinct, "NFKC")).to_numpy(dtype="datetime64[ns]")[at]
     known = ~np.isnat(read)
-    values = np.where(known, read, values)
-    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
-    bad = ~known & ~blank & np.isnat(values)
+    blank = pc.equal(distinct, "").to_numpy(zero_copy_only=False)[at]
+    bad = ~known & ~blank
+    if values is not None:
+        values = np.where(known, read, values)
+        bad &= np.isnat(values)
+    else:
+        values = read
     return Cleaned(
-        pd.Series(values, index=raw.index), problems(raw.index, bad, ["bad_date"] * int(bad.sum()))
+        pd.Series(values, index=raw.index, copy=False),
+        problems(raw.index, bad, ["bad_date"] * int(bad.sum())),
     )
 
 

@@ -6,7 +6,9 @@ workbook (xlcrm.macros) and tables built in memory (tests).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +17,7 @@ import pyarrow as pa
 
 from . import issues as issue_list
 from .addresses import cell_ref
-from .cleaning import STRING, as_text, clean_codes, clean_grades, clean_numbers, map_uniques
+from .cleaning import STRING, Cleaned, as_text, clean_codes, clean_grades, clean_numbers, map_uniques
 from .columns import Header, column_label, find_header, tidy_header
 from .dates import clean_dates
 from .errors import XlcrmError
@@ -307,13 +309,10 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     return split
 
 
-def kept_rows(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """rows[keep], renumbered: Arrow text filtered by Arrow (pandas takes a million-row text
-    column by index, several times slower), every other column by numpy."""
-    if keep.all():
-        return rows.reset_index(drop=True)
-    columns = {name: kept_column(column, keep) for name, column in rows.items()}
-    return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())))
+def kept_rows(rows: Mapping[str, pd.Series], keep: np.ndarray) -> dict[str, object]:
+    """Each column's values at the rows kept (kept_column), for a frame made once: pandas
+    would copy each column set on a frame, and stack columns of one type into one block."""
+    return {name: kept_column(column, keep) for name, column in rows.items()}
 
 
 def kept_column(column: pd.Series, keep: np.ndarray):
@@ -357,16 +356,72 @@ def clean_body(
     header = parts[0][1]
     bodies = [sheet.cells.loc[head.row + 1 :] for sheet, head in parts]
     excel_rows = np.concatenate([b.index.to_numpy() for b in bodies])
-    part = np.repeat(np.arange(len(parts)), [len(b) for b in bodies])
+    part = np.repeat(np.arange(len(parts), dtype=np.int32), [len(b) for b in bodies])
     body = (
         pd.concat(bodies, ignore_index=True)
         if len(bodies) > 1
         else bodies[0].set_axis(pd.RangeIndex(len(excel_rows)))
     )
-    wheres = np.array([sheet.where for sheet, _ in parts], dtype=object)
+    cols = header.columns
+    value_roles = [role for role in roles if role != "code" and role in cols]
+    with _cleaners(len(body)) as cleaners:
+        cleaning = {role: cleaners.submit(_clean_value, role, body[cols[role]]) for role in value_roles}
+        codes = clean_codes(body[cols["code"]])
+        return _clean_rows(parts, body, excel_rows, part, codes, cleaning, keep_blank_codes)
+
+
+THREADED_ROWS = 100_000  # a table this long has its value columns cleaned on threads
+
+
+def _cleaners(rows: int) -> ThreadPoolExecutor | _AtOnce:
+    """Threads for a long table (Arrow and numpy let go of the GIL as they work); a short one
+    is cleaned at once, threads would cost more than they save."""
+    return ThreadPoolExecutor(os.cpu_count() or 1) if rows >= THREADED_ROWS else _AtOnce()
+
+
+class _AtOnce:
+    """An executor that runs what it is given at once."""
+
+    def __enter__(self) -> _AtOnce:
+        return self
+
+    def __exit__(self, *_) -> None:
+        return None
+
+    def submit(self, fn, *args) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args))
+        return done
+
+
+def _clean_value(role: str, raw: pd.Series) -> Cleaned | pd.Series:
+    """A value column cleaned by its role's rule."""
+    if role in ("volume", "amount"):
+        return clean_numbers(raw)
+    if role == "order_date":
+        return clean_dates(raw)
+    if role in ("grade", "previous_grade"):
+        return clean_grades(raw)
+    if role in ("segment", "market_type", "route"):
+        return map_uniques(as_text(raw), lambda t: t, STRING)
+    return as_text(raw)
+
+
+def _clean_rows(
+    parts: list[tuple[RawSheet, Header]],
+    body: pd.DataFrame,
+    excel_rows: np.ndarray,
+    part: np.ndarray,
+    codes: Cleaned,
+    cleaning: dict[str, Future],
+    keep_blank_codes: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """clean_body's rows: the usable ones, each value column's cleaning (`cleaning`) taken
+    when it is done; the skipped rows and odd values as issues."""
+    header = parts[0][1]
     cols = header.columns
     code_letter = cell_ref(cols["code"])
-    codes = clean_codes(body[cols["code"]])
+    wheres = np.array([sheet.where for sheet, _ in parts], dtype=object)
     unusable = codes.values.isna().to_numpy()
     has_data = row_has_data(body, unusable, part, numbering_columns(parts))
     total = total_rows(body, cols, unusable) & has_data
@@ -413,9 +468,8 @@ def clean_body(
     usable = (has_data & ~total_or_repeat) if keep_blank_codes else ~unusable
 
     # each column kept to the usable rows as it is made: a million-row table is never held twice
-    rows = kept_rows(
-        pd.DataFrame({"customer_code": codes.values, "excel_row": excel_rows, "part": part}), usable
-    )
+    made = {"customer_code": codes.values, "excel_row": excel_rows, "part": part}
+    rows = kept_rows({name: pd.Series(column, copy=False) for name, column in made.items()}, usable)
     locations = [f"{where} › {code_letter}" for where in wheres]
     categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
     position = np.array([categories.index(loc) for loc in locations], dtype="int32")
@@ -429,16 +483,14 @@ def clean_body(
                 issue_list.issue_frame(kind, codes.values[hit].values, cells(hit, cell_ref(cols[role])), said)
             )
 
-    for role in roles:
-        if role == "code" or role not in cols:
-            continue
+    for role, cleaned in cleaning.items():
         raw = body[cols[role]]
+        cleaned = cleaned.result()
         if role in ("volume", "amount"):
-            numbers = clean_numbers(raw)
-            bad = numbers.problem.notna().to_numpy() & usable
+            bad = cleaned.problem.notna().to_numpy() & usable
             value_issue("bad_number", bad, role, raw, "不是数字，按空值处理")
             # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
-            odd = ((numbers.values < 0) | (numbers.values > PLAUSIBLE[role])).fillna(
+            odd = ((cleaned.values < 0) | (cleaned.values > PLAUSIBLE[role])).fillna(
                 False
             ).to_numpy() & usable
             value_issue(
@@ -448,10 +500,9 @@ def clean_body(
                 raw,
                 f"为负数或大于 {PLAUSIBLE[role]:,.0f}，不像一个客户一个季度的数字，按空值处理；请核对原表",
             )
-            rows[role] = kept_column(numbers.values.mask(odd), usable)
+            rows[role] = kept_column(cleaned.values.mask(odd) if odd.any() else cleaned.values, usable)
         elif role == "order_date":  # an order line without its date cannot count: said at its cell
-            dates = clean_dates(raw)
-            bad = dates.problem.notna().to_numpy() & usable
+            bad = cleaned.problem.notna().to_numpy() & usable
             value_issue(
                 "bad_date",
                 bad,
@@ -459,11 +510,8 @@ def clean_body(
                 raw,
                 "不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
             )
-            rows[role] = kept_column(dates.values, usable)
-        elif role in ("grade", "previous_grade"):
-            rows[role] = kept_column(clean_grades(raw), usable)
-        elif role in ("segment", "market_type", "route"):
-            rows[role] = kept_column(map_uniques(as_text(raw), lambda t: t, STRING), usable)
+            rows[role] = kept_column(cleaned.values, usable)
         else:
-            rows[role] = kept_column(as_text(raw), usable)
-    return rows, issue_list.combine(issues)
+            rows[role] = kept_column(cleaned, usable)
+    frame = pd.DataFrame(rows, index=pd.RangeIndex(int(usable.sum())), copy=False)
+    return frame, issue_list.combine(issues)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections import Counter
+import os
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -31,6 +33,10 @@ HEAD_BYTES = 4 * HEAD_CHARS + 3  # enough bytes for HEAD_CHARS in any of the enc
 BLOCK_BYTES = 1 << 20  # pyarrow's block: memory in flight stays small, blocks still cheap
 WHOLE_BYTES = 4 << 20  # a file up to this size is decoded at once (a block at a time costs ~2 ms)
 TEXT = pa.large_string()  # what pandas' string[pyarrow] holds
+# encodings in which ASCII bytes are those characters, as in UTF-8 (not UTF-16); a decoder
+# between characters in these hands a block of ASCII bytes on as it is
+ASCII_SUPERSETS = ("utf-8-sig", "utf-8", "gb18030")
+PIECE_BYTES = 8 << 20  # text parsed on a thread at a time
 MAX_RUNS = 4096  # odd rows up to about half of this are put in place by slices, not copies
 
 
@@ -93,7 +99,10 @@ def _cells(path: Path, encoding: str, text: str, whole: bool) -> pd.DataFrame:
 
 
 def _numbered(columns: list[pa.ChunkedArray]) -> pd.DataFrame:
-    """Rows indexed by their record numbers, columns 0..n-1 by position."""
+    """Rows indexed by their record numbers, columns 0..n-1 by position; each column one chunk
+    (taking a few rows of a column of many chunks copies all of it, and every cleaner is
+    faster over one chunk)."""
+    columns = [pa.chunked_array([c.combine_chunks()]) if c.num_chunks > 1 else c for c in columns]
     frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(c) for i, c in enumerate(columns)}, copy=False)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
@@ -103,7 +112,7 @@ def _parse(
     path: Path, encoding: str, delimiter: str, width: int, text: str | None
 ) -> tuple[list[pa.ChunkedArray], list[tuple[int, int, str]]]:
     """The rows of `width` fields as Arrow columns, and the others as (record number, number of
-    fields, text): from `text` when the file is small, else a block at a time. A record longer
+    fields, text): from `text` when the file is small, else a piece at a time. A record longer
     than a block (a cell of megabytes) gets one block for all."""
     odd: list[tuple[int, int, str]] = []
 
@@ -120,11 +129,123 @@ def _parse(
         if text is not None:
             return _read_all(text.encode(), delimiter, width, keep), odd
         try:
-            return blocks(BLOCK_BYTES), odd
+            return _read_pieces(path, encoding, delimiter, width)
         except pa.ArrowInvalid:  # a record longer than a block
             return blocks(min(2 * path.stat().st_size + BLOCK_BYTES, 2**31 - 1)), odd
     except pa.ArrowInvalid as exc:
         raise reader_failure(path, exc) from None
+
+
+def _read_pieces(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> tuple[list[pa.ChunkedArray], list[tuple[int, int, str]]]:
+    """The records parsed a piece at a time, pieces on threads of their own (pyarrow's own
+    threads would not number the odd rows). A piece ends at a line break outside quoted cells
+    (see _cut); where that cannot be told, the rest is one piece that pyarrow's chunker splits
+    a block at a time."""
+    tables: list[list[pa.ChunkedArray]] = []
+    odd: list[tuple[int, int, str]] = []
+    records = 0
+
+    def collect(parsed: Future) -> None:
+        nonlocal records
+        columns, piece_odd = parsed.result()
+        odd.extend((records + number, fields, text) for number, fields, text in piece_odd)
+        records += (len(columns[0]) if columns else 0) + len(piece_odd)
+        tables.append(columns)
+
+    threads = os.cpu_count() or 1
+    with closing(_Utf8Blocks(path, encoding)) as stream, ThreadPoolExecutor(threads) as pool:
+        waiting: deque[Future] = deque()
+        for piece in _pieces(stream, delimiter):
+            waiting.append(pool.submit(_parsed, piece, delimiter, width))
+            while len(waiting) > 2 * threads:  # text in flight stays a few pieces
+                collect(waiting.popleft())
+        while waiting:
+            collect(waiting.popleft())
+    if len(tables) == 1:
+        return tables[0], odd
+    return [pa.chunked_array([k for t in tables for k in t[c].chunks], TEXT) for c in range(width)], odd
+
+
+def _pieces(stream: _Utf8Blocks, delimiter: str):
+    """The text in pieces of about PIECE_BYTES that each start a record (bytes); where quotes
+    are not as exporters write them, the stream itself for the rest."""
+    parts: list[bytes] = []
+    size = 0
+    while data := stream.read(BLOCK_BYTES):
+        parts.append(data)
+        size += len(data)
+        if size >= PIECE_BYTES:
+            text = b"".join(parts)
+            cut = _cut(text, delimiter.encode())
+            if cut is None:
+                stream.unread(text)
+                yield stream
+                return
+            # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
+            # with one, nor where the next bytes are not read yet
+            if cut and len(text) - cut >= len(codecs.BOM_UTF8) and not text.startswith(codecs.BOM_UTF8, cut):
+                yield text[:cut]
+                text = text[cut:]
+            parts, size = [text], len(text)
+    if size:
+        yield b"".join(parts)
+
+
+MAX_QUOTES = 100_000  # quotes looked at in a piece; more (every cell quoted): one stream
+
+
+def _cut(text: bytes, delimiter: bytes) -> int | None:
+    """Where `text`, which starts a record, can be cut so that the rest starts one: after its
+    last line break outside quoted cells (0: none yet). None when a quote stands where
+    exporters never put one (in the middle of a cell), or there are very many: where pyarrow
+    ends a cell is then not judged here."""
+    end = text.rfind(b"\n") + 1
+    at = text.find(b'"', 0, end)
+    if at < 0:
+        return end
+    if text.count(b'"', 0, end) > MAX_QUOTES:
+        return None
+    starts = (delimiter, b"\n", b"\r")
+    quoted: list[tuple[int, int]] = []  # each quoted cell: its opening and closing quote
+    opened = -1
+    while at >= 0:
+        if opened < 0:  # a quote opens a cell only at its start
+            if at and text[at - 1 : at] not in starts:
+                return None
+            opened, at = at, text.find(b'"', at + 1, end)
+            continue
+        after = text[at + 1 : at + 2]
+        if after == b'"':  # "" within a quoted cell
+            at = text.find(b'"', at + 2, end)
+            continue
+        if after not in starts:
+            return None
+        quoted.append((opened, at))
+        opened, at = -1, text.find(b'"', at + 1, end)
+    if opened < 0:
+        return end
+    cut = text.rfind(b"\n", 0, opened) + 1  # before the cell still open
+    for first, last in reversed(quoted):
+        if not cut or last < cut - 1:  # the break is after this cell (and all before it)
+            break
+        if first < cut - 1:  # the break is inside this cell: before it, then
+            cut = text.rfind(b"\n", 0, first) + 1
+    return cut
+
+
+def _parsed(source: bytes | _Utf8Blocks, delimiter: str, width: int):
+    """One piece's columns, and its odd rows numbered from its first record."""
+    odd: list[tuple[int, int, str]] = []
+
+    def keep(row: pa_csv.InvalidRow) -> str:
+        odd.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    if isinstance(source, bytes):
+        return _read_all(source, delimiter, width, keep), odd
+    return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
 
 
 def _read(source, delimiter: str, width: int, block: int = BLOCK_BYTES, odd=None) -> pa.Table:
@@ -161,6 +282,7 @@ class _Utf8Blocks:
     def __init__(self, path: Path, encoding: str):
         self._file = open(path, "rb")
         self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._ascii_same = encoding in ASCII_SUPERSETS
         self._ready = b""
         self._ended = False
 
@@ -168,12 +290,19 @@ class _Utf8Blocks:
         while not self._ended and (size < 0 or len(self._ready) < size):
             data = self._file.read(BLOCK_BYTES if size < 0 else size)
             self._ended = not data
-            self._ready += self._decoder.decode(data, final=self._ended).encode()
+            if self._ascii_same and data.isascii() and self._decoder.getstate() == (b"", 0):
+                self._ready += data  # codes, dates, amounts: the same bytes in UTF-8, not decoded
+            else:
+                self._ready += self._decoder.decode(data, final=self._ended).encode()
         part = self._ready if size < 0 else self._ready[:size]
         if part.endswith(b"\r") and len(part) > 1 and (len(part) < len(self._ready) or not self._ended):
             part = part[:-1]  # the CR goes with what follows it
         self._ready = self._ready[len(part) :]
         return part
+
+    def unread(self, data: bytes) -> None:
+        """Hand `data` (read before) out again, first."""
+        self._ready = data + self._ready
 
     @property
     def closed(self) -> bool:
