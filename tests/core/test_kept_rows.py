@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcrm.core.inputs import kept_rows
+from xlcrm.core.inputs import kept_at, kept_rows
 
 cell = st.tuples(st.booleans(), st.one_of(st.none(), st.text(max_size=3)), st.floats(allow_nan=True))
 
@@ -29,5 +29,15 @@ def test_kept_rows_are_the_frames_rows_kept(cells):
             "amount": np.array([f for _, _, f in cells], dtype=float),
         }
     )
-    kept = pd.DataFrame(kept_rows(frame, keep), index=pd.RangeIndex(int(keep.sum())), copy=False)
-    pd.testing.assert_frame_equal(kept, frame[keep].reset_index(drop=True))
+    expected = frame[keep].reset_index(drop=True)
+    for rows in (keep, kept_at(keep)):  # the mask, or a slice where the rows kept follow each other
+        kept = pd.DataFrame(kept_rows(frame, rows), index=pd.RangeIndex(int(keep.sum())), copy=False)
+        pd.testing.assert_frame_equal(kept, expected)
+
+
+def test_rows_that_follow_each_other_are_kept_as_a_slice():
+    assert kept_at(np.array([False, True, True, True, False])) == slice(1, 4)
+    assert kept_at(np.ones(3, dtype=bool)) == slice(0, 3)
+    assert kept_at(np.zeros(3, dtype=bool)) == slice(0, 0)
+    gap = np.array([True, False, True])
+    assert kept_at(gap) is gap

@@ -166,11 +166,10 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     """
     text = raw_text(raw)
     plain = pc.ascii_is_decimal(text).to_numpy(zero_copy_only=False)  # ASCII digits only; '' is not
-    values = pc.if_else(plain, text, pa.scalar(None, pa.large_string()))
-    others = np.flatnonzero(~plain & (pc.binary_length(text).to_numpy(zero_copy_only=False) > 0))
-    if not len(others):
-        return Cleaned(_series(values, raw.index), problems(raw.index))
-    # only these are trimmed: a code with spaces around it is plain once trimmed
+    if plain.all():
+        return Cleaned(_series(text, raw.index), problems(raw.index))
+    # only the others are trimmed: a code with spaces around it is plain once trimmed
+    others = np.flatnonzero(~plain)
     trimmed = pc.utf8_trim_whitespace(text.take(pa.array(others)))
     fine = pc.ascii_is_decimal(trimmed).to_numpy(zero_copy_only=False)
     odd = ~fine & (pc.binary_length(trimmed).to_numpy(zero_copy_only=False) > 0)
@@ -178,7 +177,7 @@ def clean_codes(raw: pd.Series) -> Cleaned:
     mended = pc.if_else(fine, trimmed, pa.scalar(None, pa.large_string()))  # blank once trimmed: NA
     if odd.any():
         mended = _replaced(mended, odd, [code for code, _ in fixed])
-    values = _replaced(values, _at(len(text), others), mended)
+    values = _replaced(text, ~plain, mended)
     kinds = [kind for _, kind in fixed]
     return Cleaned(_series(values, raw.index), problems(raw.index, _at(len(text), others[odd]), kinds))
 

@@ -309,16 +309,24 @@ def split_by_manager(raw: RawSheet, manager_column: str) -> dict[str, list[RawSh
     return split
 
 
-def kept_rows(rows: Mapping[str, pd.Series], keep: np.ndarray) -> dict[str, object]:
+def kept_rows(rows: Mapping[str, pd.Series], keep: slice | np.ndarray) -> dict[str, object]:
     """Each column's values at the rows kept (kept_column), for a frame made once: pandas
     would copy each column set on a frame, and stack columns of one type into one block."""
     return {name: kept_column(column, keep) for name, column in rows.items()}
 
 
-def kept_column(column: pd.Series, keep: np.ndarray):
-    """One column's values at the rows kept (an array, placed by position)."""
-    if keep.all():
-        return column.array
+def kept_at(keep: np.ndarray) -> slice | np.ndarray:
+    """The rows kept: one slice when they follow each other (a table that only its 合计 row
+    ends), so that no column is copied; else the mask itself."""
+    count = int(keep.sum())
+    first = int(keep.argmax()) if count else 0
+    return slice(first, first + count) if keep[first : first + count].all() else keep
+
+
+def kept_column(column: pd.Series, keep: slice | np.ndarray):
+    """One column's values at the rows kept (kept_at; an array, placed by position)."""
+    if isinstance(keep, slice):
+        return column.array[keep]
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
         return pd.arrays.ArrowStringArray(pa.array(column.array).filter(pa.array(keep)))
     return column.array[keep]
@@ -469,11 +477,12 @@ def _clean_rows(
 
     # each column kept to the usable rows as it is made: a million-row table is never held twice
     made = {"customer_code": codes.values, "excel_row": excel_rows, "part": part}
-    rows = kept_rows({name: pd.Series(column, copy=False) for name, column in made.items()}, usable)
+    kept = kept_at(usable)
+    rows = kept_rows({name: pd.Series(column, copy=False) for name, column in made.items()}, kept)
     locations = [f"{where} › {code_letter}" for where in wheres]
     categories = list(dict.fromkeys(locations))  # parts cut from one table share their location
     position = np.array([categories.index(loc) for loc in locations], dtype="int32")
-    rows["location"] = pd.Categorical.from_codes(position[part[usable]], categories=categories)
+    rows["location"] = pd.Categorical.from_codes(position[part[kept]], categories=categories)
 
     def value_issue(kind: str, hit: np.ndarray, role: str, raw: pd.Series, why: str) -> None:
         """Rows `hit` of a value column, each said at its cell: 'label的值“raw”' + why."""
@@ -500,7 +509,7 @@ def _clean_rows(
                 raw,
                 f"为负数或大于 {PLAUSIBLE[role]:,.0f}，不像一个客户一个季度的数字，按空值处理；请核对原表",
             )
-            rows[role] = kept_column(cleaned.values.mask(odd) if odd.any() else cleaned.values, usable)
+            rows[role] = kept_column(cleaned.values.mask(odd) if odd.any() else cleaned.values, kept)
         elif role == "order_date":  # an order line without its date cannot count: said at its cell
             bad = cleaned.problem.notna().to_numpy() & usable
             value_issue(
@@ -510,8 +519,8 @@ def _clean_rows(
                 raw,
                 "不是日期（应如 2026-06-22、2026/6/22、2026年6月22日），此行未计入",
             )
-            rows[role] = kept_column(cleaned.values, usable)
+            rows[role] = kept_column(cleaned.values, kept)
         else:
-            rows[role] = kept_column(cleaned, usable)
+            rows[role] = kept_column(cleaned, kept)
     frame = pd.DataFrame(rows, index=pd.RangeIndex(int(usable.sum())), copy=False)
     return frame, issue_list.combine(issues)

@@ -169,28 +169,25 @@ def _read_pieces(
 
 
 def _pieces(stream: _Utf8Blocks, delimiter: str):
-    """The text in pieces of about PIECE_BYTES that each start a record (bytes); where quotes
-    are not as exporters write them, the stream itself for the rest."""
-    parts: list[bytes] = []
-    size = 0
-    while data := stream.read(BLOCK_BYTES):
-        parts.append(data)
-        size += len(data)
-        if size >= PIECE_BYTES:
-            text = b"".join(parts)
-            cut = _cut(text, delimiter.encode())
-            if cut is None:
-                stream.unread(text)
-                yield stream
-                return
-            # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
-            # with one, nor where the next bytes are not read yet
-            if cut and len(text) - cut >= len(codecs.BOM_UTF8) and not text.startswith(codecs.BOM_UTF8, cut):
-                yield text[:cut]
-                text = text[cut:]
-            parts, size = [text], len(text)
-    if size:
-        yield b"".join(parts)
+    """The text in pieces of about PIECE_BYTES that each start a record (views of the bytes);
+    where quotes are not as exporters write them, the stream itself for the rest."""
+    rest = b""
+    while data := stream.read_about(PIECE_BYTES):
+        text = rest + data
+        cut = _cut(text, delimiter.encode())
+        if cut is None:
+            stream.unread(text)
+            yield stream
+            return
+        # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
+        # with one, nor where the next bytes are not read yet
+        if cut and len(text) - cut >= len(codecs.BOM_UTF8) and not text.startswith(codecs.BOM_UTF8, cut):
+            yield memoryview(text)[:cut]
+            rest = text[cut:]
+        else:
+            rest = text
+    if rest:
+        yield rest
 
 
 MAX_QUOTES = 100_000  # quotes looked at in a piece; more (every cell quoted): one stream
@@ -235,7 +232,7 @@ def _cut(text: bytes, delimiter: bytes) -> int | None:
     return cut
 
 
-def _parsed(source: bytes | _Utf8Blocks, delimiter: str, width: int):
+def _parsed(source: bytes | memoryview | _Utf8Blocks, delimiter: str, width: int):
     """One piece's columns, and its odd rows numbered from its first record."""
     odd: list[tuple[int, int, str]] = []
 
@@ -243,7 +240,7 @@ def _parsed(source: bytes | _Utf8Blocks, delimiter: str, width: int):
         odd.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    if isinstance(source, bytes):
+    if not isinstance(source, _Utf8Blocks):
         return _read_all(source, delimiter, width, keep), odd
     return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
 
@@ -287,18 +284,34 @@ class _Utf8Blocks:
         self._ended = False
 
     def read(self, size: int = -1) -> bytes:
-        while not self._ended and (size < 0 or len(self._ready) < size):
-            data = self._file.read(BLOCK_BYTES if size < 0 else size)
-            self._ended = not data
-            if self._ascii_same and data.isascii() and self._decoder.getstate() == (b"", 0):
-                self._ready += data  # codes, dates, amounts: the same bytes in UTF-8, not decoded
-            else:
-                self._ready += self._decoder.decode(data, final=self._ended).encode()
+        self._fill(size)
         part = self._ready if size < 0 else self._ready[:size]
         if part.endswith(b"\r") and len(part) > 1 and (len(part) < len(self._ready) or not self._ended):
             part = part[:-1]  # the CR goes with what follows it
         self._ready = self._ready[len(part) :]
         return part
+
+    def read_about(self, size: int) -> bytes:
+        """At least `size` bytes (fewer only at the end), as they are ready: for pieces cut at
+        a line feed (see _pieces), not for pyarrow's chunker."""
+        self._fill(size)
+        part, self._ready = self._ready, b""
+        return part
+
+    def _fill(self, size: int) -> None:
+        """Decode until `size` bytes are ready (all, if < 0) or the file ends, a block at a time:
+        a block of ASCII is handed on as it is (codes, dates, amounts: the same bytes in UTF-8)."""
+        parts = [self._ready] if self._ready else []
+        ready = len(self._ready)
+        while not self._ended and (size < 0 or ready < size):
+            data = self._file.read(BLOCK_BYTES)
+            self._ended = not data
+            if self._ascii_same and data.isascii() and self._decoder.getstate() == (b"", 0):
+                parts.append(data)
+            else:
+                parts.append(self._decoder.decode(data, final=self._ended).encode())
+            ready += len(parts[-1])
+        self._ready = parts[0] if len(parts) == 1 else b"".join(parts)
 
     def unread(self, data: bytes) -> None:
         """Hand `data` (read before) out again, first."""
