@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import mmap
 import os
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -155,9 +156,13 @@ def _read_pieces(
         tables.append(columns)
 
     threads = os.cpu_count() or 1
-    with closing(_Utf8Blocks(path, encoding)) as stream, ThreadPoolExecutor(threads) as pool:
+    if encoding in ASCII_SUPERSETS:
+        pieces = _mapped_pieces(path, encoding, delimiter)
+    else:
+        pieces = _pieces(_Utf8Blocks(path, encoding), delimiter)
+    with closing(pieces), ThreadPoolExecutor(threads) as pool:
         waiting: deque[Future] = deque()
-        for piece in _pieces(stream, delimiter):
+        for piece in pieces:
             waiting.append(pool.submit(_parsed, piece, delimiter, width))
             while len(waiting) > 2 * threads:  # text in flight stays a few pieces
                 collect(waiting.popleft())
@@ -168,48 +173,81 @@ def _read_pieces(
     return [pa.chunked_array([k for t in tables for k in t[c].chunks], TEXT) for c in range(width)], odd
 
 
+def _mapped_pieces(path: Path, encoding: str, delimiter: str):
+    """_pieces of a file in an encoding whose ASCII is UTF-8's, mapped into memory: a piece of
+    ASCII (codes, dates, amounts) is the file's own bytes, not read nor copied; another is
+    decoded on its own (it ends at a line feed, so with a whole character)."""
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    # (closed when the last piece is let go: pieces are views of it)
+    octets = np.frombuffer(mapped, np.uint8)
+    start = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and mapped[:3] == codecs.BOM_UTF8 else 0
+    decoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    while start < len(mapped):
+        stop, cut = start, start
+        while cut == start and stop < len(mapped):  # no line break yet: a longer piece
+            stop = min(stop + PIECE_BYTES, len(mapped))
+            cut = len(mapped) if stop == len(mapped) else _cut(mapped, delimiter.encode(), start, stop)
+            if cut is None:
+                yield _Utf8Blocks(path, decoding, start)  # (closed once parsed)
+                return
+            # pyarrow skips a byte-order mark at the start of what it reads: the piece goes on
+            if mapped[cut : cut + 4].decode(decoding, errors="ignore").startswith("\ufeff"):
+                cut = start
+        if octets[start:cut].max() < 0x80:
+            yield memoryview(mapped)[start:cut]
+        else:
+            yield mapped[start:cut].decode(decoding).encode()
+        start = cut
+
+
 def _pieces(stream: _Utf8Blocks, delimiter: str):
     """The text in pieces of about PIECE_BYTES that each start a record (views of the bytes);
     where quotes are not as exporters write them, the stream itself for the rest."""
     rest = b""
-    while data := stream.read_about(PIECE_BYTES):
-        text = rest + data
-        cut = _cut(text, delimiter.encode())
-        if cut is None:
-            stream.unread(text)
-            yield stream
-            return
-        # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
-        # with one, nor where the next bytes are not read yet
-        if cut and len(text) - cut >= len(codecs.BOM_UTF8) and not text.startswith(codecs.BOM_UTF8, cut):
-            yield memoryview(text)[:cut]
-            rest = text[cut:]
-        else:
-            rest = text
-    if rest:
-        yield rest
+    handed = False
+    try:
+        while data := stream.read_about(PIECE_BYTES):
+            text = rest + data
+            cut = _cut(text, delimiter.encode())
+            if cut is None:
+                stream.unread(text)
+                handed = True
+                yield stream  # (closed once parsed)
+                return
+            # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
+            # with one, nor where the next bytes are not read yet
+            bom = codecs.BOM_UTF8
+            if cut and len(text) - cut >= len(bom) and not text.startswith(bom, cut):
+                yield memoryview(text)[:cut]
+                rest = text[cut:]
+            else:
+                rest = text
+        if rest:
+            yield rest
+    finally:
+        if not handed:
+            stream.close()
 
 
 MAX_QUOTES = 100_000  # quotes looked at in a piece; more (every cell quoted): one stream
 
 
-def _cut(text: bytes, delimiter: bytes) -> int | None:
-    """Where `text`, which starts a record, can be cut so that the rest starts one: after its
-    last line break outside quoted cells (0: none yet). None when a quote stands where
-    exporters never put one (in the middle of a cell), or there are very many: where pyarrow
-    ends a cell is then not judged here."""
-    end = text.rfind(b"\n") + 1
-    at = text.find(b'"', 0, end)
-    if at < 0:
-        return end
-    if text.count(b'"', 0, end) > MAX_QUOTES:
-        return None
+def _cut(text: bytes | mmap.mmap, delimiter: bytes, start: int = 0, stop: int | None = None) -> int | None:
+    """Where text[start:stop], which starts a record, can be cut so that the rest starts one:
+    after its last line break outside quoted cells (`start`: none yet). None when a quote
+    stands where exporters never put one (in the middle of a cell), or there are very many:
+    where pyarrow ends a cell is then not judged here."""
+    end = text.rfind(b"\n", start, len(text) if stop is None else stop) + 1 or start
+    at = text.find(b'"', start, end)
     starts = (delimiter, b"\n", b"\r")
     quoted: list[tuple[int, int]] = []  # each quoted cell: its opening and closing quote
     opened = -1
     while at >= 0:
+        if len(quoted) > MAX_QUOTES:
+            return None
         if opened < 0:  # a quote opens a cell only at its start
-            if at and text[at - 1 : at] not in starts:
+            if at > start and text[at - 1 : at] not in starts:
                 return None
             opened, at = at, text.find(b'"', at + 1, end)
             continue
@@ -223,12 +261,12 @@ def _cut(text: bytes, delimiter: bytes) -> int | None:
         opened, at = -1, text.find(b'"', at + 1, end)
     if opened < 0:
         return end
-    cut = text.rfind(b"\n", 0, opened) + 1  # before the cell still open
+    cut = text.rfind(b"\n", start, opened) + 1 or start  # before the cell still open
     for first, last in reversed(quoted):
-        if not cut or last < cut - 1:  # the break is after this cell (and all before it)
+        if cut == start or last < cut - 1:  # the break is after this cell (and all before it)
             break
         if first < cut - 1:  # the break is inside this cell: before it, then
-            cut = text.rfind(b"\n", 0, first) + 1
+            cut = text.rfind(b"\n", start, first) + 1 or start
     return cut
 
 
@@ -242,7 +280,8 @@ def _parsed(source: bytes | memoryview | _Utf8Blocks, delimiter: str, width: int
 
     if not isinstance(source, _Utf8Blocks):
         return _read_all(source, delimiter, width, keep), odd
-    return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
+    with closing(source):
+        return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
 
 
 def _read(source, delimiter: str, width: int, block: int = BLOCK_BYTES, odd=None) -> pa.Table:
@@ -276,8 +315,9 @@ class _Utf8Blocks:
     return: pyarrow's chunker (26.0) drops the line feed of a CR LF inside a quoted field when
     the two fall into different blocks."""
 
-    def __init__(self, path: Path, encoding: str):
+    def __init__(self, path: Path, encoding: str, start: int = 0):
         self._file = open(path, "rb")
+        self._file.seek(start)
         self._decoder = codecs.getincrementaldecoder(encoding)()
         self._ascii_same = encoding in ASCII_SUPERSETS
         self._ready = b""
