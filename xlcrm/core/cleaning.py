@@ -53,20 +53,20 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def raw_text(raw: pd.Series) -> pa.Array:
-    """Raw cells as one Arrow text array, untrimmed; blank → ''. Cleaners look at these first:
-    a column of millions is mostly cells that need no trimming."""
+def raw_text(raw: pd.Series) -> pa.ChunkedArray:
+    """Raw cells as Arrow text, untrimmed; blank → ''. Cleaners look at these first: a column
+    of millions is mostly cells that need no trimming."""
     if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
-        text = pa.array(raw.array)  # already text: no Python objects
-        if isinstance(text, pa.ChunkedArray):
-            text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
+        text = pa.chunked_array(pa.array(raw.array))  # already text: no Python objects
     else:
         cells = raw.to_numpy(dtype=object)
-        text = pa.array([v if type(v) is str else _cell_text(v) for v in cells], type=pa.string())
+        text = pa.chunked_array(
+            [pa.array([v if type(v) is str else _cell_text(v) for v in cells], pa.string())]
+        )
     return pc.fill_null(text.cast(pa.large_string()), "")
 
 
-def arrow_text(raw: pd.Series) -> pa.Array:
+def arrow_text(raw: pd.Series) -> pa.ChunkedArray:
     """Raw cells as Arrow text, trimmed of (Unicode) whitespace; blank → ''."""
     return pc.utf8_trim_whitespace(raw_text(raw))
 
@@ -76,19 +76,27 @@ def _series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index)
 
 
-def _replaced(array: pa.Array, mask: np.ndarray, values: list | pa.Array) -> pa.Array | pa.ChunkedArray:
+def _replaced(
+    array: pa.Array | pa.ChunkedArray, mask: np.ndarray, values: list | pa.Array | pa.ChunkedArray
+) -> pa.ChunkedArray:
     """`array` with the masked cells set to `values` (in order). A few cells among millions
     are put between slices of the rest (nothing copied); many, in one Arrow pass."""
-    values = values if isinstance(values, pa.Array) else pa.array(values, array.type)
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    if isinstance(values, list):
+        values = pa.array(values, array.type)
+    values = pa.chunked_array([values] if isinstance(values, pa.Array) else values, array.type)
     at = np.flatnonzero(mask)
     if len(at) > _FEW_CELLS:
-        return pc.replace_with_mask(array, pa.array(mask), values)
+        return pa.chunked_array(
+            [pc.replace_with_mask(array.combine_chunks(), pa.array(mask), values.combine_chunks())]
+        )
     pieces, start = [], 0
     for i, position in enumerate(at.tolist()):
         pieces += [array.slice(start, position - start), values.slice(i, 1)]
         start = position + 1
     pieces.append(array.slice(start))
-    return pa.chunked_array(pieces, array.type)
+    return pa.chunked_array([chunk for piece in pieces for chunk in piece.chunks], array.type)
 
 
 _FEW_CELLS = 1000
@@ -170,7 +178,7 @@ def clean_codes(raw: pd.Series) -> Cleaned:
         return Cleaned(_series(text, raw.index), problems(raw.index))
     # only the others are trimmed: a code with spaces around it is plain once trimmed
     others = np.flatnonzero(~plain)
-    trimmed = pc.utf8_trim_whitespace(text.take(pa.array(others)))
+    trimmed = pc.utf8_trim_whitespace(text.filter(pa.array(~plain))).combine_chunks()
     fine = pc.ascii_is_decimal(trimmed).to_numpy(zero_copy_only=False)
     odd = ~fine & (pc.binary_length(trimmed).to_numpy(zero_copy_only=False) > 0)
     fixed = [_tidy_code(t) for t in trimmed.filter(pa.array(odd)).to_pylist()]
@@ -204,7 +212,7 @@ def _tidy_number(text: str) -> float | None:
 NUMBER_SLICE = 1 << 16
 
 
-def _plain_numbers(text: pa.Array) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _plain_numbers(text: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per cell: its value where it is a plain number (NaN otherwise: not finite where it is
     none), whether it is blank; and the trimmed text of the cells that are neither, in order."""
     numbers, blanks, odd = [], [], []

@@ -46,7 +46,7 @@ def clean_dates(raw: pd.Series) -> Cleaned:
             values[is_date] = days.to_numpy(dtype="datetime64[ns]")
             raw = raw.where(~is_date, None)
     # order lines repeat a few dozen dates: each distinct text is trimmed and read once
-    encoded = pc.dictionary_encode(raw_text(raw))
+    encoded = pc.dictionary_encode(raw_text(raw)).combine_chunks()  # chunks share one dictionary
     distinct = pc.utf8_trim_whitespace(encoded.dictionary)
     at = encoded.indices.to_numpy(zero_copy_only=False)
     read = _read_texts(pc.utf8_normalize(distinct, "NFKC")).to_numpy(dtype="datetime64[ns]")[at]

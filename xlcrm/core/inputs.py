@@ -458,7 +458,7 @@ def _clean_rows(
     ):
         hit = (codes.problem == kind).fillna(False).to_numpy() & ~total_or_repeat
         if hit.any():
-            shown = as_text(body.loc[hit, cols["code"]])
+            shown = as_text(body[cols["code"]][hit])
             issues.append(
                 issue_list.issue_frame(kind, shown.values, cells(hit), "客户代码“" + shown + detail)
             )

@@ -42,7 +42,7 @@ def row_has_data(
     result = np.ones(len(body), dtype=bool)
     at = np.flatnonzero(candidates)
     if len(at):
-        sub = body.iloc[at]
+        sub = rows_at(body, candidates)
 
         def filled(column: pd.Series) -> np.ndarray:
             text = as_text(column)
@@ -54,6 +54,12 @@ def row_has_data(
 
         result[at] = np.column_stack([filled(sub[c]) for c in sub.columns]).any(axis=1)
     return result
+
+
+def rows_at(body: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """body's rows where `mask` holds, column by column: Arrow filters a column of many chunks
+    as it is, where pandas' take would first join them into one (a copy of millions of cells)."""
+    return pd.DataFrame({c: body[c].array[mask] for c in body.columns}, index=np.flatnonzero(mask))
 
 
 # page numbers left in a sheet pasted page by page: 第 2 页, 第2页 共5页, - 2 -, Page 2 of 5
@@ -73,7 +79,7 @@ def repeated_heads(
     at = np.flatnonzero(candidates)
     if not len(at):
         return result, []
-    sub = body.iloc[at]
+    sub = rows_at(body, candidates)
     text = pd.DataFrame({c: as_text(sub[c]) for c in sub.columns}).to_numpy(dtype=object)
     names = [[tidy_header(n) for n in head.names] for _, head in parts]
     headings = [set(lines_above(sheet.cells, head.row)) for sheet, head in parts]
@@ -107,7 +113,7 @@ def total_rows(body: pd.DataFrame, cols: dict[str, int], no_code: np.ndarray) ->
     at = np.flatnonzero(no_code)
     if not len(at):
         return result
-    sub = body.iloc[at]
+    sub = rows_at(body, no_code)
     looked_at = {cols["code"], cols.get("name", cols["code"]), 0, 1}
     hit = np.zeros(len(sub), dtype=bool)
     for c in looked_at:

@@ -100,10 +100,7 @@ def _cells(path: Path, encoding: str, text: str, whole: bool) -> pd.DataFrame:
 
 
 def _numbered(columns: list[pa.ChunkedArray]) -> pd.DataFrame:
-    """Rows indexed by their record numbers, columns 0..n-1 by position; each column one chunk
-    (taking a few rows of a column of many chunks copies all of it, and every cleaner is
-    faster over one chunk)."""
-    columns = [pa.chunked_array([c.combine_chunks()]) if c.num_chunks > 1 else c for c in columns]
+    """Rows indexed by their record numbers, columns 0..n-1 by position."""
     frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(c) for i, c in enumerate(columns)}, copy=False)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
