@@ -210,34 +210,43 @@ def _tidy_number(text: str) -> float | None:
 # rows cast to numbers at a time: a slice with an odd cell is sorted out by the pattern, the
 # others are cast at once (the usual export has a few odd cells among millions)
 NUMBER_SLICE = 1 << 16
+SMALLEST_SLICE = 1 << 10  # a slice that fails is tried again in 16 parts down to this size
 
 
 def _plain_numbers(text: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per cell: its value where it is a plain number (NaN otherwise: not finite where it is
     none), whether it is blank; and the trimmed text of the cells that are neither, in order."""
     numbers, blanks, odd = [], [], []
-    null = pa.scalar(None, pa.large_string())
     for start in range(0, len(text), NUMBER_SLICE):
-        part = text.slice(start, NUMBER_SLICE)
-        blank = pc.equal(part, "")
-        try:
-            values = pc.cast(pc.if_else(blank, null, part) if pc.any(blank).as_py() else part, pa.float64())
-        except pa.ArrowInvalid:  # spaces, separators, units, words: trimmed, then by the pattern
-            part = pc.utf8_trim_whitespace(part)
-            blank = pc.equal(part, "")
-            values = pc.cast(
-                pc.if_else(pc.match_substring_regex(part, _SIMPLE_NUMBER), part, null), pa.float64()
-            )
-        values = values.to_numpy(zero_copy_only=False)
-        blank = blank.to_numpy(zero_copy_only=False)
-        others = ~np.isfinite(values) & ~blank
-        if others.any():
-            odd.extend(pc.utf8_trim_whitespace(part.filter(pa.array(others))).to_pylist())
-        numbers.append(values)
-        blanks.append(blank)
+        _slice_numbers(text.slice(start, NUMBER_SLICE), numbers, blanks, odd)
     if not numbers:
         return np.zeros(0), np.zeros(0, dtype=bool), odd
     return np.concatenate(numbers), np.concatenate(blanks), odd
+
+
+def _slice_numbers(part: pa.ChunkedArray, numbers: list, blanks: list, odd: list) -> None:
+    """_plain_numbers of one slice, appended: cast at once when every cell is a plain number
+    or blank; else in smaller parts, and the smallest by the pattern."""
+    null = pa.scalar(None, pa.large_string())
+    blank = pc.equal(part, "")
+    try:
+        values = pc.cast(pc.if_else(blank, null, part) if pc.any(blank).as_py() else part, pa.float64())
+    except pa.ArrowInvalid:  # spaces, separators, units, words
+        if len(part) > SMALLEST_SLICE:
+            step = max(SMALLEST_SLICE, -(-len(part) // 16))
+            for start in range(0, len(part), step):
+                _slice_numbers(part.slice(start, step), numbers, blanks, odd)
+            return
+        part = pc.utf8_trim_whitespace(part)  # trimmed, then by the pattern
+        blank = pc.equal(part, "")
+        values = pc.cast(pc.if_else(pc.match_substring_regex(part, _SIMPLE_NUMBER), part, null), pa.float64())
+    values = values.to_numpy(zero_copy_only=False)
+    blank = blank.to_numpy(zero_copy_only=False)
+    others = ~np.isfinite(values) & ~blank
+    if others.any():
+        odd.extend(pc.utf8_trim_whitespace(part.filter(pa.array(others))).to_pylist())
+    numbers.append(values)
+    blanks.append(blank)
 
 
 def clean_numbers(raw: pd.Series) -> Cleaned:

@@ -499,9 +499,9 @@ def _clean_rows(
             bad = cleaned.problem.notna().to_numpy() & usable
             value_issue("bad_number", bad, role, raw, "不是数字，按空值处理")
             # a negative or absurd figure would set a district minimum nobody can reach (or everyone passes)
-            odd = ((cleaned.values < 0) | (cleaned.values > PLAUSIBLE[role])).fillna(
-                False
-            ).to_numpy() & usable
+            figures = cleaned.values.to_numpy()
+            with np.errstate(invalid="ignore"):  # (blank: NaN, never odd)
+                odd = ((figures < 0) | (figures > PLAUSIBLE[role])) & usable
             value_issue(
                 "odd_number",
                 odd,
