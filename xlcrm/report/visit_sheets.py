@@ -12,7 +12,7 @@ from ..core.privacy import mask_cells
 from ..core.titles import Labels, footer_label, report_title
 from ..core.visits import FOLLOW_UP_DAYS, FOLLOW_UP_STATUS, OVERDUE, VisitReview
 from .code_cells import CodeCells
-from .model import Block, Column, Sheet
+from .model import Block, Column, Sheet, cell_rows
 
 FOLLOW_UPS_NAME = "跟进提醒"
 VISIT_COLUMNS = [
@@ -83,7 +83,7 @@ def follow_up_sheet(review: VisitReview, labels: Labels = Labels(), mask: bool =
     overdue first, then by visit weekday; past dates red on the day it is opened or printed."""
     window = review.follow_ups
     soon = review.as_of + dt.timedelta(days=FOLLOW_UP_DAYS)
-    rows = pd.DataFrame(
+    rows = cell_rows(
         {
             "status": [FOLLOW_UP_STATUS[s] for s in window["status"].to_numpy(dtype=object)],
             "due_date": days(window["due_date"]),
