@@ -27,7 +27,7 @@ from ..core.orders import Orders, off_routes
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
-from ..core.values import ValueSettings, customer_values, with_value_alerts
+from ..core.values import ValueSettings, customer_values
 from ..core.visits import VisitLog, no_visits, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, output_folder
 from ..io.input_files import load_input, load_routes, load_routes_with_log, load_visits
@@ -170,7 +170,7 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         if _store is not None:
             known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
         values = customer_values(result, _orders, _options.values)
-        look = with_value_alerts(outlook(result, known, _options.alerts), result, values)
+        look = outlook(result, known, _options.alerts, more=values.alerts)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
         sheets = workbook_sheets(
             result,

@@ -20,7 +20,7 @@ from ..core.orders import Orders, off_routes, prepare_orders
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
-from ..core.values import CustomerValues, ValueSettings, customer_values, with_issues, with_value_alerts
+from ..core.values import CustomerValues, ValueSettings, customer_values, with_issues
 from ..core.visits import VisitReview, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, refuse_inputs
 from ..io.csv_export import write_exports
@@ -253,7 +253,7 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
             f"读取客户档案库 {request.store}", start_recording, request, result, labels, ahead, visits
         )
     try:
-        look = with_value_alerts(outlook(result, known, request.alerts), result, values)
+        look = outlook(result, known, request.alerts, more=values.alerts)
         written = write_outputs(result, inputs, request, labels, look, watch, values, visits)
         if request.out and request.pdf:
             watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)

@@ -25,8 +25,7 @@ import pandas as pd
 
 from . import issues as issue_list
 from .errors import XlcrmError
-from .history import ALERT_COLUMNS, Outlook, route_names, visit_sorted, with_names
-from .history import ALERT_KINDS as _ALERT_KINDS
+from .history import ALERT_COLUMNS
 from .keys import code_keys
 from .orders import Orders, day_number, iso_days, whole_cents
 from .quarter import QuarterResult
@@ -284,17 +283,6 @@ def _no_order(
         },
         columns=[*ALERT_COLUMNS, "route", "batch"],
     )
-
-
-def with_value_alerts(look: Outlook, result: QuarterResult, values: CustomerValues | None) -> Outlook:
-    """The build's alerts with the no_order ones among them (names from the route sheets), in
-    the order 重点关注 lists alerts: weekday, route, code, kind."""
-    if values is None or values.alerts.empty:
-        return look
-    more = with_names(values.alerts, route_names(result, values.alerts["customer_code"]))
-    table = pd.concat([look.alerts, more], ignore_index=True)
-    kind = {k: i for i, k in enumerate(_ALERT_KINDS)}
-    return replace(look, alerts=visit_sorted(table, [kind.get(k, len(kind)) for k in table["kind"]]))
 
 
 def values_export(values: CustomerValues) -> pd.DataFrame:
