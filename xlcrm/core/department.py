@@ -18,7 +18,7 @@ from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
 from .texts import text_array
 from .values import CustomerValues
-from .visits import LOG_SHEET_WORDS, OVERDUE, VisitReview, open_follow_up_count, stored_visits
+from .visits import LOG_SHEET_WORDS, VisitReview, open_follow_up_count, stored_visits
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def visit_figures(review: VisitReview, log: str) -> VisitFigures:
         int(coverage["customers"].sum()),
         int(coverage["visited"].sum()),
         open_follow_up_count(review.visits),
-        int((review.follow_ups["status"] == OVERDUE).sum()),
+        review.overdue,
     )
 
 
