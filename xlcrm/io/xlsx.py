@@ -429,13 +429,15 @@ def _column_calls(ws, values) -> tuple[Iterable, list]:
     kinds.discard(type(None))
     if not kinds:
         return itertools.repeat(ws.write_blank), values
-    if kinds == {str} and "" not in values:
-        method = ws.write_string
-    elif kinds <= {int, float} and all(math.isfinite(v) for v in values if type(v) is float):
+    if kinds == {str}:  # an empty text is a blank cell, as None is
+        if blanks or "" in values:
+            return [ws.write_string if v else ws.write_blank for v in values], values
+        return itertools.repeat(ws.write_string), values
+    if kinds <= {int, float} and all(math.isfinite(v) for v in values if type(v) is float):
         method = ws.write_number
     elif kinds == {dt.date} and not ws.date_1904:
         method, values = ws.write_number, [None if v is None else _serial(v) for v in values]
-    else:  # text with empty cells, times, other types: each cell on its own
+    else:  # booleans, times, text beside numbers, infinity: each cell on its own
         return itertools.repeat(functools.partial(_put, ws)), values
     if blanks:
         return [ws.write_blank if v is None else method for v in values], values
