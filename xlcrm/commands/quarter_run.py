@@ -14,7 +14,6 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, ORDERS, PREVIOUS_GRADES, PURCHASES
-from ..core.keys import code_keys
 from ..core.model import QuarterInputs, RouteBook
 from ..core.orders import Orders, off_routes, prepare_orders
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
@@ -194,8 +193,7 @@ def review_request(
     inputs, result = _review(request, watch)
     values = customer_values(result, orders, request.values)
     if orders is not None:
-        keys = code_keys(result.customers["customer_code"])[0]
-        result = with_issues(result, orders.issues, off_routes(orders, keys, "您的"))
+        result = with_issues(result, orders.issues, off_routes(orders, result.customer_keys(), "您的"))
     visits = review_log(request, inputs, result, watch)
     if visits is not None:
         result = with_visit_issues(result, visits)

@@ -13,7 +13,6 @@ import pyarrow.compute as pc
 
 from .changes import CHANGES
 from .history import route_record
-from .keys import code_keys
 from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
 from .texts import text_array
@@ -122,7 +121,7 @@ def summarize(
         recorded_as or "",
         route_record(result) if recorded_as is not None else None,
         values.counts() if values is not None else {},
-        code_keys(customers["customer_code"])[0] if values is not None and values.with_orders else None,
+        result.customer_keys() if values is not None and values.with_orders else None,
         visit_figures(visits, log) if visits is not None else None,
         stored_visits(visits.visits) if visits is not None and log and recorded_as is not None else None,
     )

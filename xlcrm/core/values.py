@@ -26,7 +26,6 @@ import pandas as pd
 from . import issues as issue_list
 from .errors import XlcrmError
 from .history import ALERT_COLUMNS
-from .keys import code_keys
 from .orders import Orders, day_number, iso_days, whole_cents
 from .quarter import QuarterResult
 
@@ -186,8 +185,7 @@ def customer_values(
         table = pd.DataFrame(columns | _no_figures(n))
         empty = pd.DataFrame(columns=[*ALERT_COLUMNS, "route", "batch"])
         return CustomerValues(table, classes, None, empty, settings)
-    keys = code_keys(codes)[0]
-    found, has = orders.find(keys)
+    found, has = orders.find(result.customer_keys())
     coded = codes.notna().to_numpy()
     has &= coded
     recency = day_number(orders.as_of) - found["last_day"].to_numpy()
