@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +18,16 @@ import pytest
 
 from support import write_xlsx
 from xlcrm.commands import cli
+from xlcrm.commands.department_run import (
+    DepartmentOptions,
+    prepare,
+    routes_in_folder,
+    run_department,
+    visit_logs_in_folder,
+)
+from xlcrm.core.quarter import ReviewSettings
 from xlcrm.demo.department import department
+from xlcrm.io.input_files import load_visit_logs
 
 AS_OF = dt.date(2026, 8, 20)  # the department's quarter is 2026年三季度: visits count from 07-01
 QUARTER_START = dt.date(2026, 7, 1)
@@ -277,3 +287,26 @@ def test_a_district_that_cannot_be_read_stops_the_reading_beside_it(dept, folder
     assert cli.main(argv) == 2
     assert "错误：本季等级表.xlsx" in capsys.readouterr().err
     assert not [p for p in multiprocessing.active_children() if p.name == "xlcrm-read-ahead"]
+
+
+def test_the_pool_works_from_the_logs_read_ahead(dept, folders, tmp_path):
+    """The logs read ahead reach the pool's workers (with the district, or with each job): no
+    worker reads a log file again — here the files are no longer where the jobs say."""
+    s = dept.sample
+    jobs, _ = visit_logs_in_folder(folders["visits"], routes_in_folder(folders["routes"]))
+    jobs = [job for job in jobs if len(job.visits) == 1]
+    read = load_visit_logs([job.visits[0] for job in jobs])
+    gone = tmp_path / "gone"
+    jobs = [replace(job, log=log, visits=(gone / job.visits[0].name,)) for job, log in zip(jobs, read)]
+    district = prepare(s.grades, s.purchases, s.previous_grades, ReviewSettings())
+    options = DepartmentOptions(
+        tmp_path / "out", ReviewSettings(), None, False, False, as_of=AS_OF, visits=True
+    )
+    summaries, failures = run_department(jobs, district, options, workers=2)
+    assert failures == [] and len(summaries) == 2
+    logs, codes = folders["logs"], folders["codes"]
+    for summary in summaries:
+        v = summary.visits
+        assert (v.customers, v.visited, v.open, v.overdue) == figures(
+            logs[summary.manager], codes[summary.manager]
+        )

@@ -172,6 +172,27 @@ def test_duplicates_bad_grades_and_unknown_routes():
     assert result.customers.set_index("customer_code").loc["330781100002", "change"] == "missing"
 
 
+def test_customer_keys_are_the_reviews_own_in_customer_order():
+    """A route customer's key as core.keys makes it (int(code) × 20 + its length), in the order of
+    result.customers; the duplicate row is no customer, the code-less one never matches."""
+    head = [["客户代码", "客户名称"]]
+    routes = raw_sheets(
+        "r.xlsx",
+        {
+            "一线": head + [["330781100002", "b"], ["330781100001", "a"]],
+            "二线": head + [["330781100002", "b again"], [None, "no code"], ["0123", "zero first"]],
+        },
+    )
+    q = small_quarter()
+    result = review(routes, q["grades"], q["purchases"])
+    assert result.customers["customer_code"].tolist()[:2] == ["330781100002", "330781100001"]
+    keys = result.customer_keys()
+    assert len(keys) == len(result.customers) == 4
+    assert keys[:2].tolist() == [330781100002 * 20 + 12, 330781100001 * 20 + 12]
+    assert result.customers["customer_code"].isna().tolist() == [False, False, True, False]
+    assert keys[2] < 0 and keys[3] == 123 * 20 + 4
+
+
 def test_previous_grade_from_the_route_sheet_when_no_previous_table():
     routes = raw_sheets(
         "r.xlsx",

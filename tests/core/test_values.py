@@ -27,7 +27,6 @@ from xlcrm.core.values import (
     no_order_days,
     parse_abc,
     rfm_segments,
-    with_value_alerts,
 )
 
 # (R high, F high, M high) → group, as the issue names them
@@ -231,7 +230,7 @@ def test_without_orders_only_abc_and_no_alert():
 
 def test_no_order_alerts_join_the_others_in_visit_order_with_names():
     result, values = small_values()
-    look = with_value_alerts(outlook(result), result, values)
+    look = outlook(result, more=values.alerts)
     kinds = list(zip(look.alerts["customer_code"], look.alerts["kind"]))
     # 一线 (星期一): …001 no_order, …003 fell then no_order, …009 no_order; 六线 (星期一) …004; 二线 …
     assert kinds == [

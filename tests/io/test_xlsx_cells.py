@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 
 from xlcrm.io.xlsx import write_workbook
-from xlcrm.report.model import Block, Column, Sheet
+from xlcrm.report.model import Block, Column, Sheet, cell_rows
 
 # Excel's serial numbers, counted by hand: 1 is 1900-01-01; Excel counts a 1900-02-29 (60) that
 # never was, so 1900-03-01 is 61; 2026-01-01 is 46023, and 2026-06-22 is 151 + 21 days later
@@ -28,3 +28,36 @@ def test_date_cells_hold_excels_day_numbers(tmp_path):
     assert [int(v) for v in re.findall(r"<c r=\"A\d+\" s=\"\d+\"><v>([^<]+)</v>", xml)] == list(DAYS.values())
     cells = [row[0] for row in openpyxl.load_workbook(out).active.iter_rows(min_row=3, values_only=True)]
     assert [c.date() if c is not None else None for c in cells] == [*DAYS, None]
+
+
+def test_cells_keep_their_type_whatever_else_their_column_holds(tmp_path):
+    """Columns the writer takes whole (all text, numbers, days, blanks) and columns it takes cell
+    by cell (empty text, NaN, infinity, booleans) give the same cells: each as its own type,
+    blanks (None, '', NaN, infinity) as formatted empty cells."""
+    columns = {
+        "text": ["甲", "乙", None, "丙"],
+        "gaps": ["甲", "", None, "=1+1"],  # '=1+1' stays text
+        "count": [1, None, 3, 2**40],
+        "amount": [1.5, float("nan"), float("inf"), -2.25],
+        "flag": [True, False, None, True],
+        "day": [dt.date(2026, 6, 22), None, dt.date(1900, 3, 1), None],
+        "none": [None] * 4,
+    }
+    kinds = {"count": "count", "amount": "amount", "day": "date"}
+    block = Block([Column(k, k, kinds.get(k, "text")) for k in columns], cell_rows(columns))
+    out = tmp_path / "cells.xlsx"
+    write_workbook([Sheet("格子", "格子", [block])], out)
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(min_row=3, values_only=True))
+    assert [list(r) for r in zip(*rows)] == [
+        ["甲", "乙", None, "丙"],
+        ["甲", None, None, "=1+1"],
+        [1, None, 3, 2**40],
+        [1.5, None, None, -2.25],
+        [True, False, None, True],
+        [dt.datetime(2026, 6, 22), None, dt.datetime(1900, 3, 1), None],
+        [None] * 4,
+    ]
+    xml = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    for row in range(3, 7):  # every cell written, blank ones too, each with its style (borders)
+        cells = re.findall(rf'<c r="[A-G]{row}" s="\d+"', xml)
+        assert len(cells) == len(columns), row

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import multiprocessing
 import os
 import time
 import traceback
@@ -27,7 +28,7 @@ from ..core.orders import Orders, off_routes
 from ..core.quarter import DistrictData, ReviewSettings, prepare_district, review_routes
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
-from ..core.values import ValueSettings, customer_values, with_value_alerts
+from ..core.values import ValueSettings, customer_values
 from ..core.visits import VisitLog, no_visits, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, output_folder
 from ..io.input_files import load_input, load_routes, load_routes_with_log, load_visits
@@ -137,11 +138,19 @@ _district: DistrictData | None = None
 _options: DepartmentOptions | None = None
 _store: Store | None = None
 _orders: Orders | None = None
+_logs: Mapping[tuple[str, Path], VisitLog | XlcrmError] = {}
 
 
-def _start_worker(district: DistrictData, options: DepartmentOptions, orders: Orders | None = None) -> None:
-    global _district, _options, _store, _orders
-    _district, _options, _orders = district, options, orders
+def _start_worker(
+    district: DistrictData,
+    options: DepartmentOptions,
+    orders: Orders | None = None,
+    logs: Mapping[tuple[str, Path], VisitLog | XlcrmError] | None = None,
+) -> None:
+    """`logs`: the visit logs read ahead, by (manager, route file): a worker inherits them as it
+    does the district, so a manager's job travels to it without its log."""
+    global _district, _options, _store, _orders, _logs
+    _district, _options, _orders, _logs = district, options, orders, logs or {}
     # each process its own connection: the engine of the parent is never used after a fork
     _store = open_store(options.store) if options.store else None
     # the district lives as long as the worker: the collector need not walk it again and again
@@ -152,6 +161,8 @@ def _start_worker(district: DistrictData, options: DepartmentOptions, orders: Or
 def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
     """One manager's visit workbook (and PDF); never raises: a failure is a Failure."""
     try:
+        if job.log is None and (job.manager, job.file) in _logs:
+            job = replace(job, log=_logs[(job.manager, job.file)])
         kept = None
         if job.sheets:
             routes = routes_from_sheets(list(job.sheets))
@@ -170,7 +181,7 @@ def run_manager(job: ManagerRoutes) -> ManagerSummary | Failure:
         if _store is not None:
             known = history_around(_store, quarter_of(labels.quarter), labels.manager or "", result)
         values = customer_values(result, _orders, _options.values)
-        look = with_value_alerts(outlook(result, known, _options.alerts), result, values)
+        look = outlook(result, known, _options.alerts, more=values.alerts)
         out = _options.out_dir / f"{_safe(job.manager)}.xlsx"
         sheets = workbook_sheets(
             result,
@@ -230,10 +241,15 @@ def run_department(
         finally:
             gc.unfreeze()  # this process goes on (部门汇总): its garbage is collected again
     else:
+        # forked workers inherit the logs read ahead, as they do the district: pickling each log
+        # with its manager's job cost more than the job (a spawned worker would get all of them)
+        forked = multiprocessing.get_start_method() == "fork"
+        logs = {(job.manager, job.file): job.log for job in jobs if job.log is not None} if forked else {}
         with ProcessPoolExecutor(
-            workers, initializer=_start_worker, initargs=(district, options, orders)
+            workers, initializer=_start_worker, initargs=(district, options, orders, logs)
         ) as pool:
-            pending = {pool.submit(run_manager, job): i for i, job in enumerate(jobs)}
+            sent = [replace(job, log=None) if (job.manager, job.file) in logs else job for job in jobs]
+            pending = {pool.submit(run_manager, job): i for i, job in enumerate(sent)}
             for future in as_completed(pending):
                 results[pending[future]] = future.result()
                 progress(len(results), len(jobs), time.perf_counter() - start)

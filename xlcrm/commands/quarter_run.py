@@ -14,13 +14,12 @@ from pathlib import Path
 from ..core.errors import XlcrmError
 from ..core.history import AlertSettings, CustomerHistory, Outlook, outlook
 from ..core.inputs import GRADES, ORDERS, PREVIOUS_GRADES, PURCHASES
-from ..core.keys import code_keys
 from ..core.model import QuarterInputs, RouteBook
 from ..core.orders import Orders, off_routes, prepare_orders
 from ..core.quarter import QuarterResult, ReviewSettings, review_quarter
 from ..core.quarters import Quarter
 from ..core.titles import Labels, labels_for
-from ..core.values import CustomerValues, ValueSettings, customer_values, with_issues, with_value_alerts
+from ..core.values import CustomerValues, ValueSettings, customer_values, with_issues
 from ..core.visits import VisitReview, review_visits, with_visit_issues
 from ..io.atomic import atomic_output, refuse_inputs
 from ..io.csv_export import write_exports
@@ -194,8 +193,7 @@ def review_request(
     inputs, result = _review(request, watch)
     values = customer_values(result, orders, request.values)
     if orders is not None:
-        keys = code_keys(result.customers["customer_code"])[0]
-        result = with_issues(result, orders.issues, off_routes(orders, keys, "您的"))
+        result = with_issues(result, orders.issues, off_routes(orders, result.customer_keys(), "您的"))
     visits = review_log(request, inputs, result, watch)
     if visits is not None:
         result = with_visit_issues(result, visits)
@@ -253,7 +251,7 @@ def run_quarter(request: QuarterRequest, watch: Stopwatch) -> QuarterResult:
             f"读取客户档案库 {request.store}", start_recording, request, result, labels, ahead, visits
         )
     try:
-        look = with_value_alerts(outlook(result, known, request.alerts), result, values)
+        look = outlook(result, known, request.alerts, more=values.alerts)
         written = write_outputs(result, inputs, request, labels, look, watch, values, visits)
         if request.out and request.pdf:
             watch.stage(f"打印 PDF {request.pdf.name}", workbook_to_pdf, request.out, request.pdf)

@@ -13,12 +13,11 @@ import pyarrow.compute as pc
 
 from .changes import CHANGES
 from .history import route_record
-from .keys import code_keys
 from .quarter import QuarterResult
 from .tables import grade_change_totals, standards_table
 from .texts import text_array
 from .values import CustomerValues
-from .visits import LOG_SHEET_WORDS, OVERDUE, VisitReview, open_follow_up_count, stored_visits
+from .visits import LOG_SHEET_WORDS, VisitReview, open_follow_up_count, stored_visits
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def visit_figures(review: VisitReview, log: str) -> VisitFigures:
         int(coverage["customers"].sum()),
         int(coverage["visited"].sum()),
         open_follow_up_count(review.visits),
-        int((review.follow_ups["status"] == OVERDUE).sum()),
+        review.overdue,
     )
 
 
@@ -122,7 +121,7 @@ def summarize(
         recorded_as or "",
         route_record(result) if recorded_as is not None else None,
         values.counts() if values is not None else {},
-        code_keys(customers["customer_code"])[0] if values is not None and values.with_orders else None,
+        result.customer_keys() if values is not None and values.with_orders else None,
         visit_figures(visits, log) if visits is not None else None,
         stored_visits(visits.visits) if visits is not None and log and recorded_as is not None else None,
     )

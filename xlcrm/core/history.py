@@ -70,7 +70,10 @@ def _route_customers(
     kept = ~rows["is_duplicate"].to_numpy(dtype=bool) & rows["customer_code"].notna().to_numpy(dtype=bool)
     if among is not None:
         kept &= codes_among(rows["customer_code"], among)
-    return rows[[c for c in columns if c in rows]][kept]
+    # the kept rows taken column by column: selecting columns of the route table, then rows, costs
+    # more than the rules here
+    at = np.flatnonzero(kept)
+    return pd.DataFrame({c: rows[c].array.take(at) for c in columns if c in rows}, index=rows.index[at])
 
 
 def _masked(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -443,13 +446,31 @@ def with_names(found: pd.DataFrame, *routes: pd.DataFrame | None) -> pd.DataFram
     return found.assign(name=pd.Series(np.where(at >= 0, name, ""), index=found.index, dtype=object))
 
 
+def _named(
+    result: QuarterResult, hits: pd.DataFrame, more: pd.DataFrame | None, previous: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The alerts with their customers' names (this build's routes, else the previous build's),
+    and `more` with theirs (this build's routes) among them: by visit weekday, route, code, kind.
+    The route names are looked up once for both."""
+    if more is None or more.empty:
+        return with_names(hits, route_names(result, hits["customer_code"]), previous)
+    names = route_names(result, pd.concat([hits["customer_code"], more["customer_code"]], ignore_index=True))
+    table = pd.concat([with_names(hits, names, previous), with_names(more, names)], ignore_index=True)
+    kind = {k: i for i, k in enumerate(ALERT_KINDS)}
+    return visit_sorted(table, [kind.get(k, len(kind)) for k in table["kind"]])
+
+
 def outlook(
-    result: QuarterResult, known: CustomerHistory | None = None, settings: AlertSettings = AlertSettings()
+    result: QuarterResult,
+    known: CustomerHistory | None = None,
+    settings: AlertSettings = AlertSettings(),
+    more: pd.DataFrame | None = None,
 ) -> Outlook:
+    """The build's alerts (and with a store its trails and history rows); `more`: alerts other
+    rules found (core.values' no_order: ALERT_COLUMNS + route, batch), listed among them."""
     current = result.customers
     if known is None:
-        hits = alerts(current, 0, settings=settings)
-        return Outlook(with_names(hits, route_names(result, hits["customer_code"])))
+        return Outlook(_named(result, alerts(current, 0, settings=settings), more))
     quarters = recent_quarters(known.quarters, known.quarter)
     found = grid(known.rows, current["customer_code"], quarters, known.schemes)
     hits = alerts(
@@ -463,7 +484,7 @@ def outlook(
         settings=settings,
         found=found,
     )
-    hits = with_names(hits, route_names(result, hits["customer_code"]), known.previous_routes)
+    hits = _named(result, hits, more, known.previous_routes)
     coded = current["customer_code"].notna().to_numpy()
     trails = grade_trails(found, current["customer_code"])[coded].assign(
         customer_code=current["customer_code"][coded].to_numpy()

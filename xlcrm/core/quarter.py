@@ -56,6 +56,12 @@ class QuarterResult:
     batches: list[str]  # batches in table order
     sheet_batches: dict[str, str] = field(default_factory=dict)  # each route sheet's route → batch
 
+    def customer_keys(self) -> np.ndarray:
+        """Each route customer's match key (core.keys) in `customers`' order, as the review made
+        it for their route rows (a customer without a code: a negative key that matches nothing)."""
+        rows = self.route_rows
+        return rows["key"].to_numpy()[~rows["is_duplicate"].to_numpy(dtype=bool)]
+
 
 Progress = Callable[[str], None]
 

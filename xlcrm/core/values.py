@@ -25,9 +25,7 @@ import pandas as pd
 
 from . import issues as issue_list
 from .errors import XlcrmError
-from .history import ALERT_COLUMNS, Outlook, route_names, visit_sorted, with_names
-from .history import ALERT_KINDS as _ALERT_KINDS
-from .keys import code_keys
+from .history import ALERT_COLUMNS
 from .orders import Orders, day_number, iso_days, whole_cents
 from .quarter import QuarterResult
 
@@ -187,8 +185,7 @@ def customer_values(
         table = pd.DataFrame(columns | _no_figures(n))
         empty = pd.DataFrame(columns=[*ALERT_COLUMNS, "route", "batch"])
         return CustomerValues(table, classes, None, empty, settings)
-    keys = code_keys(codes)[0]
-    found, has = orders.find(keys)
+    found, has = orders.find(result.customer_keys())
     coded = codes.notna().to_numpy()
     has &= coded
     recency = day_number(orders.as_of) - found["last_day"].to_numpy()
@@ -284,17 +281,6 @@ def _no_order(
         },
         columns=[*ALERT_COLUMNS, "route", "batch"],
     )
-
-
-def with_value_alerts(look: Outlook, result: QuarterResult, values: CustomerValues | None) -> Outlook:
-    """The build's alerts with the no_order ones among them (names from the route sheets), in
-    the order 重点关注 lists alerts: weekday, route, code, kind."""
-    if values is None or values.alerts.empty:
-        return look
-    more = with_names(values.alerts, route_names(result, values.alerts["customer_code"]))
-    table = pd.concat([look.alerts, more], ignore_index=True)
-    kind = {k: i for i, k in enumerate(_ALERT_KINDS)}
-    return replace(look, alerts=visit_sorted(table, [kind.get(k, len(kind)) for k in table["kind"]]))
 
 
 def values_export(values: CustomerValues) -> pd.DataFrame:

@@ -732,6 +732,7 @@ class VisitReview:
     coverage: pd.DataFrame  # visited_per_route
     issues: pd.DataFrame  # the log's own and those that need the routes
     visits: pd.DataFrame  # VISIT_RECORD: the log's visits, for the store
+    overdue: int  # of `follow_ups`, those dated before the as-of date (counted once, said in many places)
 
 
 def review_visits(
@@ -798,6 +799,7 @@ def review_visits(
         coverage,
         issue_list.combine(issues),
         visits.reset_index(drop=True),
+        int((status == OVERDUE).sum()),
     )
 
 

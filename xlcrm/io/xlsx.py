@@ -8,10 +8,13 @@ bottom, once (which small, in-memory workbooks do as well).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import xlsxwriter
 
 from ..core.addresses import column_letter
@@ -356,11 +359,13 @@ def _write_rows(
     )
     if plain:  # the big route sheets: one format per column
         formats = [styles.cell(c.kind, n, wrap=w) for c, n, w in zip(block.columns, numbers, wrap)]
-        for i, values in enumerate(zip(*cells)):
+        calls = [_column_calls(ws, values) for values in cells]
+        columns = range(len(formats))
+        for i, (puts, values) in enumerate(zip(zip(*(p for p, _ in calls)), zip(*(v for _, v in calls)))):
             if i in heights:
                 ws.set_row(row, max(heights[i], row_height or 0))  # before its cells: rows go in order
-            for col, value in enumerate(values):
-                _put(ws, row, col, value, formats[col])
+            for col, put, value, fmt in zip(columns, puts, values, formats):
+                put(row, col, value, fmt)
             row += 1
         return row, None
     starts = _group_starts(block)
@@ -415,6 +420,37 @@ def _write_rows(
     return row, plan
 
 
+def _column_calls(ws, values) -> tuple[Iterable, list]:
+    """A column's cells as _put writes them, the type looked at once per column where it can be:
+    per row, the worksheet method to call and the value to give it (a day as its serial number)."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    kinds = set(map(type, values))
+    blanks = type(None) in kinds
+    kinds.discard(type(None))
+    if not kinds:
+        return itertools.repeat(ws.write_blank), values
+    if kinds == {str}:  # an empty text is a blank cell, as None is
+        if blanks or "" in values:
+            return [ws.write_string if v else ws.write_blank for v in values], values
+        return itertools.repeat(ws.write_string), values
+    if kinds <= {int, float} and all(math.isfinite(v) for v in values if type(v) is float):
+        method = ws.write_number
+    elif kinds == {dt.date} and not ws.date_1904:
+        method, values = ws.write_number, [None if v is None else _serial(v) for v in values]
+    else:  # booleans, times, text beside numbers, infinity: each cell on its own
+        return itertools.repeat(functools.partial(_put, ws)), values
+    if blanks:
+        return [ws.write_blank if v is None else method for v in values], values
+    return itertools.repeat(method), values
+
+
+def _serial(day: dt.date) -> int:
+    """A day as Excel's serial number: what write_datetime() stores, without its conversion
+    through a datetime (most of the time of a sheet's date cells)."""
+    serial = day.toordinal() - _EXCEL_EPOCH
+    return serial + 1 if serial > _FALSE_LEAP_DAY else serial
+
+
 def _put(ws, row: int, col: int, value, fmt) -> None:
     """write() without its type sniffing (a measurable share of the time on big sheets)."""
     if value is None or value == "":
@@ -429,10 +465,7 @@ def _put(ws, row: int, col: int, value, fmt) -> None:
         else:
             ws.write_number(row, col, value, fmt)
     elif type(value) is dt.date and fmt is not None and not ws.date_1904:
-        # a day is a whole Excel serial number: what write_datetime() stores, without its
-        # conversion through a datetime (most of the time of a sheet's date cells)
-        serial = value.toordinal() - _EXCEL_EPOCH
-        ws.write_number(row, col, serial + 1 if serial > _FALSE_LEAP_DAY else serial, fmt)
+        ws.write_number(row, col, _serial(value), fmt)  # a day is a whole serial number
     else:
         ws.write(row, col, value, fmt)  # times keep Excel's own handling
 

@@ -8,7 +8,7 @@ from ..core.changes import CHANGE_LABELS, CHANGES
 from ..core.issues import KINDS
 from ..core.quarter import QuarterResult
 from ..core.values import ABC_CLASSES, CustomerValues
-from ..core.visits import FOLLOW_UP_DAYS, OVERDUE, VisitReview
+from ..core.visits import FOLLOW_UP_DAYS, VisitReview
 
 
 def change_counts(result: QuarterResult) -> str:
@@ -35,10 +35,9 @@ def issue_counts(issues: pd.DataFrame, see: str = "") -> str:
 
 def follow_up_line(review: VisitReview, where: str = "（见“跟进提醒”）") -> str:
     """'拜访记录 120 条：待跟进逾期 3 条，7 天内到期 5 条（见“跟进提醒”）'."""
-    overdue = int((review.follow_ups["status"] == OVERDUE).sum())
     return (
-        f"拜访记录 {len(review.visits):,} 条：待跟进逾期 {overdue} 条，"
-        f"{FOLLOW_UP_DAYS} 天内到期 {len(review.follow_ups) - overdue} 条{where}"
+        f"拜访记录 {len(review.visits):,} 条：待跟进逾期 {review.overdue} 条，"
+        f"{FOLLOW_UP_DAYS} 天内到期 {len(review.follow_ups) - review.overdue} 条{where}"
     )
 
 

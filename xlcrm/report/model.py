@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 
+def cell_rows(columns: dict) -> pd.DataFrame:
+    """A block's rows from columns of cell values, kept as they are (object columns): pandas
+    would otherwise turn each text column into Arrow strings, only for every writer to turn
+    them back into Python strings, cell by cell."""
+    return pd.DataFrame(columns, dtype=object)
+
+
 @dataclass(frozen=True)
 class Check:
     """What a column's cells accept (Excel data validation), down to the sheet's last row on an

@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..core.privacy import mask_cells
 from ..core.titles import Labels, footer_label, report_title
-from ..core.visits import FOLLOW_UP_DAYS, FOLLOW_UP_STATUS, OVERDUE, VisitReview
+from ..core.visits import FOLLOW_UP_DAYS, FOLLOW_UP_STATUS, VisitReview
 from .code_cells import CodeCells
-from .model import Block, Column, Sheet
+from .model import Block, Column, Sheet, cell_rows
 
 FOLLOW_UPS_NAME = "跟进提醒"
 VISIT_COLUMNS = [
@@ -48,8 +48,8 @@ def days(values) -> np.ndarray:
     return stamps.astype("datetime64[D]").astype(object)
 
 
-def _text(values, mask: bool) -> np.ndarray:
-    cells = pd.Series(values, dtype=object).to_numpy(dtype=object, na_value=None)
+def _text(values: pd.Series, mask: bool) -> np.ndarray:
+    cells = values.to_numpy(dtype=object, na_value=None)
     return mask_cells(cells) if mask else cells
 
 
@@ -83,7 +83,7 @@ def follow_up_sheet(review: VisitReview, labels: Labels = Labels(), mask: bool =
     overdue first, then by visit weekday; past dates red on the day it is opened or printed."""
     window = review.follow_ups
     soon = review.as_of + dt.timedelta(days=FOLLOW_UP_DAYS)
-    rows = pd.DataFrame(
+    rows = cell_rows(
         {
             "status": [FOLLOW_UP_STATUS[s] for s in window["status"].to_numpy(dtype=object)],
             "due_date": days(window["due_date"]),
@@ -96,7 +96,7 @@ def follow_up_sheet(review: VisitReview, labels: Labels = Labels(), mask: bool =
             "method": _filled(window["method"], ""),
         }
     )
-    overdue = int((window["status"] == OVERDUE).sum())
+    overdue = review.overdue
     caption = "" if len(rows) else f"（没有逾期或 {FOLLOW_UP_DAYS} 天内到期的跟进）"
     note = (
         f"按 {review.as_of:%Y-%m-%d} 计算：逾期 {overdue} 条，{FOLLOW_UP_DAYS}天内到期（到 {soon:%m-%d}）"
@@ -116,17 +116,16 @@ def coverage_block(review: VisitReview) -> Block:
     """汇总's visits per route: route customers visited in the quarter, up to the as-of date."""
     coverage = review.coverage
     start, end = review.period
-    counts = ("customers", "visited", "not_visited")
+    counts = {c: coverage[c].to_numpy() for c in ("customers", "visited", "not_visited")}
     # the routes, then the 合计 row
-    rows = pd.DataFrame(
+    rows = cell_rows(
         {
             "batch": [*coverage["batch"].to_numpy(dtype=object), "合计"],
             "route": [*coverage["route"].to_numpy(dtype=object), ""],
-            **{c: np.append(coverage[c].to_numpy(), int(coverage[c].sum())) for c in counts},
+            **{c: [*(int(n) for n in column), int(column.sum())] for c, column in counts.items()},
         }
     )
-    window = review.follow_ups["status"]
-    overdue = int((window == OVERDUE).sum())
+    overdue = review.overdue
     return Block(
         [
             Column("batch", "访销日"),
@@ -137,7 +136,7 @@ def coverage_block(review: VisitReview) -> Block:
         rows,
         caption=(
             f"本季拜访（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）　待跟进：逾期 {overdue} 条，"
-            f"{FOLLOW_UP_DAYS}天内到期 {len(window) - overdue} 条（见“{FOLLOW_UPS_NAME}”）"
+            f"{FOLLOW_UP_DAYS}天内到期 {len(review.follow_ups) - overdue} 条（见“{FOLLOW_UPS_NAME}”）"
         ),
         total_row=True,
         group_by="batch",

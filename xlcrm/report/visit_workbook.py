@@ -28,7 +28,7 @@ from ..core.values import CustomerValues, customer_values
 from ..core.visits import VisitReview
 from ..core.weekdays import route_sort_key
 from .history_sheets import FOCUS_NAME, TRAIL_COLUMNS, focus_sheet, trail_lookup
-from .model import Block, Chart, Column, RouteAddition, Sheet
+from .model import Block, Chart, Column, RouteAddition, Sheet, cell_rows
 from .value_sheets import ABC_COLUMN, abc_block, segment_block, value_columns, value_lookup
 from .visit_sheets import FOLLOW_UPS_NAME, coverage_block, follow_up_sheet, visit_columns, visit_lookup
 
@@ -178,7 +178,7 @@ def route_sheets(
             Sheet(
                 route_sheet.route,
                 title,
-                [Block(columns + added_columns(outlook, values, visits) + [WRITE_IN], pd.DataFrame(cells))],
+                [Block(columns + added_columns(outlook, values, visits) + [WRITE_IN], cell_rows(cells))],
                 filters=True,
                 highlight_changes=True,
                 note=ROUTE_LEGEND,
