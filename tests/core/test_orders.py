@@ -139,3 +139,20 @@ def test_day_numbers_written_as_days(days):
     """iso_days: the day numbers of dates (counted here from 1970-01-01 by ordinal) as the dates' text."""
     numbers = np.array([d.toordinal() - dt.date(1970, 1, 1).toordinal() for d in days], dtype=np.int64)
     assert iso_days(numbers).tolist() == [d.isoformat() for d in days]
+
+
+def test_a_missing_amount_column_is_named_in_the_order_detail_s_words():
+    """The order detail's amount is its 订货金额, not the purchase table's 购进额 (the role is
+    shared, the words are not)."""
+    import pytest
+
+    from xlcrm.core.errors import XlcrmError
+    from xlcrm.core.inputs import PURCHASES
+
+    lines = [["客户代码", "订货日期", "订货量"], ["330781100001", "2026-06-01", "3"]]
+    with pytest.raises(XlcrmError) as caught:
+        load_table(raw_sheets("订单.csv", {"S": lines}), ORDERS)
+    assert "找不到订货金额列（表头应为 订货金额/订单金额/订购金额 等）" in caught.value.message
+    assert "购进" not in caught.value.message and "--column amount=列名" in caught.value.message
+    with pytest.raises(XlcrmError, match="找不到购进额列"):  # the purchase table keeps its own
+        load_table(raw_sheets("购进.csv", {"S": [["客户代码", "购进量"], ["330781100001", "3"]]}), PURCHASES)

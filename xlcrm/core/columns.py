@@ -183,10 +183,13 @@ def find_header(
     where: str,
     required: tuple[str, ...] = ("code",),
     overrides: Mapping[str, str] | None = None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Header:
     """The header row: the first of the top rows that names the code column, with its roles.
 
-    Raises a clear error naming the file and sheet when a required column is missing.
+    Raises a clear error naming the file and sheet when a required column is missing, in the
+    table's own words (`names`: role → what this table calls that column, e.g. the order
+    detail's 订货金额) where they differ from the role's usual ones.
     """
     overrides = overrides or {}
     top = cells.head(HEADER_SCAN_ROWS)
@@ -204,7 +207,7 @@ def find_header(
                 columns[role] = at
         missing = [r for r in required if r not in columns]
         if missing:
-            raise XlcrmError(_missing_message(missing, overrides, excel_row), where=where)
+            raise XlcrmError(_missing_message(missing, overrides, excel_row, names), where=where)
         return Header(int(excel_row), ["" if _blank(v) else str(v).strip() for v in values.tolist()], columns)
     raise XlcrmError(_unsplit_header(top) or _missing_message(["code"], overrides, None), where=where)
 
@@ -224,10 +227,14 @@ def _unsplit_header(top: pd.DataFrame) -> str | None:
     return None
 
 
-def _missing_message(missing: list[str], overrides: Mapping[str, str], row: int | None) -> str:
+def _missing_message(
+    missing: list[str], overrides: Mapping[str, str], row: int | None, names: Mapping | None = None
+) -> str:
     parts = []
     for role in missing:
         label, aliases = ROLES[role]
+        if names and role in names:
+            label, aliases = names[role][0], names[role]
         if role in overrides:
             parts.append(f"找不到指定的{label}列“{overrides[role]}”")
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,8 @@ class TableSpec:
     label: str  # '本季等级表', in messages
     roles: tuple[str, ...]
     required: tuple[str, ...]
+    # role → what this table calls the column, where its usual words are another table's
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # the district's names are not needed: route sheets carry the manager's own
@@ -57,7 +59,12 @@ ROUTES = TableSpec(
     "线路表", ("code", "route", "previous_grade", "grade", "name", "owner", "address"), ("code",)
 )
 # the ordering platform's order detail (订单明细): one row per order line; its 订货量 is not needed
-ORDERS = TableSpec("订单明细", ("code", "order_date", "amount"), ("code", "order_date", "amount"))
+ORDERS = TableSpec(
+    "订单明细",
+    ("code", "order_date", "amount"),
+    ("code", "order_date", "amount"),
+    {"amount": ("订货金额", "订单金额", "订购金额")},  # not the purchase table's 购进额
+)
 # what a route row says about its customer besides the code (kept in the customer store)
 ROUTE_FACTS = ("name", "owner", "address")
 # the manager's visit log (拜访记录): the follow-up date is looked for before the visit's own
@@ -105,7 +112,12 @@ def table_parts(
             continue
         try:
             header = find_header(
-                sheet.cells, spec.roles, where=sheet.where, required=spec.required, overrides=overrides
+                sheet.cells,
+                spec.roles,
+                where=sheet.where,
+                required=spec.required,
+                overrides=overrides,
+                names=spec.names,
             )
         except XlcrmError as exc:
             first_error = first_error or exc
