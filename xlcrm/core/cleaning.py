@@ -135,7 +135,7 @@ def map_uniques(text: pd.Series, fn: Callable[[str], object], dtype) -> pd.Serie
     mapped = [fn(u) for u in uniques] + [None]
     if dtype == STRING:
         values = pa.array(mapped, type=pa.large_string()).take(pa.array(at))
-        return _series(pa.chunked_array([values]), text.index)
+        return _series(values, text.index)
     return pd.Series(pd.array(mapped, dtype=dtype)[at], index=text.index)
 
 
@@ -207,8 +207,8 @@ def _tidy_number(text: str) -> float | None:
     return value if np.isfinite(value) else None  # 'nan', 'inf' are not figures
 
 
-# rows cast to numbers at a time: a slice with an odd cell is sorted out by the pattern, the
-# others are cast at once (the usual export has a few odd cells among millions)
+# rows cast to numbers at a time: a slice with an odd cell is tried again in parts, the others
+# are cast at once (the usual export has a few odd cells among millions)
 NUMBER_SLICE = 1 << 16
 SMALLEST_SLICE = 1 << 10  # a slice that fails is tried again in 16 parts down to this size
 

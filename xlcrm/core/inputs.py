@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from . import issues as issue_list
 from .addresses import cell_ref
@@ -336,11 +335,8 @@ def kept_at(keep: np.ndarray) -> slice | np.ndarray:
 
 
 def kept_column(column: pd.Series, keep: slice | np.ndarray):
-    """One column's values at the rows kept (kept_at; an array, placed by position)."""
-    if isinstance(keep, slice):
-        return column.array[keep]
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        return pd.arrays.ArrowStringArray(pa.array(column.array).filter(pa.array(keep)))
+    """One column's values at the rows kept (kept_at; an array, placed by position): a slice is
+    no copy, and pandas filters Arrow text by a mask with Arrow, chunk by chunk."""
     return column.array[keep]
 
 

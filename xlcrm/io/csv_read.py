@@ -15,6 +15,7 @@ import csv
 import mmap
 import os
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -112,11 +113,7 @@ def _parse(
     """The rows of `width` fields as Arrow columns, and the others as (record number, number of
     fields, text): from `text` when the file is small, else a piece at a time. A record longer
     than a block (a cell of megabytes) gets one block for all."""
-    odd: list[tuple[int, int, str]] = []
-
-    def keep(row: pa_csv.InvalidRow) -> str:
-        odd.append((row.number, row.actual_columns, row.text))
-        return "skip"
+    odd, keep = _odd_rows()
 
     def blocks(size: int) -> list[pa.ChunkedArray]:
         odd.clear()
@@ -188,8 +185,7 @@ def _mapped_pieces(path: Path, encoding: str, delimiter: str):
             if cut is None:
                 yield _Utf8Blocks(path, decoding, start)  # (closed once parsed)
                 return
-            # pyarrow skips a byte-order mark at the start of what it reads: the piece goes on
-            if mapped[cut : cut + 4].decode(decoding, errors="ignore").startswith("\ufeff"):
+            if _mark_at(mapped, cut, decoding):  # the piece goes on
                 cut = start
         if octets[start:cut].max() < 0x80:
             yield memoryview(mapped)[start:cut]
@@ -212,10 +208,8 @@ def _pieces(stream: _Utf8Blocks, delimiter: str):
                 handed = True
                 yield stream  # (closed once parsed)
                 return
-            # pyarrow skips a byte-order mark at the start of what it reads: no piece starts
-            # with one, nor where the next bytes are not read yet
-            bom = codecs.BOM_UTF8
-            if cut and len(text) - cut >= len(bom) and not text.startswith(bom, cut):
+            # no piece starts with a byte-order mark, judged once its bytes are read
+            if cut and len(text) - cut >= len(codecs.BOM_UTF8) and not _mark_at(text, cut, "utf-8"):
                 yield memoryview(text)[:cut]
                 rest = text[cut:]
             else:
@@ -227,7 +221,13 @@ def _pieces(stream: _Utf8Blocks, delimiter: str):
             stream.close()
 
 
-MAX_QUOTES = 100_000  # quotes looked at in a piece; more (every cell quoted): one stream
+def _mark_at(text: bytes | mmap.mmap, at: int, encoding: str) -> bool:
+    """Whether U+FEFF, the byte-order mark, starts at `at`: pyarrow skips one at the start of
+    what it reads, so no piece may start with it (in UTF-8 3 bytes, in GB18030 4)."""
+    return text[at : at + 4].decode(encoding, errors="ignore").startswith("\ufeff")
+
+
+MAX_QUOTES = 100_000  # quoted cells looked at in a piece; more (every cell quoted): one stream
 
 
 def _cut(text: bytes | mmap.mmap, delimiter: bytes, start: int = 0, stop: int | None = None) -> int | None:
@@ -269,16 +269,23 @@ def _cut(text: bytes | mmap.mmap, delimiter: bytes, start: int = 0, stop: int | 
 
 def _parsed(source: bytes | memoryview | _Utf8Blocks, delimiter: str, width: int):
     """One piece's columns, and its odd rows numbered from its first record."""
+    odd, keep = _odd_rows()
+    if not isinstance(source, _Utf8Blocks):
+        return _read_all(source, delimiter, width, keep), odd
+    with closing(source):
+        return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
+
+
+def _odd_rows() -> tuple[list[tuple[int, int, str]], Callable[[pa_csv.InvalidRow], str]]:
+    """The rows with another number of fields, as (record number, fields, text), and pyarrow's
+    handler that sets each aside there."""
     odd: list[tuple[int, int, str]] = []
 
     def keep(row: pa_csv.InvalidRow) -> str:
         odd.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    if not isinstance(source, _Utf8Blocks):
-        return _read_all(source, delimiter, width, keep), odd
-    with closing(source):
-        return _read(source, delimiter, width, BLOCK_BYTES, keep).columns, odd
+    return odd, keep
 
 
 def _read(source, delimiter: str, width: int, block: int = BLOCK_BYTES, odd=None) -> pa.Table:
