@@ -579,7 +579,6 @@ def cmd_template(args, watch: Stopwatch) -> int:
 
 def cmd_batch(args, watch: Stopwatch) -> int:
     from ..store.builds import quarter_of
-    from .department_ahead import DepartmentAhead
     from .department_run import (
         DepartmentOptions,
         department_quarter,
@@ -594,6 +593,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         with_unmatched_logs,
         write_department,
     )
+    from .inputs_ahead import InputsAhead
     from .progress import progress_bar
     from .quarter_run import orders_read
 
@@ -637,7 +637,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
     columns = parse_column_overrides(args.column)
     ahead, what = None, ""
     if args.orders or logs:
-        ahead = DepartmentAhead(args.orders, columns, as_of, logs)
+        ahead = InputsAhead(args.orders, columns, as_of, logs)
         parts = [f"订单明细 {args.orders.name}"] if args.orders else []
         what = " 与 ".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
         watch.note(f"同时读取{what}")

@@ -56,7 +56,7 @@ class ManagerRoutes:
     file: Path
     sheets: tuple[RawSheet, ...] = ()  # already split from a table; empty: read `file`
     visits: tuple[Path, ...] = ()  # their visit log in --visits-dir (more than one: said, not guessed)
-    # that log already read (DepartmentAhead), or why it could not be
+    # that log already read (InputsAhead), or why it could not be
     log: VisitLog | XlcrmError | None = None
 
 

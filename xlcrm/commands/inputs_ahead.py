@@ -1,11 +1,13 @@
-"""The order detail and every manager's visit log, read in a process of their own while the
-district's tables are read: that read keeps one core busy and leaves the other idle, and these
-would otherwise come before it (the order detail) or in every manager's run (the logs)."""
+"""The order detail (batch and build) and every manager's visit log (batch), read in a process of
+their own while the district's tables are read: that read keeps one core busy and leaves the
+other idle, and these would otherwise come before it (the order detail) or in every manager's
+run (the logs)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -16,6 +18,8 @@ from ..core.inputs import ORDERS
 from ..core.orders import Orders, prepare_orders
 from ..core.visits import VisitLog
 from ..io.input_files import load_input, load_visit_logs
+
+LOWEST_PRIORITY = 19  # os.nice: the child takes a core when the district's read leaves it idle
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def read_ahead(
     return ReadAhead(found, dict(zip(managers, load_visit_logs([logs[m] for m in managers]))))
 
 
-class DepartmentAhead:
+class InputsAhead:
     """read_ahead in a child process (spawned: safe beside Arrow's and pandas' threads), started
     before the district's tables are read; result() after they are. The child is a daemon: a
     run that fails meanwhile does not wait for it."""
@@ -76,6 +80,8 @@ class DepartmentAhead:
 def _read(pipe: Connection, args: tuple) -> None:
     """In the child: what read_ahead found, or the XlcrmError it raised (anything else ends the
     child, and the run reads for itself, where a bug shows as one)."""
+    if hasattr(os, "nice"):  # not on Windows: there both share the cores evenly
+        os.nice(LOWEST_PRIORITY)
     try:
         found = True, read_ahead(*args)
     except XlcrmError as exc:
