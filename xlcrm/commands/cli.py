@@ -8,6 +8,7 @@ traceback instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -641,7 +642,7 @@ def cmd_batch(args, watch: Stopwatch) -> int:
         parts = [f"订单明细 {args.orders.name}"] if args.orders else []
         what = " 与 ".join(parts + ([f"{len(logs)} 位客户经理的拜访记录"] if logs else []))
         watch.note(f"同时读取{what}")
-    try:
+    with ahead or contextlib.nullcontext():
         district = watch.stage(
             "准备辖区数据",
             prepare,
@@ -652,10 +653,6 @@ def cmd_batch(args, watch: Stopwatch) -> int:
             columns,
             watch.note,
         )
-    except BaseException:
-        if ahead is not None:
-            ahead.stop()
-        raise
     orders = None
     if ahead is not None:
         read = watch.stage(f"读取{what}", ahead.result)

@@ -69,6 +69,14 @@ class InputsAhead:
             raise found
         return found
 
+    def __enter__(self) -> InputsAhead:
+        return self
+
+    def __exit__(self, failed, *_) -> None:
+        """Around the district's read: if it fails, the child goes at once (result() after)."""
+        if failed is not None:
+            self.stop()
+
     def stop(self) -> None:
         """The run failed before it needed what is read: the child goes at once."""
         if self._process.is_alive():

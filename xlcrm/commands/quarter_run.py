@@ -6,6 +6,7 @@ run needs arrives in one QuarterRequest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -198,12 +199,8 @@ def review_request(
         watch.note(f"同时读取订单明细 {path.name}")
     elif path:  # a small table: read and reduced first, as the district's are
         orders = read_orders(path, request.columns, request.as_of, watch)
-    try:
+    with ahead or contextlib.nullcontext():
         inputs, result = _review(request, watch)
-    except BaseException:
-        if ahead is not None:
-            ahead.stop()
-        raise
     if ahead is not None:
         orders = watch.stage(f"读取订单明细 {path.name}", ahead.result).orders
         orders_read(orders, watch)
