@@ -734,6 +734,11 @@ class VisitReview:
     visits: pd.DataFrame  # VISIT_RECORD: the log's visits, for the store
     overdue: int  # of `follow_ups`, those dated before the as-of date (counted once, said in many places)
 
+    @property
+    def due_soon(self) -> int:
+        """Of `follow_ups`, those due within FOLLOW_UP_DAYS of the as-of date (the others)."""
+        return len(self.follow_ups) - self.overdue
+
 
 def review_visits(
     log: VisitLog, result: QuarterResult, as_of: dt.date, quarter: Quarter | None = None

@@ -37,7 +37,7 @@ def follow_up_line(review: VisitReview, where: str = "（见“跟进提醒”�
     """'拜访记录 120 条：待跟进逾期 3 条，7 天内到期 5 条（见“跟进提醒”）'."""
     return (
         f"拜访记录 {len(review.visits):,} 条：待跟进逾期 {review.overdue} 条，"
-        f"{FOLLOW_UP_DAYS} 天内到期 {len(review.follow_ups) - review.overdue} 条{where}"
+        f"{FOLLOW_UP_DAYS} 天内到期 {review.due_soon} 条{where}"
     )
 
 

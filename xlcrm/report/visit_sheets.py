@@ -96,11 +96,11 @@ def follow_up_sheet(review: VisitReview, labels: Labels = Labels(), mask: bool =
             "method": _filled(window["method"], ""),
         }
     )
-    overdue = review.overdue
     caption = "" if len(rows) else f"（没有逾期或 {FOLLOW_UP_DAYS} 天内到期的跟进）"
     note = (
-        f"按 {review.as_of:%Y-%m-%d} 计算：逾期 {overdue} 条，{FOLLOW_UP_DAYS}天内到期（到 {soon:%m-%d}）"
-        f" {len(rows) - overdue} 条　　红色：跟进日期已过（按打开或打印的当天）"
+        f"按 {review.as_of:%Y-%m-%d} 计算：逾期 {review.overdue} 条，"
+        f"{FOLLOW_UP_DAYS}天内到期（到 {soon:%m-%d}） {review.due_soon} 条"
+        "　　红色：跟进日期已过（按打开或打印的当天）"
     )
     return Sheet(
         FOLLOW_UPS_NAME,
@@ -125,7 +125,6 @@ def coverage_block(review: VisitReview) -> Block:
             **{c: [*(int(n) for n in column), int(column.sum())] for c, column in counts.items()},
         }
     )
-    overdue = review.overdue
     return Block(
         [
             Column("batch", "访销日"),
@@ -135,8 +134,8 @@ def coverage_block(review: VisitReview) -> Block:
         ],
         rows,
         caption=(
-            f"本季拜访（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）　待跟进：逾期 {overdue} 条，"
-            f"{FOLLOW_UP_DAYS}天内到期 {len(review.follow_ups) - overdue} 条（见“{FOLLOW_UPS_NAME}”）"
+            f"本季拜访（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）　待跟进：逾期 {review.overdue} 条，"
+            f"{FOLLOW_UP_DAYS}天内到期 {review.due_soon} 条（见“{FOLLOW_UPS_NAME}”）"
         ),
         total_row=True,
         group_by="batch",
