@@ -1,9 +1,12 @@
 import datetime as dt
+import gc
 import re
 import zipfile
 
 import openpyxl
 import pandas as pd
+import pytest
+from xlsxwriter.exceptions import FileCreateError
 
 from xlcrm.io.xlsx import write_workbook
 from xlcrm.report.model import Block, Column, Sheet, cell_rows
@@ -61,3 +64,34 @@ def test_cells_keep_their_type_whatever_else_their_column_holds(tmp_path):
     for row in range(3, 7):  # every cell written, blank ones too, each with its style (borders)
         cells = re.findall(rf'<c r="[A-G]{row}" s="\d+"', xml)
         assert len(cells) == len(columns), row
+
+
+def test_no_cycle_collection_while_a_workbook_is_written_and_the_collector_is_left_as_found(tmp_path):
+    """The cells a workbook holds until it is closed are not walked by the cycle collector again
+    and again; it is back on after (also after a failed write), and stays off if it was off."""
+    rows = cell_rows({"code": [f"{i:012d}" for i in range(3000)], "amount": [i * 1.5 for i in range(3000)]})
+    sheet = Sheet(
+        "格子", "格子", [Block([Column("code", "客户代码"), Column("amount", "购进额", "amount")], rows)]
+    )
+    collections = []
+
+    def seen(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        write_workbook([sheet], tmp_path / "a.xlsx")
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(collections) <= 1  # at most the one after, which frees what the workbook left
+    assert gc.isenabled()
+    with pytest.raises(FileCreateError):
+        write_workbook([sheet], tmp_path / "missing" / "a.xlsx")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        write_workbook([sheet], tmp_path / "b.xlsx")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
