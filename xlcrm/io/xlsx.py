@@ -90,8 +90,7 @@ def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[
 def collector_paused():
     """Python's cycle collector off while a workbook is written: XlsxWriter keeps every cell
     as a small object until the file is closed, so a collection meanwhile frees nothing and only
-    walks them again as they age (in a batch, a tenth of each manager's run). What the workbook
-    leaves is collected once, after."""
+    walks them again as they age. What the workbook leaves is collected once, after."""
     if not gc.isenabled():  # the caller's choice stands
         yield
         return
