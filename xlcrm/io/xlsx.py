@@ -74,16 +74,25 @@ def write_workbook(sheets: list[Sheet | CardSheet], path: Path, additions: list[
     # per sheet costs more than the cells themselves)
     memory = {"in_memory": True} if cells < IN_MEMORY_CELLS else {"constant_memory": True}
     with collector_paused():
-        book = new_workbook(path, memory)
-        styles = Styles(book.add_format)
-        for addition in additions:
-            _write_addition(book, styles, addition)
-        for sheet in sheets:
-            if isinstance(sheet, CardSheet):
-                write_card_sheet(book, styles, sheet)
-            else:
-                _write_sheet(book, styles, sheet)
-        book.close()
+        _write_book(sheets, path, memory, additions)
+
+
+def _write_book(
+    sheets: list[Sheet | CardSheet], path: Path, memory: dict, additions: list[RouteAddition]
+) -> None:
+    """write_workbook's work, in a function of its own: when it returns, nothing refers to the
+    closed workbook any more, so the first collection after frees it (XlsxWriter's sheets refer
+    back to their workbook) instead of keeping it as a survivor to walk again later."""
+    book = new_workbook(path, memory)
+    styles = Styles(book.add_format)
+    for addition in additions:
+        _write_addition(book, styles, addition)
+    for sheet in sheets:
+        if isinstance(sheet, CardSheet):
+            write_card_sheet(book, styles, sheet)
+        else:
+            _write_sheet(book, styles, sheet)
+    book.close()
 
 
 @contextlib.contextmanager
