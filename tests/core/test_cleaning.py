@@ -70,6 +70,15 @@ def test_numbers_stored_as_text_with_the_usual_quirks():
     assert problems == [None] * 9
 
 
+def test_numbers_are_kept_to_cents_and_huge_ones_as_they_are():
+    """Float noise from the exporting system goes (to hundredths); a figure too big to carry
+    cents is not rounded, which would overflow it to infinity."""
+    huge = 1.7976931348623157e308
+    values, problems = numbers(43794.670000000006, "2.345", "0.015", -0.004, 1e16, "-1e16", huge, "1e300")
+    assert values == [43794.67, 2.35, 0.02, -0.0, 1e16, -1e16, huge, 1e300]
+    assert problems == [None] * 8
+
+
 def test_blank_numbers_are_empty_and_unreadable_ones_are_reported():
     values, problems = numbers("", None, "  ", "abc", "12..5", "暂无", "nan")
     assert values == [None] * 7

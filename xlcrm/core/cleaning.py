@@ -253,21 +253,21 @@ def clean_numbers(raw: pd.Series) -> Cleaned:
     """Volumes and amounts as floats: numbers stored as text, thousands separators,
     full-width digits, units, trailing spaces. Blank is NA; unreadable text is 'bad_number'."""
     figures, blank, odd_text = _plain_numbers(raw_text(raw))
-    simple = np.isfinite(figures)
-    figures[~simple] = np.nan
     problem = problems(raw.index)
-    odd = ~simple & ~blank
+    odd = ~np.isfinite(figures) & ~blank  # (a blank is NaN already; an odd cell is set below)
     if odd.any():
         fixed = [_tidy_number(t) for t in odd_text]
         figures[odd] = [np.nan if v is None else v for v in fixed]
         problem = problems(raw.index, odd, [None if v is not None else "bad_number" for v in fixed])
     # a number cell computed by the exporting system may carry float noise (43794.670000000006);
-    # a number too big to carry cents is kept as it is (rounding it would overflow to infinity)
+    # a number too big to carry cents is kept as it is (rounding it would overflow to infinity).
+    # Rounded in place: a second array of millions of figures costs more than the rounding.
+    big = (figures >= 1e15) | (figures <= -1e15)
+    kept = figures[big]
     with np.errstate(over="ignore", invalid="ignore"):
-        rounded = np.round(figures, FIGURE_DECIMALS)
-        big = np.abs(figures) >= 1e15
-    rounded[big] = figures[big]
-    return Cleaned(pd.Series(rounded, index=raw.index, copy=False), problem)
+        np.round(figures, FIGURE_DECIMALS, out=figures)
+    figures[big] = kept
+    return Cleaned(pd.Series(figures, index=raw.index, copy=False), problem)
 
 
 def tidy_grade(text: str) -> str:

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .cleaning import as_text, is_total_label
 from .columns import ROLES, Header, tidy_header
@@ -58,8 +59,18 @@ def row_has_data(
 
 def rows_at(body: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """body's rows where `mask` holds, column by column: Arrow filters a column of many chunks
-    as it is, where pandas' take would first join them into one (a copy of millions of cells)."""
-    return pd.DataFrame({c: body[c].array[mask] for c in body.columns}, index=np.flatnonzero(mask))
+    as it is, where pandas' take would first join them into one (a copy of millions of cells).
+    The mask is made an Arrow mask once for all text columns, not once per column."""
+    arrow_mask = None
+
+    def kept(values):
+        nonlocal arrow_mask
+        if not isinstance(values, pd.arrays.ArrowStringArray):
+            return values[mask]
+        arrow_mask = pa.array(mask) if arrow_mask is None else arrow_mask
+        return pd.arrays.ArrowStringArray(pa.array(values).filter(arrow_mask))
+
+    return pd.DataFrame({c: kept(body[c].array) for c in body.columns}, index=np.flatnonzero(mask))
 
 
 # page numbers left in a sheet pasted page by page: 第 2 页, 第2页 共5页, - 2 -, Page 2 of 5
