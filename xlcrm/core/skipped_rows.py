@@ -61,14 +61,12 @@ def rows_at(body: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """body's rows where `mask` holds, column by column: Arrow filters a column of many chunks
     as it is, where pandas' take would first join them into one (a copy of millions of cells).
     The mask is made an Arrow mask once for all text columns, not once per column."""
-    arrow_mask = None
+    arrow_mask = pa.array(mask)
 
     def kept(values):
-        nonlocal arrow_mask
-        if not isinstance(values, pd.arrays.ArrowStringArray):
-            return values[mask]
-        arrow_mask = pa.array(mask) if arrow_mask is None else arrow_mask
-        return pd.arrays.ArrowStringArray(pa.array(values).filter(arrow_mask))
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            return pd.arrays.ArrowStringArray(pa.array(values).filter(arrow_mask))
+        return values[mask]
 
     return pd.DataFrame({c: kept(body[c].array) for c in body.columns}, index=np.flatnonzero(mask))
 
